@@ -1,0 +1,130 @@
+import { javascript, typescript } from 'projen';
+
+// Versions the library is built and tested against. The peer ranges are what consumers may bring.
+const CDK8S = '^2.70.0';
+const CDK8S_PLUS = '^2.9.0';
+const CONSTRUCTS = '^10.3.0';
+
+const project = new typescript.TypeScriptProject({
+  name: 'cdk8s-mlops',
+  description: 'cdk8s constructs for machine learning platforms on Kubernetes: GPU training, distributed training, model serving, MLflow, Feast, RBAC and storage, secure by default.',
+  keywords: ['cdk8s', 'kubernetes', 'mlops', 'gpu', 'kubeflow', 'kserve', 'mlflow', 'feast', 'constructs'],
+  license: 'Apache-2.0',
+  authorName: 'cdk8s-mlops developers',
+  repository: 'https://github.com/cdk8s-mlops/cdk8s-mlops',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '18.0.0',
+  projenrcTs: true,
+  typescriptVersion: '~5.9.3', // ts-jest does not support TypeScript 7
+
+  // lib/ is the source; compiled JS goes to build/ because dist/ is cdk8s synth output.
+  srcdir: 'lib',
+  testdir: 'test',
+  libdir: 'build',
+  entrypoint: 'build/lib/index.js',
+  entrypointTypes: 'build/lib/index.d.ts',
+  artifactsDirectory: 'artifacts',
+  sampleCode: false,
+
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  package: false,
+  eslint: false,
+
+  peerDeps: [`cdk8s@${CDK8S}`, `cdk8s-plus-27@${CDK8S_PLUS}`, `constructs@${CONSTRUCTS}`],
+  deps: ['yaml@^2.5.0'],
+  devDeps: [
+    'cdk8s-cli@^2.200.0',
+    'tsx@^4.19.0',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+    'fast-check@^4.0.0',
+  ],
+
+  tsconfig: {
+    // imports/ is compiled with lib/, so the root is the repository.
+    include: ['lib/**/*.ts', 'imports/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'build',
+      declaration: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+    },
+  },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['lib/**/*.ts', 'imports/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      skipLibCheck: true,
+      isolatedModules: true,
+      noEmit: true,
+    },
+    exclude: ['build', 'dist', 'artifacts'],
+  },
+
+  jestOptions: {
+    // `npm test` must fail on snapshot drift; snapshots are updated on purpose with `npm run test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    coverageText: false,
+    junitReporting: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+      testPathIgnorePatterns: ['/node_modules/', '/build/', '/dist/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
+    },
+  },
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+
+  gitignore: ['/dist/', '/build/', '/artifacts/', '*.tgz'],
+  npmignoreEnabled: true,
+});
+
+// The package ships compiled JS and types only (lib sources and the generated imports they use).
+project.addFields({ files: ['build/lib/**/*.js', 'build/lib/**/*.d.ts', 'build/imports/**/*.js', 'build/imports/**/*.d.ts'] });
+
+// Type-check everything (lib, tests, examples, bench) once; jest itself transpiles without type checks.
+const typecheck = project.addTask('typecheck', { exec: 'tsc --noEmit -p tsconfig.dev.json' });
+project.testTask.spawn(typecheck);
+
+// Synthesize every example app into dist/ with tsx (no ts-node: it is about 10x slower).
+project.addTask('synth', {
+  description: 'Synthesize the example platform and every example into dist/',
+  exec: 'tsx examples/main.ts',
+});
+
+// Regenerate imports/ from the CRD files in ../shared/crds (offline; the CRD files are not committed).
+const crds: Record<string, string> = {
+  'kubeflow-pytorchjob': 'kubeflow-pytorchjob.yaml',
+  'kubeflow-tfjob': 'kubeflow-tfjob.yaml',
+  'kubeflow-mpijob': 'kubeflow-mpijob.yaml',
+  'jobset': 'jobset.yaml',
+  'kueue-localqueue': 'kueue-localqueue.yaml',
+  'kueue-clusterqueue': 'kueue-clusterqueue.yaml',
+  'kserve-inferenceservice': 'kserve-inferenceservice.yaml',
+  'prometheus-servicemonitor': 'prometheus-servicemonitor.yaml',
+  'prometheus-podmonitor': 'prometheus-podmonitor.yaml',
+  'prometheus-prometheusrule': 'prometheus-prometheusrule.yaml',
+  'keda-scaledobject': 'keda-scaledobject.yaml',
+  'istio-virtualservice': 'istio-virtualservice.yaml',
+  'istio-destinationrule': 'istio-destinationrule.yaml',
+  'volcano-podgroup': 'volcano-podgroup.yaml',
+};
+const crdDir = process.env.CRD_DIR ?? '../shared/crds';
+const importTask = project.addTask('import', { description: `Regenerate imports/ from the CRDs in ${crdDir} (offline)` });
+// One `cdk8s import` per CRD: given several specs at once, cdk8s-cli tries to fetch them over the network.
+for (const [prefix, file] of Object.entries(crds)) {
+  importTask.exec(`cdk8s import --no-check-upgrade --no-save --output imports --language typescript ${prefix}:=${crdDir}/${file}`);
+}
+
+project.synth();

@@ -1,0 +1,117 @@
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** A set of pods another workload talks to or hears from: pods with these labels, in this namespace. */
+export interface NetworkPeer {
+  /** Labels of the peer's pods. An empty object means every pod of the namespace. */
+  readonly podSelector: Record<string, string>;
+  /**
+   * The peer's namespace.
+   * @default - the namespace of the policy
+   */
+  readonly namespace?: string;
+}
+
+/** A port a rule opens. */
+export interface NetworkPort {
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** Options for {@link PodNetworkPolicy}. */
+export interface PodNetworkPolicyProps {
+  /** The policy's name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace?: string;
+  /** Labels of the pods it selects. */
+  readonly podSelector: Record<string, string>;
+  /** Labels of the policy object. */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * One NetworkPolicy per workload that denies every ingress and egress of its pods except the paths that were
+ * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). It is rendered at synth, so wiring that
+ * happens after the workload was created is included.
+ */
+export class PodNetworkPolicy extends Construct {
+  private readonly ingress: k8s.NetworkPolicyIngressRule[] = [];
+  private readonly egress: k8s.NetworkPolicyEgressRule[] = [];
+  private readonly seen = new Set<string>();
+
+  public constructor(scope: Construct, id: string, private readonly props: PodNetworkPolicyProps) {
+    super(scope, id);
+    const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata,
+      spec: {
+        podSelector: { matchLabels: props.podSelector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: Lazy.any({ produce: () => (this.ingress.length > 0 ? this.ingress : undefined) }),
+        // DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address.
+        egress: Lazy.any({ produce: () => [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }, ...this.egress] }),
+      },
+    });
+  }
+
+  /** The namespace of the selected pods. */
+  public get namespace(): string | undefined {
+    return this.props.namespace;
+  }
+
+  /** The selected pods, as a peer for other policies. */
+  public get peer(): NetworkPeer {
+    return { podSelector: this.props.podSelector, namespace: this.props.namespace };
+  }
+
+  /** Lets `peer` open connections to the selected pods on `ports` (all ports when empty). */
+  public allowFrom(peer: NetworkPeer, ports: NetworkPort[] = []): void {
+    if (this.once('in', peer, ports)) this.ingress.push({ from: [this.policyPeer(peer)], ports: toPorts(ports) });
+  }
+
+  /** Lets the selected pods open connections to `peer` on `ports` (all ports when empty). */
+  public allowTo(peer: NetworkPeer, ports: NetworkPort[] = []): void {
+    if (this.once('out', peer, ports)) this.egress.push({ to: [this.policyPeer(peer)], ports: toPorts(ports) });
+  }
+
+  /** Lets any pod of the namespaces with these names connect on `ports` (an ingress controller, a metrics scraper). */
+  public allowFromNamespace(namespace: string, ports: NetworkPort[] = []): void {
+    if (this.once('in-ns', { podSelector: {}, namespace }, ports)) {
+      this.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: toPorts(ports) });
+    }
+  }
+
+  /** Lets the selected pods reach addresses outside the cluster (object storage, package mirrors) on `ports`. */
+  public allowToCidr(cidr: string, ports: NetworkPort[] = [], except: string[] = []): void {
+    if (this.once('cidr', { podSelector: { cidr } }, ports)) {
+      this.egress.push({ to: [{ ipBlock: { cidr, except: except.length > 0 ? except : undefined } }], ports: toPorts(ports) });
+    }
+  }
+
+  /** Lets the selected pods connect to each other on every port (NCCL, Gloo and MPI use ephemeral ports). */
+  public allowWithinSelf(): void {
+    this.allowFrom({ podSelector: this.props.podSelector, namespace: this.props.namespace });
+    this.allowTo({ podSelector: this.props.podSelector, namespace: this.props.namespace });
+  }
+
+  private policyPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {
+    const podSelector = { matchLabels: peer.podSelector };
+    if (peer.namespace === undefined || peer.namespace === this.props.namespace) return { podSelector };
+    return { podSelector, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } };
+  }
+
+  private once(direction: string, peer: NetworkPeer, ports: NetworkPort[]): boolean {
+    const key = JSON.stringify([direction, peer.namespace ?? this.props.namespace, peer.podSelector, ports]);
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+}
+
+function toPorts(ports: NetworkPort[]): k8s.NetworkPolicyPort[] | undefined {
+  if (ports.length === 0) return undefined;
+  return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+}

@@ -1,0 +1,397 @@
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Accelerator, TolerationSpec } from './accelerator';
+import { IValidator } from './errors';
+import { SchedulingOptions, validateScheduling } from './scheduling';
+import { SecretValue } from './secrets';
+import {
+  QuantityInput, quantityToNumber, rejectInlineCredential, validateDnsLabel, validateEnvName, validateImage,
+  validateInteger, validateMountPath, validateQuantity,
+} from './validation';
+import { ResolvedMount } from './volumes';
+
+/** CPU and memory of one container. Requests are what the scheduler reserves; limits cap the container. */
+export interface ContainerResources {
+  /** CPU request in cores (`2`, `'500m'`). */
+  readonly cpu: QuantityInput;
+  /** Memory request (`'16Gi'` or `Size.gibibytes(16)`). */
+  readonly memory: QuantityInput;
+  /**
+   * CPU limit.
+   * @default - the CPU request
+   */
+  readonly cpuLimit?: QuantityInput;
+  /**
+   * Memory limit. A memory-backed `/dev/shm` counts against it.
+   * @default - the memory request
+   */
+  readonly memoryLimit?: QuantityInput;
+}
+
+/** The user and group the pods run as. The library never runs a container as root. */
+export interface PodSecurityOptions {
+  /**
+   * The user id of every container (must not be 0).
+   * @default 1000
+   */
+  readonly user?: number;
+  /**
+   * The primary group id.
+   * @default 1000
+   */
+  readonly group?: number;
+  /**
+   * The group that owns mounted volumes. Ownership is changed only when the volume root does not match
+   * (`fsGroupChangePolicy: OnRootMismatch`), so huge dataset volumes do not take hours to mount.
+   * @default - the group id
+   */
+  readonly fsGroup?: number;
+}
+
+/** A named container port. */
+export interface PortSpec {
+  /** An IANA service name (at most 15 lower-case letters, digits and '-'). */
+  readonly name: string;
+  /** The port number. */
+  readonly port: number;
+}
+
+/** One container of a pod, as the constructs describe it. */
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly workingDir?: string;
+  /** Plain environment values (credential-like names and URIs with passwords are refused). */
+  readonly env?: Record<string, string>;
+  /** Environment values read from Secrets. */
+  readonly secretEnv?: Record<string, SecretValue>;
+  /** Environment values computed by the constructs (field references, Secret references). */
+  readonly envSources?: Record<string, k8s.EnvVarSource>;
+  /** ConfigMaps whose keys become environment variables. */
+  readonly envFromConfigMaps?: string[];
+  readonly resources: ContainerResources;
+  readonly accelerator?: Accelerator;
+  readonly ports?: PortSpec[];
+  /** Claims to mount (validated by the caller with `checkMounts`). */
+  readonly mounts?: ResolvedMount[];
+  /** Other volumes of the pod to mount: volume name to mount options. */
+  readonly volumeMounts?: k8s.VolumeMount[];
+  readonly startupProbe?: k8s.Probe;
+  readonly readinessProbe?: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  /** Writable directories (memory-backed `emptyDir`s are not used: these go to node disk). */
+  readonly writablePaths?: string[];
+  /** Prop name prefix for messages. */
+  readonly prop?: string;
+}
+
+/** Pod-wide options. */
+export interface PodOptions {
+  readonly scheduling?: SchedulingOptions;
+  readonly serviceAccountName?: string;
+  /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
+  readonly automountServiceAccountToken?: boolean;
+  readonly restartPolicy?: 'Never' | 'OnFailure' | 'Always';
+  /** Size of the memory-backed `/dev/shm`; none when undefined. */
+  readonly sharedMemory?: string;
+  readonly security?: PodSecurityOptions;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly subdomain?: string;
+  readonly terminationGracePeriodSeconds?: number;
+  readonly topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+  readonly affinity?: k8s.Affinity;
+}
+
+const TMP_VOLUME = 'tmp';
+const SHM_VOLUME = 'dshm';
+
+/**
+ * Builds pod templates that meet Pod Security "restricted": non-root user, no privilege escalation, all
+ * capabilities dropped, RuntimeDefault seccomp, read-only root filesystem with writable `emptyDir`s for `/tmp`
+ * (and `/dev/shm` when asked), requests and limits on every container, no service-account token unless asked.
+ *
+ * The template is rendered lazily at synth, so wiring (`addEnv`, `addVolume`) may still change it after the
+ * construct that owns it was created.
+ */
+export class PodBuilder {
+  private readonly containers: k8s.Container[] = [];
+  private readonly initContainers: k8s.Container[] = [];
+  private readonly volumes = new Map<string, k8s.Volume>();
+  private readonly accelerators: Accelerator[] = [];
+  private readonly extraEnv: k8s.EnvVar[] = [];
+  private readonly labels: Record<string, string>;
+  private readonly annotations: Record<string, string>;
+
+  public constructor(private readonly v: IValidator, private readonly options: PodOptions = {}) {
+    validateScheduling(v, options.scheduling);
+    const security = options.security ?? {};
+    validateInteger(v, 'security.user', security.user ?? 1000, 1, 2147483647);
+    validateInteger(v, 'security.group', security.group ?? 1000, 0, 2147483647);
+    validateInteger(v, 'security.fsGroup', security.fsGroup ?? security.group ?? 1000, 0, 2147483647);
+    this.labels = { ...options.labels, ...options.scheduling?.queue?.labels };
+    this.annotations = { ...options.annotations, ...options.scheduling?.queue?.podAnnotations };
+    this.volumes.set(TMP_VOLUME, { name: TMP_VOLUME, emptyDir: {} });
+    if (options.sharedMemory !== undefined) {
+      this.volumes.set(SHM_VOLUME, { name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(options.sharedMemory) } });
+    }
+  }
+
+  /** Adds a main container. */
+  public addContainer(spec: ContainerSpec): this {
+    this.containers.push(this.container(spec, false));
+    return this;
+  }
+
+  /** Adds an init container (run to completion, in order, before the main containers start). */
+  public addInitContainer(spec: ContainerSpec): this {
+    this.initContainers.push(this.container(spec, true));
+    return this;
+  }
+
+  /** Adds a volume to the pod (a volume of the same name is replaced only if identical). */
+  public addVolume(volume: k8s.Volume): this {
+    const existing = this.volumes.get(volume.name);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(volume)) {
+      this.v.fail('volumes', 'must not define two different volumes with the same name', volume.name);
+    }
+    this.volumes.set(volume.name, volume);
+    return this;
+  }
+
+  /** Adds an environment variable to every main container (used by wiring: tracking URIs, feature store address). */
+  public addEnv(name: string, value: string | SecretValue | k8s.EnvVarSource): this {
+    validateEnvName(this.v, 'env', name);
+    if (typeof value === 'string') {
+      rejectInlineCredential(this.v, `env.${name}`, name, value);
+      this.extraEnv.push({ name, value });
+    } else if (value instanceof SecretValue) {
+      this.extraEnv.push({ name, valueFrom: value.toEnvSource() });
+    } else {
+      this.extraEnv.push({ name, valueFrom: value });
+    }
+    return this;
+  }
+
+  /** The labels the pods carry. */
+  public get podLabels(): Record<string, string> {
+    return { ...this.labels };
+  }
+
+  /** The pod template, resolved at synth. */
+  public template(): k8s.PodTemplateSpec {
+    return {
+      metadata: {
+        labels: this.labels,
+        annotations: Lazy.any({ produce: () => (Object.keys(this.annotations).length > 0 ? this.annotations : undefined) }),
+      },
+      spec: Lazy.any({ produce: () => this.podSpec() }),
+    };
+  }
+
+  /** The pod spec as it stands now. */
+  public podSpec(): k8s.PodSpec {
+    const scheduling = this.options.scheduling ?? {};
+    const security = this.options.security ?? {};
+    const group = security.group ?? 1000;
+    const nodeSelector: Record<string, string> = {
+      ...scheduling.spot?.nodeSelector,
+      ...scheduling.nodeSelector,
+    };
+    const tolerations: TolerationSpec[] = [...(scheduling.spot?.tolerations ?? []), ...(scheduling.tolerations ?? [])];
+    const nodeRequirements = [...(scheduling.requiredNodeAffinity ?? [])];
+    for (const accelerator of this.accelerators) {
+      Object.assign(nodeSelector, accelerator.nodeSelector);
+      tolerations.push(...accelerator.tolerations);
+      nodeRequirements.push(...accelerator.nodeRequirements);
+    }
+    const runsOnNvidiaNodes = this.accelerators.some((a) => a.isNvidia) || tolerations.some((t) => t.key === 'nvidia.com/gpu');
+    const withPodEnv = (container: k8s.Container, hideGpus: boolean): k8s.Container => {
+      const env = [...(container.env ?? [])];
+      if (hideGpus && !env.some((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')) {
+        // A container that requests no GPU still sees every GPU of the node unless told otherwise.
+        env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' });
+      }
+      return { ...container, env: env.length > 0 ? env : undefined };
+    };
+    const hasNvidia = (c: k8s.Container) => Object.keys(c.resources?.limits ?? {}).some((r) => r.startsWith('nvidia.com/'));
+    const containers = this.containers.map((c) => withPodEnv(
+      { ...c, env: mergeEnv(c.env, this.extraEnv) },
+      runsOnNvidiaNodes && !hasNvidia(c),
+    ));
+    const initContainers = this.initContainers.map((c) => withPodEnv(c, runsOnNvidiaNodes && !hasNvidia(c)));
+
+    return {
+      serviceAccountName: this.options.serviceAccountName,
+      automountServiceAccountToken: this.options.automountServiceAccountToken ?? false,
+      restartPolicy: this.options.restartPolicy,
+      subdomain: this.options.subdomain,
+      terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds,
+      priorityClassName: scheduling.priorityClassName,
+      schedulerName: scheduling.queue?.schedulerName,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: security.user ?? 1000,
+        runAsGroup: group,
+        fsGroup: security.fsGroup ?? group,
+        fsGroupChangePolicy: 'OnRootMismatch',
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
+      tolerations: tolerations.length > 0 ? dedupe(tolerations) : undefined,
+      affinity: this.affinity(nodeRequirements, scheduling),
+      topologySpreadConstraints: this.options.topologySpreadConstraints,
+      initContainers: initContainers.length > 0 ? initContainers : undefined,
+      containers,
+      volumes: [...this.volumes.values()],
+    };
+  }
+
+  private affinity(nodeRequirements: SchedulingOptions['requiredNodeAffinity'] & object, scheduling: SchedulingOptions): k8s.Affinity | undefined {
+    const affinity: { -readonly [K in keyof k8s.Affinity]: k8s.Affinity[K] } = { ...this.options.affinity };
+    if (nodeRequirements.length > 0) {
+      affinity.nodeAffinity = {
+        ...affinity.nodeAffinity,
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: nodeRequirements.map((r) => ({ key: r.key, operator: r.operator, values: r.values })) }],
+        },
+      };
+    }
+    if (scheduling.avoidNodesRunning && Object.keys(scheduling.avoidNodesRunning).length > 0) {
+      affinity.podAntiAffinity = {
+        ...affinity.podAntiAffinity,
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          ...(affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+          { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: scheduling.avoidNodesRunning }, topologyKey: 'kubernetes.io/hostname' } },
+        ],
+      };
+    }
+    return Object.keys(affinity).length > 0 ? affinity : undefined;
+  }
+
+  private container(spec: ContainerSpec, isInit: boolean): k8s.Container {
+    const v = this.v;
+    const at = (name: string) => (spec.prop ? `${spec.prop}.${name}` : name);
+    validateDnsLabel(v, at('name'), spec.name);
+    validateImage(v, at('image'), spec.image);
+    const resources = this.resources(spec, at, !isInit);
+    if (spec.accelerator) {
+      if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);
+      this.accelerators.push(spec.accelerator);
+    }
+
+    const env: k8s.EnvVar[] = [];
+    for (const [name, value] of Object.entries(spec.env ?? {})) {
+      validateEnvName(v, at('env'), name);
+      if (typeof value !== 'string') v.fail(at(`env.${name}`), 'must be a string (use secretEnv for Secret values)', value);
+      rejectInlineCredential(v, at(`env.${name}`), name, value);
+      env.push({ name, value });
+    }
+    for (const [name, secret] of Object.entries(spec.secretEnv ?? {})) {
+      validateEnvName(v, at('secretEnv'), name);
+      if (!(secret instanceof SecretValue)) v.fail(at(`secretEnv.${name}`), 'must be made with SecretValue.fromSecret(name, key)', secret);
+      env.push({ name, valueFrom: secret.toEnvSource() });
+    }
+    for (const [name, source] of Object.entries(spec.envSources ?? {})) env.push({ name, valueFrom: source });
+    if (!env.some((e) => e.name === 'HOME')) {
+      // The root filesystem is read-only: tools that cache under $HOME (pip, Hugging Face, matplotlib) need a
+      // writable home.
+      env.push({ name: 'HOME', value: '/tmp' });
+    }
+    for (const [i, arg] of [...(spec.command ?? []), ...(spec.args ?? [])].entries()) {
+      if (typeof arg !== 'string') v.fail(at(`args[${i}]`), 'must be a string', arg);
+      rejectInlineCredential(v, at('args'), undefined, arg);
+    }
+
+    const ports = spec.ports?.map((p, i) => {
+      if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name)) {
+        v.fail(at(`ports[${i}].name`), 'must be an IANA service name (at most 15 lower-case letters, digits and \'-\', with a letter)', p.name);
+      }
+      validateInteger(v, at(`ports[${i}].port`), p.port, 1, 65535);
+      return { name: p.name, containerPort: p.port, protocol: 'TCP' };
+    });
+
+    const volumeMounts: k8s.VolumeMount[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
+    if (this.volumes.has(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+    for (const mount of spec.mounts ?? []) {
+      const volumeName = claimVolumeName(mount.claim.claimName);
+      this.addVolume({ name: volumeName, persistentVolumeClaim: { claimName: mount.claim.claimName, readOnly: mount.readOnly || undefined } });
+      volumeMounts.push({ name: volumeName, mountPath: mount.path, readOnly: mount.readOnly || undefined, subPath: mount.subPath });
+    }
+    for (const [i, path] of (spec.writablePaths ?? []).entries()) {
+      validateMountPath(v, at(`writablePaths[${i}]`), path);
+      const name = `${spec.name}-scratch-${i}`.slice(0, 63);
+      this.addVolume({ name, emptyDir: {} });
+      volumeMounts.push({ name, mountPath: path });
+    }
+    volumeMounts.push(...(spec.volumeMounts ?? []));
+
+    return {
+      name: spec.name,
+      image: spec.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: spec.command,
+      args: spec.args,
+      workingDir: spec.workingDir,
+      env: env.length > 0 ? env : undefined,
+      envFrom: spec.envFromConfigMaps?.map((name) => ({ configMapRef: { name } })),
+      ports,
+      resources,
+      volumeMounts,
+      startupProbe: spec.startupProbe,
+      readinessProbe: spec.readinessProbe,
+      livenessProbe: spec.livenessProbe,
+      securityContext: {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+    };
+  }
+
+  private resources(spec: ContainerSpec, at: (name: string) => string, mountsSharedMemory: boolean): k8s.ResourceRequirements {
+    const r = spec.resources;
+    if (!r) this.v.fail(at('resources'), 'must give cpu and memory', r);
+    const cpu = validateQuantity(this.v, at('cpu'), r.cpu);
+    const memory = validateQuantity(this.v, at('memory'), r.memory);
+    const cpuLimit = r.cpuLimit === undefined ? cpu : validateQuantity(this.v, at('cpuLimit'), r.cpuLimit);
+    const memoryLimit = r.memoryLimit === undefined ? memory : validateQuantity(this.v, at('memoryLimit'), r.memoryLimit);
+    if (quantityToNumber(cpuLimit) < quantityToNumber(cpu)) this.v.fail(at('cpuLimit'), `must be at least the cpu request ${cpu}`, cpuLimit);
+    if (quantityToNumber(memoryLimit) < quantityToNumber(memory)) this.v.fail(at('memoryLimit'), `must be at least the memory request ${memory}`, memoryLimit);
+    if (mountsSharedMemory && this.options.sharedMemory !== undefined && quantityToNumber(this.options.sharedMemory) >= quantityToNumber(memoryLimit)) {
+      this.v.fail('sharedMemory', `must be smaller than the memory limit ${memoryLimit} (a memory-backed /dev/shm counts against it)`, this.options.sharedMemory);
+    }
+    // Extended resources (GPUs, TPUs) go in limits; requests, when given, must equal them. Kueue reads requests.
+    const extended: Record<string, k8s.Quantity> = {};
+    for (const [name, count] of Object.entries(spec.accelerator?.resources ?? {})) extended[name] = k8s.Quantity.fromString(count);
+    return {
+      requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory), ...extended },
+      limits: { cpu: k8s.Quantity.fromString(cpuLimit), memory: k8s.Quantity.fromString(memoryLimit), ...extended },
+    };
+  }
+}
+
+/** The pod volume name for a claim (volume names are DNS labels; claim names may be longer subdomains). */
+export function claimVolumeName(claimName: string): string {
+  const name = claimName.replace(/\./g, '-');
+  return name.length <= 63 ? name : name.slice(0, 63).replace(/-+$/, '');
+}
+
+function mergeEnv(own: k8s.EnvVar[] | undefined, extra: k8s.EnvVar[]): k8s.EnvVar[] | undefined {
+  if (extra.length === 0) return own;
+  const names = new Set(extra.map((e) => e.name));
+  return [...(own ?? []).filter((e) => !names.has(e.name)), ...extra];
+}
+
+function dedupe(tolerations: TolerationSpec[]): TolerationSpec[] {
+  const seen = new Set<string>();
+  return tolerations.filter((t) => {
+    const key = JSON.stringify(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,53 @@
+import { Validator } from './errors';
+import { validateDnsSubdomain } from './validation';
+
+/**
+ * A value held in a Kubernetes Secret that the user (or an external secrets operator) creates. The library only
+ * ever references it (`secretKeyRef`, mounted secret files), so the value never appears in a manifest.
+ */
+export class SecretValue {
+  /**
+   * The value under `key` in the Secret `secretName` (in the workload's namespace).
+   * @param secretName the Secret's name, a DNS-1123 subdomain
+   * @param key the key in the Secret's data
+   */
+  public static fromSecret(secretName: string, key: string): SecretValue {
+    const v = Validator.forFactory('SecretValue.fromSecret');
+    validateDnsSubdomain(v, 'secretName', secretName);
+    if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+      v.fail('key', 'must be a Secret data key (letters, digits, \'-\', \'_\' and \'.\')', key);
+    }
+    return new SecretValue(secretName, key);
+  }
+
+  private constructor(
+    /** The Secret's name. */
+    public readonly secretName: string,
+    /** The key in the Secret's data. */
+    public readonly key: string,
+  ) {}
+
+  /** The env var source that reads this value. */
+  public toEnvSource(): { secretKeyRef: { name: string; key: string } } {
+    return { secretKeyRef: { name: this.secretName, key: this.key } };
+  }
+}
+
+/** A Secret the user must create before applying the manifests, as constructs document them. */
+export interface RequiredSecret {
+  /** The Secret's name. */
+  readonly name: string;
+  /** Its namespace, if known. */
+  readonly namespace?: string;
+  /** The keys it must hold. */
+  readonly keys: string[];
+  /** What it is for. */
+  readonly purpose: string;
+}
+
+/** The `kubectl create secret generic` line that creates `secret` (values left for the user to fill in). */
+export function createSecretCommand(secret: RequiredSecret): string {
+  const ns = secret.namespace ? ` -n ${secret.namespace}` : '';
+  const literals = secret.keys.map((key) => ` --from-literal=${key}=...`).join('');
+  return `kubectl create secret generic ${secret.name}${ns}${literals}`;
+}

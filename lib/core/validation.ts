@@ -1,0 +1,194 @@
+import { Size } from 'cdk8s';
+import { IValidator } from './errors';
+
+/** RFC 1123 label: what Kubernetes requires of namespace, Service and most other object names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 subdomain: ConfigMap, Secret, claim and StorageClass names. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Kubernetes resource quantity (`500m`, `16Gi`, `1.5`, `1e3`). */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/** A C identifier, which is what a shell expands as `$(NAME)` and what env var names should be. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Env var names whose literal values would put a credential in the manifest. */
+const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+/** `scheme://user:password@host`: a URI that carries a password. */
+const URI_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+/** Checks that `value` is a DNS-1123 label of at most `maxLength` characters (63 by default). */
+export function validateDnsLabel(v: IValidator, prop: string, value: string, maxLength = 63): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_LABEL.test(value)) {
+    v.fail(prop, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters)`, value);
+  }
+  return value;
+}
+
+/** Checks that `value` is a DNS-1123 subdomain (at most 253 characters). */
+export function validateDnsSubdomain(v: IValidator, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    v.fail(prop, 'must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\', at most 253 characters)', value);
+  }
+  return value;
+}
+
+/** Checks that `value` is a whole number in `[min, max]`. */
+export function validateInteger(v: IValidator, prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    v.fail(prop, `must be a whole number ${range}`, value);
+  }
+  return value;
+}
+
+/** Checks an optional whole number; returns it unchanged (undefined stays undefined). */
+export function validateOptionalInteger(v: IValidator, prop: string, value: number | undefined, min: number, max?: number): number | undefined {
+  return value === undefined ? undefined : validateInteger(v, prop, value, min, max);
+}
+
+/** Checks a TCP/UDP port number. */
+export function validatePort(v: IValidator, prop: string, value: number): number {
+  return validateInteger(v, prop, value, 1, 65535);
+}
+
+/**
+ * Checks a container image reference: it must be pinned, with a tag other than `latest` or a digest, so that a
+ * rollout or a retraining run uses the image that was tested.
+ */
+export function validateImage(v: IValidator, prop: string, image: string): string {
+  if (typeof image !== 'string' || image.trim() !== image || image.length === 0 || /\s/.test(image)) {
+    v.fail(prop, 'must be an image reference with a pinned tag or digest (e.g. \'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\')', image);
+  }
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return image;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  if (colon < 0) {
+    v.fail(prop, 'must pin a tag or a digest (an image without a tag means \'latest\')', image);
+  }
+  const tag = lastSegment.slice(colon + 1);
+  if (tag === 'latest') {
+    v.fail(prop, 'must pin a tag other than \'latest\' or a digest', image);
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    v.fail(prop, 'must end in a valid tag (letters, digits, \'_\', \'.\', \'-\', at most 128 characters)', image);
+  }
+  return image;
+}
+
+/** A quantity given as a string (`'16Gi'`, `'500m'`), a number (cores, bytes) or a cdk8s `Size`. */
+export type QuantityInput = string | number | Size;
+
+/** Checks and normalises a resource quantity; `positive` rejects zero. */
+export function validateQuantity(v: IValidator, prop: string, value: QuantityInput, positive = true): string {
+  let text: string;
+  if (value instanceof Size) {
+    text = value.asString();
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) v.fail(prop, 'must be a non-negative quantity', value);
+    text = String(value);
+  } else {
+    text = value;
+  }
+  if (typeof text !== 'string' || !QUANTITY.test(text)) {
+    v.fail(prop, 'must be a Kubernetes quantity such as \'500m\', \'2\', \'16Gi\' or \'1Ti\'', value);
+  }
+  if (positive && quantityToNumber(text) <= 0) {
+    v.fail(prop, 'must be a quantity greater than zero', value);
+  }
+  return text;
+}
+
+const SUFFIX: Record<string, number> = {
+  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/** The numeric value of a valid quantity string (bytes for memory, cores for cpu). */
+export function quantityToNumber(quantity: string): number {
+  const match = /^[+]?(\d+(?:\.\d*)?|\.\d+)(.*)$/.exec(quantity);
+  if (!match) return NaN;
+  const [, number, suffix] = match;
+  if (/^[eE]/.test(suffix)) return Number(`${number}${suffix}`);
+  const factor = SUFFIX[suffix];
+  return factor === undefined ? NaN : Number(number) * factor;
+}
+
+/** Checks an environment variable name. */
+export function validateEnvName(v: IValidator, prop: string, name: string): string {
+  if (!ENV_NAME.test(name)) {
+    v.fail(prop, 'must be an environment variable name (letters, digits and \'_\', not starting with a digit)', name);
+  }
+  return name;
+}
+
+/**
+ * Refuses a literal value that would put a credential into the manifest: a credential-like env var name with a
+ * plain value, or a URI with a password in it.
+ */
+export function rejectInlineCredential(v: IValidator, prop: string, name: string | undefined, value: string): void {
+  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '') {
+    v.fail(prop, 'looks like a credential and must come from a Secret (pass it with SecretValue.fromSecret), not a literal value', name);
+  }
+  if (URI_WITH_PASSWORD.test(value)) {
+    v.fail(prop, 'must not carry a password inside a URI; pass the password from a Secret', redactUri(value));
+  }
+}
+
+/** Hides the password of `scheme://user:password@host` for error messages. */
+export function redactUri(value: string): string {
+  return value.replace(/(:\/\/[^/\s:@]+:)[^/\s@]+@/i, '$1***@');
+}
+
+/**
+ * Checks a five-field cron expression (minute hour day-of-month month day-of-week), the form Kubernetes CronJobs
+ * accept, including `@hourly`-style macros.
+ */
+export function validateCron(v: IValidator, prop: string, expression: string): string {
+  const macros = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+  if (typeof expression === 'string' && macros.includes(expression)) return expression;
+  const fields = typeof expression === 'string' ? expression.trim().split(/\s+/) : [];
+  const ranges: Array<[number, number, string[]?]> = [
+    [0, 59], [0, 23], [1, 31],
+    [1, 12, ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']],
+    [0, 7, ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']],
+  ];
+  const valid = fields.length === 5 && fields.every((field, i) => cronFieldIsValid(field, ...ranges[i]));
+  if (!valid) {
+    v.fail(prop, 'must be a cron expression with five fields (minute hour day-of-month month day-of-week, e.g. \'0 2 * * *\') or a macro such as \'@daily\'', expression);
+  }
+  return expression;
+}
+
+function cronFieldIsValid(field: string, min: number, max: number, names: string[] = []): boolean {
+  const value = (text: string): number => {
+    const named = names.indexOf(text.toUpperCase());
+    if (named >= 0) return named + (min === 1 ? 1 : 0);
+    return /^\d+$/.test(text) ? Number(text) : NaN;
+  };
+  return field.split(',').every((part) => {
+    const [range, step, ...rest] = part.split('/');
+    if (rest.length > 0 || (step !== undefined && !/^[1-9]\d*$/.test(step))) return false;
+    if (range === '*' || range === '?') return true;
+    const [from, to, ...more] = range.split('-');
+    if (more.length > 0) return false;
+    const lo = value(from);
+    const hi = to === undefined ? lo : value(to);
+    return lo >= min && hi <= max && lo <= hi;
+  });
+}
+
+/** Checks an IANA time zone name (`Europe/Berlin`, `UTC`) with the runtime's own zone database. */
+export function validateTimeZone(v: IValidator, prop: string, timeZone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    v.fail(prop, 'must be an IANA time zone name such as \'UTC\' or \'Europe/Berlin\'', timeZone);
+  }
+  return timeZone;
+}
+
+/** Checks an absolute, normalised path in a container. */
+export function validateMountPath(v: IValidator, prop: string, path: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || path.includes(':')) {
+    v.fail(prop, 'must be an absolute path without \'..\', \':\' or spaces', path);
+  }
+  return path;
+}

@@ -2,10 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Accelerator, ContainerSpec, cronJobFields, IWorkload, jobRunFields, JobRunOptions, PodBuilder, PodNetworkPolicy,
+  Accelerator, ContainerSpec, cronJobFields, ITeam, IWorkload, jobRunFields, resolvePlacement, WorkloadRole, JobRunOptions, PodBuilder, PodNetworkPolicy,
   PodSecurityOptions, QuantityInput, Schedule, ScheduleOptions, SchedulingOptions, SecretValue, Validator,
 } from './core';
-import { componentLabels, imageTag, namespaceOf, selectorLabels } from './core/labels';
+import { componentLabels, imageTag, selectorLabels } from './core/labels';
 import { hyperparameterConfigMap, Hyperparameters, TrainingMounts, trainingSharedMemory, resolveTrainingMounts } from './core/training';
 import { checkMounts } from './core/volumes';
 import { validateDnsLabel } from './core/validation';
@@ -20,9 +20,14 @@ export interface GpuTrainingJobProps extends JobRunOptions, TrainingMounts {
   readonly name?: string;
   /**
    * The namespace of every object.
-   * @default - the chart's namespace
+   * @default - the team's namespace, else the chart's
    */
   readonly namespace?: string;
+  /**
+   * The team that owns the run: its namespace, training service account and queue are used unless given here.
+   * @default - no team
+   */
+  readonly team?: ITeam;
   /** The training image, pinned by tag (not `latest`) or digest. */
   readonly image: string;
   /**
@@ -84,7 +89,7 @@ export interface GpuTrainingJobProps extends JobRunOptions, TrainingMounts {
   readonly scheduling?: SchedulingOptions;
   /**
    * The ServiceAccount the pod runs as.
-   * @default - the namespace's default ServiceAccount, without a token
+   * @default - the team's training service account, else the namespace's default, without a token
    */
   readonly serviceAccountName?: string;
   /**
@@ -156,8 +161,8 @@ export class GpuTrainingJob extends Construct implements IWorkload {
       v.fail('scheduleOptions', 'can only be given with a schedule', props.scheduleOptions);
     }
     this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, this.kind === 'CronJob' ? 52 : 63);
-    this.namespace = namespaceOf(this, props.namespace);
-    if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
+    const placement = resolvePlacement(v, this, props, WorkloadRole.TRAINING);
+    this.namespace = placement.namespace;
 
     const accelerator = props.accelerator ?? Accelerator.nvidiaGpu(1);
     if (!(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);
@@ -167,7 +172,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
 
     const mounts = resolveTrainingMounts(v, props);
     checkMounts(v, mounts, { podsMaySpanNodes: false, namespace: this.namespace });
-    if (props.scheduling?.spot !== undefined && props.checkpoints === undefined) {
+    if (placement.scheduling?.spot !== undefined && props.checkpoints === undefined) {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }
 
@@ -179,8 +184,8 @@ export class GpuTrainingJob extends Construct implements IWorkload {
 
     const memory = props.memory ?? '32Gi';
     this.pod = new PodBuilder(v, {
-      scheduling: props.scheduling,
-      serviceAccountName: props.serviceAccountName,
+      scheduling: placement.scheduling,
+      serviceAccountName: placement.serviceAccountName,
       automountServiceAccountToken: props.automountServiceAccountToken,
       restartPolicy: 'Never', // backoffLimit does not cap restarts under OnFailure
       sharedMemory: trainingSharedMemory(v, memory, props.sharedMemory),
@@ -215,7 +220,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
       template: this.pod.template(),
     };
     // Kueue admits the Job by its own queue label (a suspended Job it then resumes).
-    const jobLabels = { ...labels, ...props.scheduling?.queue?.labels };
+    const jobLabels = { ...labels, ...placement.scheduling?.queue?.labels };
     const metadata = { name: this.workloadName, namespace: this.namespace, labels: jobLabels };
     if (props.schedule === undefined) {
       this.resource = new k8s.KubeJob(this, 'Resource', { metadata, spec: jobSpec });

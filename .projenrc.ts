@@ -71,6 +71,9 @@ const project = new typescript.TypeScriptProject({
   },
 
   jestOptions: {
+    // Jest 30 depends on unrs-resolver, whose platform bindings this registry does not serve all of: npm then
+    // writes a lock file that its own `npm ci` rejects. Jest 29 has no such dependency.
+    jestVersion: '^29',
     // `npm test` must fail on snapshot drift; snapshots are updated on purpose with `npm run test:update`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     coverageText: false,

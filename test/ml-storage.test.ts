@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { build as buildStorageExamples } from '../examples/storage';
 import {
   AccessMode, AzureCachingMode, AzureDiskSku, checkMounts, ClaimPurpose, FilesystemType, GcePdType, GpuTrainingJob, HyperdiskType,
   MlStorage, PersistentVolumeSource, ReclaimPolicy, resolveMount, StorageClassRef, StorageProvisioner, Validator,
@@ -47,6 +48,25 @@ describe('MlStorage', () => {
       checkpoints: { claim: storage.claim('checkpoints'), path: '/checkpoints' },
     });
     expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('the storage examples: seed objects done right, CSI provisioners only, claims bound to their volumes', () => {
+    const app = Testing.app();
+    buildStorageExamples(app);
+    const objects = app.charts.flatMap((c) => Testing.synth(c));
+    for (const sc of objects.filter((o) => o.kind === 'StorageClass')) expect(sc.provisioner).not.toMatch(/^kubernetes\.io\//);
+    const fast = find(objects, 'StorageClass', 'high-performance');
+    expect(fast).toMatchObject({ provisioner: 'ebs.csi.aws.com', parameters: { type: 'io2', iopsPerGB: '50' }, reclaimPolicy: 'Retain' });
+    expect(find(objects, 'PersistentVolume', 'training-data-pv').spec).toMatchObject({
+      capacity: { storage: '1Ti' }, accessModes: ['ReadWriteMany'], claimRef: { name: 'training-data-claim', namespace: 'ml-data' },
+    });
+    expect(find(objects, 'PersistentVolumeClaim', 'training-data-claim').spec).toMatchObject({
+      resources: { requests: { storage: '500Gi' } }, accessModes: ['ReadWriteMany'], volumeName: 'training-data-pv', storageClassName: '',
+    });
+    // The seed's ReadWriteMany "S3" claim: on the Mountpoint for S3 driver, not an EBS class.
+    const s3 = find(objects, 'PersistentVolumeClaim', 'ml-dataset');
+    expect(s3.spec).toMatchObject({ accessModes: ['ReadWriteMany'], volumeName: 'ml-dataset-s3' });
+    expect(find(objects, 'PersistentVolume', 'ml-dataset-s3').spec.csi.driver).toBe('s3.csi.aws.com');
   });
 
   describe('StorageClass presets', () => {

@@ -535,7 +535,10 @@ export class StorageProvisioner {
     if (typeof name === 'string' && REMOVED_IN_TREE[name] !== undefined) {
       v.fail('provisioner', `must be a CSI driver, not an in-tree provisioner removed from Kubernetes (use '${REMOVED_IN_TREE[name]}')`, name);
     }
-    validateDnsSubdomain(v, 'provisioner', name);
+    // A CSI driver name (a DNS subdomain) or a prefixed name such as `kubernetes.io/no-provisioner` (local volumes).
+    if (typeof name !== 'string' || name.length > 253 || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9_.]*[a-z0-9])?)?$/.test(name)) {
+      v.fail('provisioner', 'must be a CSI driver name such as \'cephfs.csi.ceph.com\'', name);
+    }
     for (const [key, value] of Object.entries(options.parameters ?? {})) {
       if (typeof value !== 'string') v.fail(`parameters.${key}`, 'must be a string', value);
     }
@@ -628,7 +631,8 @@ export interface StorageClassOptions {
   /** The CSI driver and its parameters, e.g. `StorageProvisioner.awsEbsGp3({ iops: 6000 })`. */
   readonly provisioner: StorageProvisioner;
   /**
-   * What happens to a volume when its claim is deleted.
+   * What happens to a volume when its claim is deleted. Kubernetes does not let a StorageClass's reclaim policy
+   * change: set it explicitly on a class whose claims may change purpose later.
    * @default - Delete when every claim of this MlStorage that uses the class holds checkpoints, else Retain
    *   (datasets and models are expensive to recreate; a class no claim uses yet is Retain)
    */

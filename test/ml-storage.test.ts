@@ -393,6 +393,12 @@ describe('MlStorage', () => {
         "StorageProvisioner.custom: 'provisioner' must be a CSI driver, not an in-tree provisioner removed from Kubernetes (use 'ebs.csi.aws.com'), got 'kubernetes.io/aws-ebs'");
     });
 
+    test('a provisioner that is not a driver name', () => {
+      expect(() => StorageProvisioner.custom({ provisioner: 'Ceph FS' })).toThrow(
+        "StorageProvisioner.custom: 'provisioner' must be a CSI driver name such as 'cephfs.csi.ceph.com', got 'Ceph FS'");
+      expect(() => StorageProvisioner.custom({ provisioner: 'kubernetes.io/no-provisioner' })).not.toThrow();
+    });
+
     test('claim larger than the volume it binds to', () => {
       const { storage } = setup();
       const pv = storage.addPersistentVolume('pv', { source: PersistentVolumeSource.nfs({ server: 'nfs', path: '/d' }), capacity: '1Ti' });

@@ -252,9 +252,10 @@ export class TrainingRun {
 
   /**
    * A pod of the run: restricted, `restartPolicy: Never` (backoffLimit does not cap restarts under OnFailure),
-   * memory-backed `/dev/shm`, the run's labels and the hyperparameters volume.
+   * memory-backed `/dev/shm`, the run's labels and the hyperparameters volume. `options` override these (a pod that
+   * runs no training, such as an MPI launcher, passes `sharedMemory: undefined`).
    */
-  public pod(options: Omit<PodOptions, 'scheduling' | 'serviceAccountName' | 'sharedMemory' | 'security'> = {}): PodBuilder {
+  public pod(options: Omit<PodOptions, 'scheduling' | 'security'> = {}): PodBuilder {
     const pod = new PodBuilder(this.v, {
       scheduling: this.placement.scheduling,
       serviceAccountName: this.placement.serviceAccountName,

@@ -1,3 +1,4 @@
 export * from './core';
+export * from './distributed-training';
 export * from './gpu-training-job';
 export * from './ml-storage';

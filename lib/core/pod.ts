@@ -69,6 +69,11 @@ export interface ContainerSpec {
   readonly secretEnv?: Record<string, SecretValue>;
   /** Environment values computed by the constructs (field references, Secret references). */
   readonly envSources?: Record<string, k8s.EnvVarSource>;
+  /**
+   * Environment variables placed before all others, so that later values can refer to them as `$(NAME)`
+   * (Kubernetes expands only references to variables defined earlier in the list).
+   */
+  readonly envFirst?: k8s.EnvVar[];
   /** ConfigMaps whose keys become environment variables. */
   readonly envFromConfigMaps?: string[];
   readonly resources: ContainerResources;
@@ -283,6 +288,11 @@ export class PodBuilder {
     }
 
     const env: k8s.EnvVar[] = [];
+    for (const e of spec.envFirst ?? []) {
+      validateEnvName(v, at('env'), e.name);
+      if (e.value !== undefined) rejectInlineCredential(v, at(`env.${e.name}`), e.name, e.value);
+      env.push(e);
+    }
     for (const [name, value] of Object.entries(spec.env ?? {})) {
       validateEnvName(v, at('env'), name);
       if (typeof value !== 'string') v.fail(at(`env.${name}`), 'must be a string (use secretEnv for Secret values)', value);

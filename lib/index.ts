@@ -2,3 +2,4 @@ export * from './core';
 export * from './distributed-training';
 export * from './gpu-training-job';
 export * from './ml-storage';
+export * from './model-server';

@@ -59,7 +59,14 @@ export interface PortSpec {
 /** One container of a pod, as the constructs describe it. */
 export interface ContainerSpec {
   readonly name: string;
-  readonly image: string;
+  /** The image, pinned by tag or digest. Required unless `imageFromPlatform` is set. */
+  readonly image?: string;
+  /**
+   * The platform supplies the image (a KServe predictor's model container takes it from its ServingRuntime), so
+   * the container is rendered without one.
+   * @default false
+   */
+  readonly imageFromPlatform?: boolean;
   readonly command?: string[];
   readonly args?: string[];
   readonly workingDir?: string;
@@ -280,7 +287,7 @@ export class PodBuilder {
     const v = this.v;
     const at = (name: string) => (spec.prop ? `${spec.prop}.${name}` : name);
     validateDnsLabel(v, at('name'), spec.name);
-    validateImage(v, at('image'), spec.image);
+    if (spec.image !== undefined || !spec.imageFromPlatform) validateImage(v, at('image'), spec.image as string);
     const resources = this.resources(spec, at, !isInit);
     if (spec.accelerator) {
       if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);

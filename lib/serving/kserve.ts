@@ -1,0 +1,215 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Accelerator, Placement, PodBuilder, PodOptions } from '../core';
+import { IValidator } from '../core/errors';
+import { validateInteger } from '../core/validation';
+import type { ModelServerProps } from '../model-server';
+import { ResolvedAutoscaling } from './autoscaling';
+import { InferenceService, InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
+
+/** How KServe runs the predictor. */
+export enum KServeDeploymentMode {
+  /** Plain Deployment + Service + HPA (no Knative). Canary traffic splitting is not available. */
+  RAW_DEPLOYMENT = 'RawDeployment',
+  /** Knative revisions: scale to zero, request-based autoscaling, canary traffic splitting. */
+  SERVERLESS = 'Serverless',
+}
+
+/** Model formats of KServe's built-in ClusterServingRuntimes. */
+export enum ModelFormat {
+  SKLEARN = 'sklearn',
+  XGBOOST = 'xgboost',
+  LIGHTGBM = 'lightgbm',
+  TENSORFLOW = 'tensorflow',
+  PYTORCH = 'pytorch',
+  ONNX = 'onnx',
+  TRITON = 'triton',
+  HUGGINGFACE = 'huggingface',
+  PMML = 'pmml',
+  PADDLE = 'paddle',
+}
+
+/** Options of {@link ServingBackend.kserve}. */
+export interface KServeOptions {
+  /**
+   * Raw Deployment or Knative (Serverless).
+   * @default KServeDeploymentMode.RAW_DEPLOYMENT
+   */
+  readonly mode?: KServeDeploymentMode;
+  /**
+   * The model format KServe picks a serving runtime for.
+   * @default - the format of the ModelServer's runtime preset
+   */
+  readonly modelFormat?: ModelFormat;
+  /**
+   * The format's version (e.g. `'1'` for sklearn 1.x).
+   * @default - any version
+   */
+  readonly modelFormatVersion?: string;
+  /**
+   * A ServingRuntime or ClusterServingRuntime to use explicitly.
+   * @default - KServe selects one that supports the model format
+   */
+  readonly runtimeName?: string;
+  /**
+   * Percent of traffic the latest revision receives during a canary rollout (Serverless mode only; KServe
+   * ignores it in RawDeployment mode).
+   * @default - all traffic to the latest revision
+   */
+  readonly canaryTrafficPercent?: number;
+}
+
+/** Where a ModelServer runs: plain Kubernetes Deployments or a KServe InferenceService. */
+export class ServingBackend {
+  /** Deployments, Service, PDB and autoscaler made by the library. */
+  public static deployment(): ServingBackend {
+    return new ServingBackend(undefined);
+  }
+
+  /** A KServe `InferenceService` (`serving.kserve.io/v1beta1`), for clusters that run KServe. */
+  public static kserve(options: KServeOptions = {}): ServingBackend {
+    return new ServingBackend({ ...options, mode: options.mode ?? KServeDeploymentMode.RAW_DEPLOYMENT });
+  }
+
+  private constructor(
+    /** The KServe options, when the backend is KServe. */
+    public readonly kserve: (KServeOptions & { readonly mode: KServeDeploymentMode }) | undefined,
+  ) {}
+}
+
+/** What the ModelServer passes to {@link renderInferenceService}. */
+export interface InferenceServiceInput {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Record<string, string>;
+  readonly props: ModelServerProps;
+  readonly kserve: KServeOptions & { readonly mode: KServeDeploymentMode };
+  readonly replicas: number;
+  readonly autoscaling?: ResolvedAutoscaling;
+  readonly placement: Placement;
+  readonly pod: (options: PodOptions) => PodBuilder;
+}
+
+/** The KServe predictor container listens here (the Service maps port 80 to it). */
+const KSERVE_CONTAINER_PORT = 8080;
+
+/**
+ * Renders the ModelServer props as an InferenceService. Every prop KServe would silently ignore is an error.
+ * The predictor is a pod spec: it is built by PodBuilder (restricted security context on the pod and the model
+ * container, accelerator resources, tolerations, node selection) and serialised as the Kubernetes JSON, since
+ * the generated class's own quantity and IntOrString wrappers would need the pod re-typed field by field.
+ */
+export function renderInferenceService(scope: Construct, v: IValidator, input: InferenceServiceInput): { podSelector: Record<string, string>; serviceName: string; podPort: number } {
+  const { props, kserve } = input;
+  const raw = kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT;
+  if (!Object.values(KServeDeploymentMode).includes(kserve.mode)) v.fail('backend.mode', 'must be a KServeDeploymentMode', kserve.mode);
+  const unsupported = (prop: string, why: string, value: unknown) => {
+    if (value !== undefined) v.fail(prop, `is not supported with the KServe backend: ${why}`, value);
+  };
+  unsupported('variants', 'use ServingBackend.kserve({ canaryTrafficPercent }) for canary rollouts', props.variants);
+  unsupported('ingress', 'KServe exposes the InferenceService through its own ingress configuration', props.ingress);
+  unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container', props.startupTimeout);
+  unsupported('monitoring', 'enable scraping in KServe\'s ServingRuntime (serving.kserve.io/enable-prometheus-scraping)', props.monitoring);
+  unsupported('requireSpreadAcrossNodes', 'KServe builds the predictor Deployment', props.requireSpreadAcrossNodes);
+  unsupported('maxSurge', 'KServe builds the predictor Deployment', props.maxSurge);
+  if (props.serviceType !== undefined && props.serviceType !== 'ClusterIP') unsupported('serviceType', 'KServe creates the Service', props.serviceType);
+  if (kserve.canaryTrafficPercent !== undefined) {
+    validateInteger(v, 'backend.canaryTrafficPercent', kserve.canaryTrafficPercent, 0, 100);
+    if (raw) {
+      v.fail('backend.canaryTrafficPercent', 'is ignored by KServe in RawDeployment mode (traffic splitting needs Knative): use KServeDeploymentMode.SERVERLESS or ModelServer variants', kserve.canaryTrafficPercent);
+    }
+  }
+  const runtime = props.runtime;
+  if (runtime !== undefined && runtime.kind === 'custom') {
+    v.fail('runtime', 'must be a preset with the KServe backend (a custom image needs its own KServe ServingRuntime: set backend runtimeName)', runtime.kind);
+  }
+  const modelFormat = kserve.modelFormat ?? runtime?.kserveFormat;
+  if (modelFormat === undefined) v.fail('backend.modelFormat', 'must be set when the KServe backend has no runtime preset', modelFormat);
+  if (!Object.values(ModelFormat).includes(modelFormat as ModelFormat)) v.fail('backend.modelFormat', 'must be a ModelFormat', modelFormat);
+  const model = props.model;
+  if (model === undefined) v.fail('model', 'must be set with the KServe backend (it becomes the storageUri)', model);
+  if (model.hasCredentials) {
+    v.fail('model', 'must not carry credentials with the KServe backend: KServe reads storage credentials from the Secrets of the predictor\'s service account (set serviceAccountName)', model.uri);
+  }
+
+  let scaleMetric: InferenceServiceSpecPredictorScaleMetric | undefined;
+  let scaleTarget: number | undefined;
+  const a = input.autoscaling;
+  if (a !== undefined) {
+    if (props.autoscaling?.scaleUp !== undefined || props.autoscaling?.scaleDown !== undefined) {
+      v.fail('autoscaling.scaleUp', 'is not supported with the KServe backend: KServe sets the scaling behaviour itself', props.autoscaling.scaleUp ?? props.autoscaling.scaleDown);
+    }
+    if (a.prometheus !== undefined) v.fail('autoscaling.prometheus', 'is not supported with the KServe backend', a.prometheus.query);
+    const custom = a.metrics;
+    if (custom.length + (a.cpuUtilization !== undefined ? 1 : 0) > 1) {
+      v.fail('autoscaling', 'must have one scaling signal with the KServe backend (cpuUtilization or one requestsPerSecond metric)', custom.map((m) => m.metricName));
+    }
+    if (custom.length === 1) {
+      if (custom[0].kind !== 'rps') v.fail('autoscaling.metrics[0]', 'must be ScalingMetric.requestsPerSecond with the KServe backend', custom[0].metricName);
+      if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
+      scaleMetric = InferenceServiceSpecPredictorScaleMetric.RPS;
+      scaleTarget = Math.round(custom[0].target);
+    } else {
+      scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleTarget = a.cpuUtilization;
+    }
+  }
+
+  const accelerator = props.accelerator;
+  if (accelerator !== undefined && !(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);
+  const pod = input.pod({
+    scheduling: input.placement.scheduling,
+    serviceAccountName: input.placement.serviceAccountName,
+    sharedMemory: props.sharedMemory === undefined ? undefined : String(props.sharedMemory),
+    security: props.security,
+  });
+  pod.addContainer({
+    name: 'kserve-container',
+    image: runtime?.imageOverridden ? runtime.image(false) : undefined,
+    imageFromPlatform: true,
+    env: props.env,
+    secretEnv: props.secretEnv,
+    resources: { cpu: props.cpu ?? 1, cpuLimit: props.cpuLimit, memory: props.memory ?? '2Gi', memoryLimit: props.memoryLimit },
+    accelerator,
+  });
+
+  const predictor = (): Record<string, unknown> => {
+    const spec = k8s.toJson_PodSpec(pod.podSpec())!;
+    const { containers, ...podFields } = spec;
+    const { ports: _ports, ...container } = containers[0];
+    return {
+      ...podFields,
+      minReplicas: a?.minReplicas ?? input.replicas,
+      maxReplicas: a?.maxReplicas ?? input.replicas,
+      scaleMetric,
+      scaleTarget,
+      canaryTrafficPercent: kserve.canaryTrafficPercent,
+      // Never take a replica down before its replacement is ready (RawDeployment builds a Deployment).
+      deploymentStrategy: raw ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } : undefined,
+      model: {
+        ...container,
+        modelFormat: { name: modelFormat, version: kserve.modelFormatVersion },
+        runtime: kserve.runtimeName,
+        storageUri: model.uri,
+      },
+    };
+  };
+
+  new ApiObject(scope, 'Resource', {
+    ...InferenceService.GVK,
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: input.labels,
+      annotations: { 'serving.kserve.io/deploymentMode': kserve.mode },
+    },
+    spec: { predictor: Lazy.any({ produce: predictor }) },
+  });
+  return {
+    podSelector: { 'serving.kserve.io/inferenceservice': input.name },
+    // RawDeployment creates `<name>-predictor`; Serverless routes `<name>` through Knative.
+    serviceName: raw ? `${input.name}-predictor` : input.name,
+    podPort: raw ? KSERVE_CONTAINER_PORT : 8012,
+  };
+}

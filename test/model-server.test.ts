@@ -1,0 +1,255 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import {
+  AccessMode, Accelerator, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource, ScalingMetric,
+  SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
+} from '../lib';
+import { AUTHORIZATION_POLICY_SCHEMA } from './schemas/istio-authorization-policy';
+import { expectValidManifests, registerSchema } from './support/validate';
+
+registerSchema('security.istio.io/v1', 'AuthorizationPolicy', AUTHORIZATION_POLICY_SCHEMA);
+
+const rox = (name: string) => VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_ONLY_MANY] });
+
+function synth(props: Partial<ModelServerProps>, id = 'srv') {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+  const server = new ModelServer(chart, id, { runtime: ServingRuntime.triton(), ...props });
+  return { server, objects: Testing.synth(chart) };
+}
+
+const ofKind = (objects: any[], kind: string) => objects.filter((o) => o.kind === kind);
+const one = (objects: any[], kind: string) => {
+  const found = ofKind(objects, kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const server = (objects: any[]) => one(objects, 'Deployment').spec.template.spec.containers[0];
+
+describe('ModelServer runtimes (snapshots)', () => {
+  const runtimes: Array<[string, Partial<ModelServerProps>]> = [
+    ['triton', { runtime: ServingRuntime.triton(), model: ModelSource.claim(rox('models')), accelerator: Accelerator.nvidiaGpu(1) }],
+    ['tf-serving', { runtime: ServingRuntime.tfServing({ modelName: 'resnet' }), model: ModelSource.claim(rox('models'), 'resnet'), replicas: 3 }],
+    ['torchserve', { runtime: ServingRuntime.torchServe(), model: ModelSource.s3('s3://models/mar') }],
+    ['vllm', { runtime: ServingRuntime.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct' }), accelerator: Accelerator.nvidiaGpu(1), replicas: 1 }],
+    ['custom', {
+      runtime: ServingRuntime.custom({
+        image: 'company/api:1.0.0', ports: [{ name: 'web', port: 9000 }],
+        probes: { readiness: { port: 'web', path: '/ready' }, liveness: { port: 'web' } },
+      }),
+    }],
+  ];
+  test.each(runtimes)('%s', (_name, props) => {
+    const { objects } = synth(props);
+    expectValidManifests(objects);
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('KServe backend', () => {
+    const { objects } = synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }),
+      model: ModelSource.gcs('gs://kserve-examples/models/sklearn/iris'),
+      replicas: 1,
+    });
+    expectValidManifests(objects);
+    expect(objects).toMatchSnapshot();
+  });
+});
+
+describe('ModelServer', () => {
+  test('runtime ports, probe paths and the startup budget', () => {
+    const { objects } = synth({ startupTimeout: Duration.minutes(15) });
+    const c = server(objects);
+    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['http', 8000], ['grpc', 8001], ['metrics', 8002]]);
+    expect(c.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+    expect(c.livenessProbe.httpGet.path).toBe('/v2/health/live');
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(900);
+    const svc = one(objects, 'Service');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.ports.map((p: any) => p.port)).toEqual([8000, 8001, 8002]);
+  });
+
+  test('TF Serving gets its model path, metrics config and readiness on the model', () => {
+    const { objects } = synth({ runtime: ServingRuntime.tfServing({ modelName: 'resnet' }), model: ModelSource.claim(rox('models'), 'resnet') });
+    const c = server(objects);
+    expect(c.args).toEqual(expect.arrayContaining(['--model_name=resnet', '--model_base_path=/models/resnet']));
+    expect(c.readinessProbe.httpGet.path).toBe('/v1/models/resnet');
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'models', mountPath: '/models/resnet', readOnly: true, subPath: 'resnet' }]));
+    expect(one(objects, 'ConfigMap').data['file-0-monitoring.config']).toContain('prometheus_config');
+  });
+
+  test('vLLM gets a large memory-backed /dev/shm and a long startup budget', () => {
+    const { objects } = synth({ runtime: ServingRuntime.vllm({ model: 'org/model' }), accelerator: Accelerator.nvidiaGpu(2), replicas: 1 });
+    const pod = one(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '8192Mi' } });
+    expect(pod.containers[0].args).toEqual(['--model', 'org/model', '--served-model-name', 'org/model', '--port', '8000', '--tensor-parallel-size', '2']);
+    expect(pod.containers[0].startupProbe.failureThreshold).toBe(180);
+  });
+
+  test('object storage is downloaded by an init container with credentials from a Secret', () => {
+    const { objects } = synth({
+      model: ModelSource.s3('s3://bucket/triton', { accessKeyId: SecretValue.fromSecret('s3', 'id'), secretAccessKey: SecretValue.fromSecret('s3', 'key') }),
+    });
+    const pod = one(objects, 'Deployment').spec.template.spec;
+    const init = pod.initContainers[0];
+    expect(init.args).toEqual(['s3://bucket/triton', '/models']);
+    expect(init.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3', key: 'key' } } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
+  });
+
+  test('rolling update keeps capacity; PDB and topology spread', () => {
+    const { objects } = synth({ maxSurge: 2 });
+    const deployment = one(objects, 'Deployment');
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 2 });
+    expect(deployment.spec.replicas).toBe(2);
+    expect(one(objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    expect(deployment.spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+  });
+
+  test('HPA with CPU and custom per-pod metrics', () => {
+    const { objects } = synth({
+      autoscaling: { minReplicas: 5, maxReplicas: 50, cpuUtilization: 70, metrics: [ScalingMetric.requestsPerSecond(100), ScalingMetric.queueTime(Duration.millis(50))] },
+    });
+    expectValidManifests(objects);
+    const hpa = one(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.spec).toMatchObject({ minReplicas: 5, maxReplicas: 50 });
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Pods', pods: { metric: { name: 'inference_requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } },
+      { type: 'Pods', pods: { metric: { name: 'inference_queue_time_seconds' }, target: { type: 'AverageValue', averageValue: '50m' } } },
+    ]);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+    expect(one(objects, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('KEDA ScaledObject on a Prometheus query', () => {
+    const { objects } = synth({ autoscaling: { maxReplicas: 10, prometheus: { serverAddress: 'http://prometheus.monitoring.svc:9090', query: 'sum(rate(nv_inference_count[1m]))', threshold: 50 } } });
+    expectValidManifests(objects);
+    expect(ofKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(one(objects, 'ScaledObject').spec.triggers[0]).toMatchObject({ type: 'prometheus', metadata: { threshold: '50' } });
+  });
+
+  test('Ingress, access, monitoring and alerts', () => {
+    const { objects } = synth({
+      serviceType: ServiceType.LOAD_BALANCER,
+      ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
+      access: { namespaces: ['apps'] },
+      monitoring: { alerts: { latencyAbove: Duration.millis(500), errorRateAbove: 0.05 } },
+    });
+    expectValidManifests(objects);
+    expect(one(objects, 'Service').spec.type).toBe('LoadBalancer');
+    expect(one(objects, 'Ingress').spec.tls).toEqual([{ hosts: ['ml.example.com'], secretName: 'ml-tls' }]);
+    expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    const rules = one(objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(['ModelServerLatencyHigh', 'ModelServerErrorRateHigh']);
+    expect(rules[0].expr).toMatch(/> 0.5$/);
+    const ingress = one(objects, 'NetworkPolicy').spec.ingress;
+    const namespaces = ingress.map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+    expect(namespaces).toEqual(['apps', 'ingress-nginx', 'monitoring']);
+  });
+
+  test('80/20 variants become an Istio VirtualService with DestinationRule subsets', () => {
+    const { objects } = synth({
+      variants: [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 20 }],
+      model: ModelSource.claim(rox('models')),
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend', namespace: 'web' }] } },
+    });
+    expectValidManifests(objects);
+    expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name)).toEqual(['srv-v1', 'srv-v2']);
+    const route = one(objects, 'VirtualService').spec.http[0].route;
+    expect(route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['v1', 80], ['v2', 20]]);
+    const dr = one(objects, 'DestinationRule');
+    expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
+    expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+    expect(one(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/web/sa/frontend']);
+  });
+
+  test('KServe fields: format, storageUri, resources, replicas, scale metric, canary', () => {
+    const { objects } = synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.TENSORFLOW, mode: KServeDeploymentMode.SERVERLESS, canaryTrafficPercent: 10 }),
+      model: ModelSource.gcs('gs://kserve-examples/models/tensorflow/bert'),
+      accelerator: Accelerator.nvidiaGpu(1),
+      autoscaling: { minReplicas: 1, maxReplicas: 4, metrics: [ScalingMetric.requestsPerSecond(20)] },
+    });
+    expectValidManifests(objects);
+    const isvc = one(objects, 'InferenceService');
+    expect(isvc.metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Serverless');
+    const p = isvc.spec.predictor;
+    expect(p).toMatchObject({ minReplicas: 1, maxReplicas: 4, scaleMetric: 'rps', scaleTarget: 20, canaryTrafficPercent: 10 });
+    expect(p.model.modelFormat).toEqual({ name: 'tensorflow' });
+    expect(p.model.storageUri).toBe('gs://kserve-examples/models/tensorflow/bert');
+    expect(p.model.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(p.model.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(p.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+
+  test('connect gives a workload the URL and opens the path', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const a = new ModelServer(chart, 'ranker', { runtime: ServingRuntime.triton() });
+    const b = new ModelServer(chart, 'api', { runtime: ServingRuntime.custom({ image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }], probes: { readiness: { port: 'http', path: '/' }, liveness: { port: 'http' } } }) });
+    a.connect(b, { envName: 'RANKER_URL' });
+    expect(a.url).toBe('http://ranker.ml.svc:8000');
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api');
+    expect(api.spec.template.spec.containers[0].env).toContainEqual({ name: 'RANKER_URL', value: 'http://ranker.ml.svc:8000' });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ranker');
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: b.podSelector } }],
+      ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }],
+    });
+  });
+});
+
+describe('ModelServer bad input', () => {
+  test('min replicas above max replicas', () => {
+    expect(() => synth({ autoscaling: { minReplicas: 10, maxReplicas: 3 } }))
+      .toThrow("ModelServer 'srv': 'autoscaling.minReplicas' must be at most autoscaling.maxReplicas (3), got 10");
+  });
+
+  test('variant weights not summing to 100', () => {
+    expect(() => synth({ variants: [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 30 }] }))
+      .toThrow("ModelServer 'srv': 'variants' must have weights that sum to 100 (v1: 80, v2: 30), got 110");
+  });
+
+  test('unknown runtime port name', () => {
+    expect(() => ServingRuntime.custom({ image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }], probes: { readiness: { port: 'web', path: '/' }, liveness: { port: 'http' } } }))
+      .toThrow("ServingRuntime.custom: 'probes.readiness.port' must name one of the ports (http), got 'web'");
+  });
+
+  test('startup budget shorter than a probe period', () => {
+    expect(() => synth({ startupTimeout: Duration.seconds(5) }))
+      .toThrow("ModelServer 'srv': 'startupTimeout' must be at least one probe period (10s): the startup probe needs one check to succeed, got '5s'");
+  });
+
+  test('GPU server with a ReadWriteOnce claim and several replicas', () => {
+    const rwo = VolumeClaim.fromClaimName('models', { accessModes: [AccessMode.READ_WRITE_ONCE] });
+    expect(() => synth({ model: ModelSource.claim(rwo), accelerator: Accelerator.nvidiaGpu(1), replicas: 3 }))
+      .toThrow("ModelServer 'srv': 'model.claim' must be a claim with access mode ReadOnlyMany or ReadWriteMany because the 3 replicas may run on different nodes, got 'models (ReadWriteOnce)'");
+  });
+
+  test('unsupported storage URI scheme', () => {
+    expect(() => ModelSource.fromUri('ftp://models.example.com/resnet'))
+      .toThrow("ModelSource.fromUri: 'uri' must start with s3://, gs://, https:// or pvc://, got 'ftp://models.example.com/resnet'");
+  });
+
+  test('canary percent in KServe raw deployment mode', () => {
+    expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, canaryTrafficPercent: 10 }), model: ModelSource.gcs('gs://b/iris') }))
+      .toThrow(/ModelServer 'srv': 'backend.canaryTrafficPercent' is ignored by KServe in RawDeployment mode/);
+  });
+
+  test('storage credentials inline in the URI', () => {
+    expect(() => ModelSource.https('https://user:hunter2@models.example.com/m.tar.gz'))
+      .toThrow("ModelSource.https: 'uri' must not carry a password inside a URI; pass the password from a Secret, got 'https://user:***@models.example.com/m.tar.gz'");
+  });
+
+  test('vLLM without a model', () => {
+    expect(() => synth({ runtime: ServingRuntime.vllm(), replicas: 1 }))
+      .toThrow(/ModelServer 'srv': 'model' must be set for a vLLM server/);
+  });
+
+  test('replicas together with autoscaling', () => {
+    expect(() => synth({ replicas: 3, autoscaling: { maxReplicas: 5 } }))
+      .toThrow("ModelServer 'srv': 'replicas' cannot be combined with autoscaling (use autoscaling.minReplicas), got 3");
+  });
+});

@@ -186,6 +186,11 @@ export interface PersonaOptions {
 /** Options of the persona that runs as a workload identity (a ServiceAccount). */
 export interface WorkloadPersonaOptions extends PersonaOptions {
   /**
+   * The name of the persona's ServiceAccount.
+   * @default - the persona's `name`
+   */
+  readonly serviceAccountName?: string;
+  /**
    * Create a long-lived token Secret `<name>-token` for this ServiceAccount (for a client outside the cluster that
    * calls the API). The ServiceAccount is then annotated `kubernetes.io/enforce-mountable-secrets: "true"`.
    * Pods never mount a token unless they ask for one.
@@ -552,7 +557,10 @@ export class Team extends Construct implements ITeam {
       const [prop, opts] = personaOptions[persona];
       const name = validateDnsLabel(v, `${prop}.name`, opts?.name ?? childName(this.teamName, persona));
       this.roleNames.set(persona, name);
-      if (WORKLOAD_PERSONAS.includes(persona)) this.serviceAccounts.set(persona, name);
+      if (WORKLOAD_PERSONAS.includes(persona)) {
+        const account = (opts as WorkloadPersonaOptions | undefined)?.serviceAccountName ?? name;
+        this.serviceAccounts.set(persona, validateDnsSubdomain(v, `${prop}.serviceAccountName`, account));
+      }
       const base = builtInRules(v, persona, options);
       const extra = (opts?.extraRules ?? []).flatMap((rule, i) => checkRule(v, `${prop}.extraRules[${i}]`, rule));
       personaRules.set(persona, [...base, ...extra]);

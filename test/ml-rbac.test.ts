@@ -269,11 +269,15 @@ describe('MlRbac', () => {
     expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).toContain('vision-trainer');
   });
 
-  test('persona names can be set, as in the seed (model-trainer bound to training-account is one name here)', () => {
-    const { objects } = synth({ teams: [team({ personas: [Persona.TRAINER], trainer: { name: 'model-trainer' } })] });
+  test('persona and ServiceAccount names can be set, as in the seed (Role model-trainer for training-account)', () => {
+    const { objects, rbac } = synth({ teams: [team({ personas: [Persona.TRAINER], trainer: { name: 'model-trainer', serviceAccountName: 'training-account' } })] });
     expect(only(objects, 'Role').metadata.name).toBe('model-trainer');
-    expect(only(objects, 'ServiceAccount').metadata.name).toBe('model-trainer');
-    expect(only(objects, 'RoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'model-trainer' });
+    expect(only(objects, 'ServiceAccount').metadata.name).toBe('training-account');
+    const binding = only(objects, 'RoleBinding');
+    expect(binding.metadata.name).toBe('model-trainer');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'model-trainer' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'training-account', namespace: 'vision' }]);
+    expect(rbac.team('vision').serviceAccountFor(WorkloadRole.TRAINING)).toBe('training-account');
   });
 
   test('custom rules are added to the persona, split by API group', () => {
@@ -534,6 +538,10 @@ describe('MlRbac bad input', () => {
     fails({ teams: [team({ members: [{ subject: { kind: 'Group', name: 'x' } as unknown as Subject, persona: Persona.VIEWER }] })] },
       /'teams\[0\]\.members\[0\]\.subject' must be made with Subject\.user\(\.\.\.\) or Subject\.group\(\.\.\.\)/);
     expect(() => Subject.group('system:masters')).toThrow(/^Subject\.group: 'name' must be a non-empty name without surrounding spaces, not a system: identity, got 'system:masters'$/);
+  });
+
+  test('a ServiceAccount name that is not a DNS subdomain', () => {
+    fails({ teams: [team({ trainer: { serviceAccountName: 'Training Account' } })] }, /'teams\[0\]\.trainer\.serviceAccountName' must be a DNS-1123 subdomain/);
   });
 
   test('a model server resource name that is not a DNS subdomain', () => {

@@ -692,7 +692,8 @@ export class Team extends Construct implements ITeam {
     }
     if (existing === undefined) {
       flavors.set(flavorName, json);
-      new KueueResourceFlavor(this, 'ResourceFlavor', { metadata: { name: flavorName, labels }, spec: flavorSpec });
+      const flavorLabels = componentLabels({ name: 'kueue', instance: flavorName, component: 'resource-flavor' });
+      new KueueResourceFlavor(this, 'ResourceFlavor', { metadata: { name: flavorName, labels: flavorLabels }, spec: flavorSpec });
     }
     const cohort = options.cohort === undefined ? undefined : validateDnsSubdomain(v, 'queue.clusterQueue.cohort', options.cohort);
     const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu']];
@@ -779,7 +780,7 @@ function builtInRules(v: IValidator, persona: Persona, options: TeamOptions): Gr
         ...rules([R.PODS], pods),
         ...rules([R.POD_LOGS], [Verb.GET]),
         ...rules([R.PERSISTENT_VOLUME_CLAIMS], [Verb.CREATE, ...READ, Verb.DELETE]),
-        ...rules([R.CONFIG_MAPS], [Verb.CREATE, ...READ, Verb.UPDATE, Verb.DELETE]),
+        ...rules([R.CONFIG_MAPS], [Verb.CREATE, ...READ, Verb.UPDATE, Verb.PATCH, Verb.DELETE]),
         ...rules([R.EVENTS, R.KUEUE_WORKLOADS, R.LOCAL_QUEUES], READ),
         // kubectl exec opens pods/exec with a POST, which RBAC sees as create.
         ...(trainer.allowPodExec === true ? [{ apiGroup: POD_EXEC.apiGroup, resources: [POD_EXEC.resource], verbs: [Verb.CREATE] }] : []),
@@ -801,7 +802,7 @@ function builtInRules(v: IValidator, persona: Persona, options: TeamOptions): Gr
         ...rules([R.CRON_JOBS, R.PODS, R.EVENTS, R.KUEUE_WORKLOADS], READ),
         ...rules([R.POD_LOGS], [Verb.GET]),
         ...rules([R.PERSISTENT_VOLUME_CLAIMS], [Verb.CREATE, ...READ, Verb.DELETE]),
-        ...rules([R.CONFIG_MAPS], [Verb.CREATE, ...READ, Verb.UPDATE, Verb.DELETE]),
+        ...rules([R.CONFIG_MAPS], [Verb.CREATE, ...READ, Verb.UPDATE, Verb.PATCH, Verb.DELETE]),
       ];
     case Persona.VIEWER:
       return [

@@ -400,7 +400,7 @@ describe('MlRbac authorization matrix', () => {
       'get kueue.x-k8s.io/localqueues', 'get kueue.x-k8s.io/workloads',
       'list /configmaps', 'list /events', 'list /persistentvolumeclaims', 'list /pods', 'list batch/cronjobs', 'list batch/jobs',
       'list kueue.x-k8s.io/localqueues', 'list kueue.x-k8s.io/workloads',
-      'update /configmaps',
+      'patch /configmaps', 'update /configmaps',
       'watch /configmaps', 'watch /events', 'watch /persistentvolumeclaims', 'watch /pods', 'watch batch/cronjobs', 'watch batch/jobs',
       'watch kueue.x-k8s.io/localqueues', 'watch kueue.x-k8s.io/workloads',
     ].map((p) => p.replace(' /', ' ')).sort());
@@ -424,7 +424,7 @@ describe('MlRbac authorization matrix', () => {
       'delete batch/jobs', 'delete configmaps', 'delete persistentvolumeclaims',
       'get batch/cronjobs', 'get batch/jobs', 'get configmaps', 'get events', 'get kueue.x-k8s.io/workloads', 'get persistentvolumeclaims', 'get pods', 'get pods/log',
       'list batch/cronjobs', 'list batch/jobs', 'list configmaps', 'list events', 'list kueue.x-k8s.io/workloads', 'list persistentvolumeclaims', 'list pods',
-      'update configmaps',
+      'patch configmaps', 'update configmaps',
       'watch batch/cronjobs', 'watch batch/jobs', 'watch configmaps', 'watch events', 'watch kueue.x-k8s.io/workloads', 'watch persistentvolumeclaims', 'watch pods',
     ].sort());
   });

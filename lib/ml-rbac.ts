@@ -468,6 +468,7 @@ export class MlRbac extends Construct {
     const clash = this.teams.find((t) => t.teamName === name);
     if (clash) v.fail('name', 'must be unique among the teams', name);
     const namespaces = options.namespaces ?? [name];
+    if (!Array.isArray(namespaces)) v.fail('namespaces', 'must be a list of namespace names', namespaces);
     const taken = new Set(this.teams.flatMap((t) => t.namespaces));
     namespaces.forEach((ns, i) => {
       validateDnsLabel(v, `namespaces[${i}]`, ns);
@@ -580,7 +581,7 @@ export class Team extends Construct implements ITeam {
     }
 
     for (const ns of this.namespaces) {
-      const scope = new Construct(this, ns);
+      const scope = new Construct(this, `Namespace-${ns}`);
       new k8s.KubeNamespace(scope, 'Resource', {
         metadata: {
           name: ns,
@@ -639,7 +640,7 @@ export class Team extends Construct implements ITeam {
   private addServiceAccount(persona: Persona, name: string, labels: Record<string, string>, tokenSecret: boolean, mountableSecrets: string[]): void {
     const tokenName = childName(name, 'token', 253);
     const enforce = tokenSecret ? { 'kubernetes.io/enforce-mountable-secrets': 'true' } : undefined;
-    const scope = new Construct(this, persona);
+    const scope = new Construct(this, `ServiceAccount-${persona}`);
     new k8s.KubeServiceAccount(scope, 'Resource', {
       metadata: { name, namespace: this.namespace, labels, annotations: enforce },
       // Pods that call the API opt in themselves (automountServiceAccountToken on the pod).

@@ -280,6 +280,11 @@ describe('MlRbac', () => {
     expect(rbac.team('vision').serviceAccountFor(WorkloadRole.TRAINING)).toBe('training-account');
   });
 
+  test('namespaces may share a name with a persona or a child id', () => {
+    const { objects } = synth({ teams: [team({ namespaces: ['trainer', 'clusterqueue'], queue: { clusterQueue: {} } })] });
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['trainer', 'clusterqueue']);
+  });
+
   test('custom rules are added to the persona, split by API group', () => {
     const { objects } = synth({
       teams: [team({
@@ -524,6 +529,7 @@ describe('MlRbac bad input', () => {
     fails({ teams: [team(), team()] }, /'teams\[1\]\.name' must be unique among the teams, got 'vision'/);
     fails({ teams: [team(), team({ name: 'nlp', namespaces: ['nlp', 'vision'] })] }, /'teams\[1\]\.namespaces\[1\]' must belong to one team only, once, got 'vision'/);
     fails({ teams: [team({ namespaces: [] })] }, /'teams\[0\]\.namespaces' must list at least one namespace/);
+    fails({ teams: [team({ namespaces: 'vision' as unknown as string[] })] }, /'teams\[0\]\.namespaces' must be a list of namespace names, got 'vision'/);
     fails({ teams: [team({ namespaces: ['ML'] })] }, /'teams\[0\]\.namespaces\[0\]' must be a DNS-1123 label/);
   });
 

@@ -1,0 +1,76 @@
+// Team tenancy: the seed's "model-trainer" Role done right, its "model-serving" ServiceAccount with a token,
+// and a two-team GPU platform with quotas, Kueue queues and a training run placed by its team.
+import { App, Chart } from 'cdk8s';
+import { Accelerator, GpuTrainingJob, MlRbac, Persona, Subject } from '../lib';
+
+export function build(app: App): void {
+  // The seed's model-trainer Role put `jobs` in the core group, where it does not exist. Here the trainer persona
+  // manages Jobs and CronJobs in `batch`, reads its pods and their logs, manages claims, and (as the seed intends)
+  // may create training jobs but not delete them.
+  const trainerChart = new Chart(app, 'rbac-model-trainer');
+  new MlRbac(trainerChart, 'rbac', {
+    teams: [{
+      name: 'ml-training',
+      quota: { gpus: 4, cpu: 32, memory: '256Gi', storage: '2Ti', persistentVolumeClaims: 10 },
+      queue: { clusterQueueName: 'shared-gpus' },
+      personas: [Persona.TRAINER],
+      trainer: { name: 'model-trainer', serviceAccountName: 'training-account', allowDelete: false },
+      members: [{ subject: Subject.group('oidc:ml-training'), persona: Persona.TRAINER }],
+    }],
+  });
+
+  // The seed's model-serving ServiceAccount and its token Secret: the account reads only its own ConfigMap and
+  // Secret, its pods may mount only the listed Secrets, and no pod gets a token it did not ask for.
+  const servingChart = new Chart(app, 'rbac-model-serving');
+  new MlRbac(servingChart, 'rbac', {
+    teams: [{
+      name: 'ml-serving',
+      quota: { gpus: 2, cpu: 16, memory: '64Gi' },
+      queue: { clusterQueueName: 'shared-gpus' },
+      personas: [Persona.MODEL_SERVER, Persona.VIEWER],
+      modelServer: { name: 'model-serving', configMaps: ['triton-config'], secrets: ['model-registry'], tokenSecret: true },
+      members: [{ subject: Subject.group('oidc:sre'), persona: Persona.VIEWER }],
+    }],
+  });
+
+  // Two teams sharing A100 nodes through a Kueue cohort: each its own namespace(s), quota, queue and personas.
+  const platform = new Chart(app, 'rbac-two-teams');
+  const a100 = { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } };
+  const rbac = new MlRbac(platform, 'rbac', {
+    teams: [
+      {
+        name: 'vision',
+        quota: { gpus: 8, cpu: 64, memory: '512Gi', storage: '20Ti', persistentVolumeClaims: 20, pods: 200, jobs: 100 },
+        queue: { clusterQueue: { cohort: 'research', flavor: a100 } },
+        members: [
+          { subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER },
+          { subject: Subject.group('oidc:ml-leads'), persona: Persona.VIEWER },
+        ],
+      },
+      {
+        name: 'nlp',
+        namespaces: ['nlp', 'nlp-pipelines'],
+        quota: { gpus: 16, cpu: 128, memory: '1Ti', storage: '50Ti' },
+        limitDefaults: { cpu: '500m', memory: '1Gi' },
+        queue: { clusterQueue: { cohort: 'research', flavor: a100 } },
+        personas: [Persona.TRAINER, Persona.PIPELINE_RUNNER, Persona.VIEWER],
+        trainer: { allowPodExec: true },
+        members: [
+          { subject: Subject.group('oidc:ml-nlp'), persona: Persona.TRAINER },
+          { subject: Subject.user('pipelines-bot@example.com'), persona: Persona.PIPELINE_RUNNER },
+          { subject: Subject.group('oidc:ml-leads'), persona: Persona.VIEWER },
+        ],
+      },
+    ],
+  });
+
+  // A training run given a team: the team's namespace, its trainer ServiceAccount and its Kueue queue.
+  new GpuTrainingJob(platform, 'resnet50', {
+    team: rbac.team('vision'),
+    image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+    command: ['torchrun', '--nproc_per_node=2', '/app/train.py'],
+    accelerator: Accelerator.nvidiaGpu(2),
+    cpu: 16,
+    memory: '64Gi',
+  });
+}

@@ -85,9 +85,8 @@ const project = new typescript.TypeScriptProject({
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
     },
   },
-  tsJestOptions: {
-    transformOptions: { isolatedModules: true },
-  },
+  // ts-jest transpiles each file on its own because tsconfig.dev.json sets isolatedModules (type checks run once,
+  // in the typecheck task).
 
   gitignore: ['/dist/', '/build/', '/artifacts/', '*.tgz'],
   npmignoreEnabled: true,

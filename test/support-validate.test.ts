@@ -235,14 +235,14 @@ describe('validateObjects', () => {
 
   test('registerSchema supplies a schema, made strict like a CRD', () => {
     const policy = {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
+      apiVersion: 'policy.example.com/v1',
+      kind: 'AccessPolicy',
       metadata: { name: 'deny-all', namespace: 'ml' },
       spec: { selector: { matchLabels: { app: 'web' } }, action: 'DENY' },
     };
-    expect(validateObjects([policy])).toEqual(['AuthorizationPolicy/ml/deny-all: no schema for security.istio.io/v1/AuthorizationPolicy']);
+    expect(validateObjects([policy])).toEqual(['AccessPolicy/ml/deny-all: no schema for policy.example.com/v1/AccessPolicy']);
 
-    registerSchema('security.istio.io/v1', 'AuthorizationPolicy', {
+    registerSchema('policy.example.com/v1', 'AccessPolicy', {
       type: 'object',
       properties: {
         spec: {
@@ -256,8 +256,8 @@ describe('validateObjects', () => {
     });
     expect(validateObjects([policy])).toEqual([]);
     expect(validateObjects([{ ...policy, spec: { action: 'DENY', rulez: [] }, metadata: { ...policy.metadata, nmae: 'x' } }])).toEqual([
-      'AuthorizationPolicy/ml/deny-all: metadata.nmae: unknown field',
-      'AuthorizationPolicy/ml/deny-all: spec.rulez: unknown field',
+      'AccessPolicy/ml/deny-all: metadata.nmae: unknown field',
+      'AccessPolicy/ml/deny-all: spec.rulez: unknown field',
     ]);
   });
 

@@ -1,2 +1,3 @@
 export * from './core';
 export * from './gpu-training-job';
+export * from './mlflow-platform';

@@ -8,5 +8,6 @@ export * from './validation';
 export * from './volumes';
 export * from './job';
 export * from './network';
+export * from './stateful';
 export * from './workload';
 export * from './training';

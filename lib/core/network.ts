@@ -91,6 +91,16 @@ export class PodNetworkPolicy extends Construct {
     }
   }
 
+  /**
+   * Lets clients from addresses outside the cluster connect on `ports` (a LoadBalancer that preserves the client
+   * address with `externalTrafficPolicy: Local`).
+   */
+  public allowFromCidr(cidr: string, ports: NetworkPort[] = []): void {
+    if (this.once('cidr-in', { podSelector: { cidr } }, ports)) {
+      this.ingress.push({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
+    }
+  }
+
   /** Lets the selected pods connect to each other on every port (NCCL, Gloo and MPI use ephemeral ports). */
   public allowWithinSelf(): void {
     this.allowFrom({ podSelector: this.props.podSelector, namespace: this.props.namespace });

@@ -8,7 +8,7 @@ import {
 import { componentLabels, imageTag, selectorLabels } from './core/labels';
 import { hyperparameterConfigMap, Hyperparameters, TrainingMounts, trainingSharedMemory, resolveTrainingMounts } from './core/training';
 import { checkMounts } from './core/volumes';
-import { validateDnsLabel } from './core/validation';
+import { validateDnsLabel, validateImage } from './core/validation';
 
 /** Props of {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends JobRunOptions, TrainingMounts {
@@ -161,6 +161,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
       v.fail('scheduleOptions', 'can only be given with a schedule', props.scheduleOptions);
     }
     this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, this.kind === 'CronJob' ? 52 : 63);
+    validateImage(v, 'image', props.image);
     const placement = resolvePlacement(v, this, props, WorkloadRole.TRAINING);
     this.namespace = placement.namespace;
 

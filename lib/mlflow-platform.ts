@@ -749,7 +749,7 @@ export class MlflowPlatform extends Construct {
     if (backend.kind === 'file') {
       // One replica and the Recreate strategy: no other server can race this upgrade.
       pod.addInitContainer({
-        name: 'db-upgrade', image, command: ['mlflow'], args: ['db', 'upgrade', backendUri],
+        name: 'db-upgrade', image, command: ['python', '-c', MIGRATE_SCHEMA], env: { MLFLOW_BACKEND_STORE_URI: backendUri },
         resources: { cpu: '250m', memory: '512Mi' }, volumeMounts: [{ name: 'backend-store', mountPath: FILE_STORE_DIR }],
       });
     } else {
@@ -970,15 +970,15 @@ export class MlflowPlatform extends Construct {
     link(policy, minio.networkPolicy, [{ port: MINIO_PORT }]);
   }
 
-  /** The Job that runs `mlflow db upgrade` (which also creates the schema in an empty database). */
+  /** The Job that creates or upgrades the schema ({@link MIGRATE_SCHEMA}). */
   private migrationJob(name: string, namespace: string | undefined, image: string, uri: string, secretEnv: Record<string, SecretValue>, labels: Record<string, string>): PodNetworkPolicy {
     const selector = selectorLabels({ instance: labels['app.kubernetes.io/instance'], component: 'db-migration' });
     const pod = new PodBuilder(this.v, { labels: { ...labels, ...selector }, restartPolicy: 'Never' });
     pod.addContainer({
       name: 'db-upgrade',
       image,
-      command: ['mlflow'],
-      args: ['db', 'upgrade', uri],
+      command: ['python', '-c', MIGRATE_SCHEMA],
+      env: { MLFLOW_BACKEND_STORE_URI: uri },
       secretEnv,
       resources: { cpu: '500m', memory: '1Gi' },
     });
@@ -990,6 +990,18 @@ export class MlflowPlatform extends Construct {
     return new PodNetworkPolicy(this, 'MigrationNetworkPolicy', { name, namespace, podSelector: selector, labels });
   }
 }
+
+/**
+ * Brings the schema to the head revision of the MLflow in this image: creates the initial tables where they are
+ * missing (an empty database; `mlflow db upgrade` alone fails there on older MLflow versions, its first migration
+ * alters tables it expects to exist), then runs the alembic migrations that `mlflow db upgrade` runs. This is what
+ * `mlflow server` does at start, run once instead of by every replica at the same time.
+ */
+const MIGRATE_SCHEMA = [
+  'import os',
+  'from mlflow.store.db.utils import create_sqlalchemy_engine_with_retry, _initialize_tables',
+  '_initialize_tables(create_sqlalchemy_engine_with_retry(os.environ["MLFLOW_BACKEND_STORE_URI"]))',
+].join('\n');
 
 /**
  * Waits until the database schema is at the head revision of the MLflow in this image (the migration Job's work).

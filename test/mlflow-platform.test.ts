@@ -115,7 +115,10 @@ describe('MlflowPlatform', () => {
     expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-16-1-full');
     const job = one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full');
     const upgrade = podSpecOf(job).containers[0];
-    expect([...upgrade.command, ...upgrade.args]).toEqual(['mlflow', 'db', 'upgrade', 'postgresql://mlflow@mlflow-postgres.mlops-platform.svc:5432/mlflow']);
+    expect(upgrade.command.slice(0, 2)).toEqual(['python', '-c']);
+    // Initial tables where missing, then the alembic migrations of `mlflow db upgrade`.
+    expect(upgrade.command[2]).toContain('_initialize_tables(create_sqlalchemy_engine_with_retry(os.environ["MLFLOW_BACKEND_STORE_URI"]))');
+    expect(envOf(upgrade).MLFLOW_BACKEND_STORE_URI).toBe('postgresql://mlflow@mlflow-postgres.mlops-platform.svc:5432/mlflow');
     expect(envOf(upgrade).PGPASSWORD).toEqual({ secretKeyRef: { name: 'mlflow-postgres', key: 'password' } });
     expect(podSpecOf(job).restartPolicy).toBe('Never');
     expect(job.spec.backoffLimit).toBe(10);
@@ -127,7 +130,7 @@ describe('MlflowPlatform', () => {
     expect(wait.command[2]).toContain('_verify_schema(engine)');
     expect(envOf(wait).MLFLOW_BACKEND_STORE_URI).toBe('postgresql://mlflow@mlflow-postgres.mlops-platform.svc:5432/mlflow');
     // No replica migrates or creates tables itself.
-    for (const c of [...pod.initContainers, ...pod.containers]) expect([...c.command, ...(c.args ?? [])]).not.toContain('upgrade');
+    for (const c of [...pod.initContainers, ...pod.containers]) expect(JSON.stringify([c.command, c.args])).not.toMatch(/_initialize_tables|_upgrade_db|db upgrade/);
   });
 
   test('a new MLflow image gets a new migration Job (Job templates are immutable)', () => {
@@ -145,7 +148,9 @@ describe('MlflowPlatform', () => {
     const deployment = one(objects, 'Deployment');
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     const pod = podSpecOf(deployment);
-    expect(pod.initContainers[0].args).toEqual(['db', 'upgrade', 'sqlite:////var/lib/mlflow/mlflow.db']);
+    expect(pod.initContainers[0].command[2]).toContain('_initialize_tables');
+    expect(envOf(pod.initContainers[0]).MLFLOW_BACKEND_STORE_URI).toBe('sqlite:////var/lib/mlflow/mlflow.db');
+    expect(pod.initContainers[0].volumeMounts).toContainEqual({ name: 'backend-store', mountPath: '/var/lib/mlflow' });
     expect(pod.volumes).toContainEqual({ name: 'backend-store', persistentVolumeClaim: { claimName: 'mlflow-data' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'backend-store', mountPath: '/var/lib/mlflow' });
     expect(byKind(objects, 'PodDisruptionBudget')).toEqual([]);

@@ -30,7 +30,7 @@ export function build(app: App): void {
       // Artifacts are uploaded through the server: lift nginx's 1 MiB default body limit.
       annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '0' },
     }),
-    metrics: { scraperNamespace: 'mlops-monitoring' },
+    metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true },
   });
 
   // The seed's training namespace: a GPU training run that logs to MLflow across namespaces.

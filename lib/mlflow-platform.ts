@@ -7,6 +7,7 @@ import {
   validateInteger, validatePort, Validator, VolumeClaim,
 } from './core';
 import { imageTag, namespaceOf } from './core/labels';
+import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.16.1-full';
@@ -440,6 +441,11 @@ export interface BasicAuthOptions {
 export interface MlflowMetricsOptions {
   /** The namespace of the Prometheus that scrapes `/metrics` (allowed through the NetworkPolicy). */
   readonly scraperNamespace: string;
+  /**
+   * Add a Prometheus Operator ServiceMonitor for the Service (needs the monitoring.coreos.com CRDs).
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
 }
 
 /** Props of {@link MlflowPlatform}. */
@@ -570,6 +576,7 @@ export class MlflowPlatform extends Construct {
   public readonly migrationJobName?: string;
 
   private readonly secretUses: SecretUse[] = [];
+  private readonly connected = new Set<IWorkload>();
   private readonly auth?: BasicAuthOptions;
   private readonly v: Validator;
 
@@ -828,7 +835,15 @@ export class MlflowPlatform extends Construct {
       });
       this.networkPolicy.allowFromNamespace(o.controllerNamespace ?? 'ingress-nginx', [{ port }]);
     }
-    if (props.metrics) this.networkPolicy.allowFromNamespace(props.metrics.scraperNamespace, [{ port }]);
+    if (props.metrics) {
+      this.networkPolicy.allowFromNamespace(props.metrics.scraperNamespace, [{ port }]);
+      if (props.metrics.serviceMonitor) {
+        new ServiceMonitor(this, 'ServiceMonitor', {
+          metadata: { name, namespace, labels },
+          spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] },
+        });
+      }
+    }
   }
 
   /**
@@ -852,6 +867,7 @@ export class MlflowPlatform extends Construct {
     if (workload.namespace !== this.namespace && (workload.namespace === undefined || this.namespace === undefined)) {
       v.fail('workload', `must have a namespace when the tracking server's differs (server: '${this.namespace ?? 'chart default'}'): set the namespaces of both charts or constructs`, workload.workloadName);
     }
+    if (this.connected.has(workload)) v.fail('workload', 'must be connected only once', workload.workloadName);
     if (this.auth && (options.username === undefined || options.password === undefined)) {
       v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload.workloadName);
     }
@@ -873,6 +889,7 @@ export class MlflowPlatform extends Construct {
       this.secretUses.push({ value: options.password, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
     }
     openPath(workload, this, [{ port: this.port }]);
+    this.connected.add(workload);
   }
 
   private inClusterPostgres(name: string, namespace: string | undefined, o: InClusterPostgresOptions, labels: Record<string, string>): StatefulService {

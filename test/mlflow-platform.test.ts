@@ -354,10 +354,19 @@ describe('MlflowPlatform', () => {
     });
   });
 
-  test('metrics: a writable directory for the Prometheus exporter', () => {
-    const server = serverContainer(Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring' } }).chart));
+  test('metrics: a writable directory for the Prometheus exporter, and a ServiceMonitor when asked', () => {
+    const objects = Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true } }).chart);
+    const server = serverContainer(objects);
     expect(server.args.slice(-2)).toEqual(['--expose-prometheus', '/mlflow-metrics']);
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toContain('/mlflow-metrics');
+    const monitor = one(objects, 'ServiceMonitor');
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/component': 'tracking-server', 'app.kubernetes.io/instance': 'mlflow' } },
+      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+    });
+    // The ServiceMonitor selects the Service by its labels.
+    expect(one(objects, 'Service', 'mlflow').metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(byKind(Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring' } }).chart), 'ServiceMonitor')).toEqual([]);
   });
 
   describe('bad input', () => {
@@ -435,6 +444,13 @@ describe('MlflowPlatform', () => {
       const { app, mlflow } = platform({ auth: { config: pgPassword, secretKey: pgPassword } });
       const { job } = trainingJob(app);
       expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.options.username' and 'options.password' must be given \(as SecretValue\) because the server uses basic auth, got 'train'$/);
+    });
+
+    test('connecting a workload twice', () => {
+      const { app, mlflow } = platform();
+      const { job } = trainingJob(app);
+      mlflow.connect(job);
+      expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.workload' must be connected only once, got 'train'$/);
     });
 
     test('connecting a workload in another namespace to a server without one', () => {

@@ -712,11 +712,18 @@ export class MlflowPlatform extends Construct {
       env.GOOGLE_APPLICATION_CREDENTIALS = '/var/run/secrets/gcp/key.json';
       this.secretUses.push({ value: key, namespace, purpose: 'Google service account key (JSON) of the tracking server' });
     }
+    // With auth, the migration also brings the auth database to its head revision: it reads basic_auth.ini.
+    let authFiles: MigrationFiles | undefined;
     if (this.auth) {
       const c = this.auth.config;
-      pod.addVolume({ name: 'auth-config', secret: { secretName: c.secretName, items: [{ key: c.key, path: 'basic_auth.ini' }] } });
-      volumeMounts.push({ name: 'auth-config', mountPath: AUTH_CONFIG_DIR, readOnly: true });
-      env.MLFLOW_AUTH_CONFIG_PATH = `${AUTH_CONFIG_DIR}/basic_auth.ini`;
+      authFiles = {
+        volume: { name: 'auth-config', secret: { secretName: c.secretName, items: [{ key: c.key, path: 'basic_auth.ini' }] } },
+        mount: { name: 'auth-config', mountPath: AUTH_CONFIG_DIR, readOnly: true },
+        env: { MLFLOW_AUTH_CONFIG_PATH: `${AUTH_CONFIG_DIR}/basic_auth.ini` },
+      };
+      pod.addVolume(authFiles.volume);
+      volumeMounts.push(authFiles.mount);
+      Object.assign(env, authFiles.env);
       secretEnv.MLFLOW_FLASK_SERVER_SECRET_KEY = this.auth.secretKey;
       this.secretUses.push({ value: c, namespace, purpose: 'MLflow basic_auth.ini (admin user and password, auth database URI without password)' });
       this.secretUses.push({ value: this.auth.secretKey, namespace, purpose: 'MLflow Flask secret key (stable across restarts and replicas)' });
@@ -756,12 +763,13 @@ export class MlflowPlatform extends Construct {
     if (backend.kind === 'file') {
       // One replica and the Recreate strategy: no other server can race this upgrade.
       pod.addInitContainer({
-        name: 'db-upgrade', image, command: ['python', '-c', MIGRATE_SCHEMA], env: { MLFLOW_BACKEND_STORE_URI: backendUri },
-        resources: { cpu: '250m', memory: '512Mi' }, volumeMounts: [{ name: 'backend-store', mountPath: FILE_STORE_DIR }],
+        name: 'db-upgrade', image, command: ['python', '-c', MIGRATE_SCHEMA], env: { MLFLOW_BACKEND_STORE_URI: backendUri, ...authFiles?.env },
+        resources: { cpu: '250m', memory: '512Mi' },
+        volumeMounts: [{ name: 'backend-store', mountPath: FILE_STORE_DIR }, ...(authFiles ? [authFiles.mount] : [])],
       });
     } else {
       this.migrationJobName = childName(name, `db-upgrade-${slug(imageTag(image) ?? 'pinned')}`);
-      const job = this.migrationJob(this.migrationJobName, namespace, image, backendUri, storeEnv, labelsOf('db-migration'));
+      const job = this.migrationJob(this.migrationJobName, namespace, image, backendUri, storeEnv, labelsOf('db-migration'), authFiles);
       if (postgresPolicy) link(job, postgresPolicy, [{ port: POSTGRES_PORT }]);
       if (dbEgress) job.allowToCidr(dbEgress.cidr, [{ port: dbEgress.port }]);
       // Servers start only once the Job has brought the schema to this image's head revision, so no replica ever
@@ -988,15 +996,20 @@ export class MlflowPlatform extends Construct {
   }
 
   /** The Job that creates or upgrades the schema ({@link MIGRATE_SCHEMA}). */
-  private migrationJob(name: string, namespace: string | undefined, image: string, uri: string, secretEnv: Record<string, SecretValue>, labels: Record<string, string>): PodNetworkPolicy {
+  private migrationJob(
+    name: string, namespace: string | undefined, image: string, uri: string, secretEnv: Record<string, SecretValue>,
+    labels: Record<string, string>, files?: MigrationFiles,
+  ): PodNetworkPolicy {
     const selector = selectorLabels({ instance: labels['app.kubernetes.io/instance'], component: 'db-migration' });
     const pod = new PodBuilder(this.v, { labels: { ...labels, ...selector }, restartPolicy: 'Never' });
+    if (files) pod.addVolume(files.volume);
     pod.addContainer({
       name: 'db-upgrade',
       image,
       command: ['python', '-c', MIGRATE_SCHEMA],
-      env: { MLFLOW_BACKEND_STORE_URI: uri },
+      env: { MLFLOW_BACKEND_STORE_URI: uri, ...files?.env },
       secretEnv,
+      volumeMounts: files ? [files.mount] : undefined,
       resources: { cpu: '500m', memory: '1Gi' },
     });
     // The database may still be starting: retries are cheap and the upgrade is idempotent.
@@ -1017,8 +1030,20 @@ export class MlflowPlatform extends Construct {
 const MIGRATE_SCHEMA = [
   'import os',
   'from mlflow.store.db.utils import create_sqlalchemy_engine_with_retry, _initialize_tables',
+  // The auth database first: servers wait only for the tracking schema, so it must be the last step.
+  'if os.environ.get("MLFLOW_AUTH_CONFIG_PATH"):',
+  '    from mlflow.server.auth.config import read_auth_config',
+  '    from mlflow.server.auth.db.utils import migrate',
+  '    migrate(create_sqlalchemy_engine_with_retry(read_auth_config().database_uri), "head")',
   '_initialize_tables(create_sqlalchemy_engine_with_retry(os.environ["MLFLOW_BACKEND_STORE_URI"]))',
 ].join('\n');
+
+/** Files the migration reads besides the database (the auth configuration). */
+interface MigrationFiles {
+  readonly volume: k8s.Volume;
+  readonly mount: k8s.VolumeMount;
+  readonly env: Record<string, string>;
+}
 
 /**
  * Waits until the database schema is at the head revision of the MLflow in this image (the migration Job's work).

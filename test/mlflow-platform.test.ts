@@ -269,6 +269,13 @@ describe('MlflowPlatform', () => {
       MLFLOW_FLASK_SERVER_SECRET_KEY: { secretKeyRef: { name: 'mlflow-auth', key: 'flask-secret-key' } },
     });
     expect(podSpecOf(one(objects, 'Deployment')).volumes).toContainEqual({ name: 'auth-config', secret: { secretName: 'mlflow-auth', items: [{ key: 'basic_auth.ini', path: 'basic_auth.ini' }] } });
+    // The migration Job also migrates the auth database, before the tracking schema the servers wait for.
+    const migration = podSpecOf(one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full'));
+    expect(envOf(migration.containers[0]).MLFLOW_AUTH_CONFIG_PATH).toBe('/etc/mlflow-auth/basic_auth.ini');
+    expect(migration.containers[0].volumeMounts).toContainEqual({ name: 'auth-config', mountPath: '/etc/mlflow-auth', readOnly: true });
+    const script: string = migration.containers[0].command[2];
+    expect(script.indexOf('read_auth_config().database_uri')).toBeGreaterThan(0);
+    expect(script.indexOf('read_auth_config().database_uri')).toBeLessThan(script.indexOf('_initialize_tables(create'));
     const env = envOf(podSpecOf(one(Testing.synth(training), 'Job')).containers[0]);
     expect(env.MLFLOW_TRACKING_USERNAME).toEqual({ secretKeyRef: { name: 'train-mlflow', key: 'username' } });
     expect(env.MLFLOW_TRACKING_PASSWORD).toEqual({ secretKeyRef: { name: 'train-mlflow', key: 'password' } });

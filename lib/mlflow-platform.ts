@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  childName, componentLabels, IValidator, IWorkload, jobRunFields, NetworkPeer, NetworkPort, openPath, PodBuilder,
+  allowBetween, childName, componentLabels, IValidator, IWorkload, jobRunFields, openPath, PodBuilder,
   PodNetworkPolicy, QuantityInput, RequiredSecret, requiredSecretsOf, resolveMount, SecretUse, SecretValue, selectorLabels,
   serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateDnsLabel, validateDnsSubdomain, validateImage,
   validateInteger, validatePort, Validator, VolumeClaim,
@@ -631,7 +631,7 @@ export class MlflowPlatform extends Construct {
       backendUri = `postgresql://${o.username ?? 'mlflow'}@${pg.host}:${POSTGRES_PORT}/${o.database ?? 'mlflow'}`;
       storeEnv.PGPASSWORD = o.password;
       this.secretUses.push({ value: o.password, namespace, purpose: 'PostgreSQL password (the database and the tracking server read it)' });
-      link(this.networkPolicy, postgresPolicy, [{ port: POSTGRES_PORT }]);
+      allowBetween(this.networkPolicy, postgresPolicy, [{ port: POSTGRES_PORT }]);
     } else if (backend.kind === 'external') {
       const o = backend.options;
       const pgPort = o.port ?? POSTGRES_PORT;
@@ -658,7 +658,7 @@ export class MlflowPlatform extends Construct {
       artifactSecretEnv.AWS_SECRET_ACCESS_KEY = o.rootPassword;
       this.secretUses.push({ value: o.rootUser, namespace, purpose: 'MinIO root user and password (MinIO, the bucket Job and the tracking server read them)' });
       this.secretUses.push({ value: o.rootPassword, namespace, purpose: 'MinIO root user and password (MinIO, the bucket Job and the tracking server read them)' });
-      link(this.networkPolicy, minio.networkPolicy, [{ port: MINIO_PORT }]);
+      allowBetween(this.networkPolicy, minio.networkPolicy, [{ port: MINIO_PORT }]);
       this.bucketJob(childName(name, 'minio-bucket'), namespace, o, minio, labelsOf('bucket-setup', 'minio', o.clientImage ?? MC_IMAGE));
     } else if (artifacts.kind === 's3') {
       const o = artifacts.options;
@@ -770,7 +770,7 @@ export class MlflowPlatform extends Construct {
     } else {
       this.migrationJobName = childName(name, `db-upgrade-${slug(imageTag(image) ?? 'pinned')}`);
       const job = this.migrationJob(this.migrationJobName, namespace, image, backendUri, storeEnv, labelsOf('db-migration'), authFiles);
-      if (postgresPolicy) link(job, postgresPolicy, [{ port: POSTGRES_PORT }]);
+      if (postgresPolicy) allowBetween(job, postgresPolicy, [{ port: POSTGRES_PORT }]);
       if (dbEgress) job.allowToCidr(dbEgress.cidr, [{ port: dbEgress.port }]);
       // Servers start only once the Job has brought the schema to this image's head revision, so no replica ever
       // creates or migrates tables itself (two replicas would race on an empty database).
@@ -992,7 +992,7 @@ export class MlflowPlatform extends Construct {
       spec: { ...jobRunFields(v, { backoffLimit: 6 }, 'create-bucket'), template: pod.template() },
     });
     const policy = new PodNetworkPolicy(this, 'BucketJobNetworkPolicy', { name, namespace, podSelector: selector, labels });
-    link(policy, minio.networkPolicy, [{ port: MINIO_PORT }]);
+    allowBetween(policy, minio.networkPolicy, [{ port: MINIO_PORT }]);
   }
 
   /** The Job that creates or upgrades the schema ({@link MIGRATE_SCHEMA}). */
@@ -1061,13 +1061,6 @@ const WAIT_FOR_SCHEMA = [
   '        print("waiting for the schema migration Job:", type(e).__name__, flush=True)',
   '        time.sleep(5)',
 ].join('\n');
-
-/** Opens `ports` from the pods of `client` to the pods of `server` (egress on one, ingress on the other). */
-function link(client: PodNetworkPolicy, server: PodNetworkPolicy, ports: NetworkPort[]): void {
-  const serverPeer: NetworkPeer = server.peer;
-  client.allowTo(serverPeer, ports);
-  server.allowFrom(client.peer, ports);
-}
 
 function allowedHosts(name: string, namespace: string | undefined, port: number, ingressHost: string | undefined): string[] {
   const names = [name, 'localhost'];

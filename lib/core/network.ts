@@ -121,6 +121,15 @@ export class PodNetworkPolicy extends Construct {
   }
 }
 
+/**
+ * Opens `ports` from the pods of `client` to the pods of `server`: egress on the client's policy, ingress on the
+ * server's (a platform's own components: server to database, setup Job to object store).
+ */
+export function allowBetween(client: PodNetworkPolicy, server: PodNetworkPolicy, ports: NetworkPort[]): void {
+  client.allowTo(server.peer, ports);
+  server.allowFrom(client.peer, ports);
+}
+
 function toPorts(ports: NetworkPort[]): k8s.NetworkPolicyPort[] | undefined {
   if (ports.length === 0) return undefined;
   return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));

@@ -359,6 +359,11 @@ export interface LoadBalancerOptions {
   /** The client address ranges allowed (`loadBalancerSourceRanges` and the NetworkPolicy); never the whole internet by default. */
   readonly sourceRanges: string[];
   /**
+   * The host names or addresses clients put in the URL (`mlflow.corp.example.com`, `10.1.2.3`): MLflow checks
+   * the Host header against an allow list (DNS rebinding protection) and rejects any other name.
+   */
+  readonly hosts: string[];
+  /**
    * Annotations of the Service (an internal load balancer: `networking.gke.io/load-balancer-type: Internal`...).
    * @default - none
    */
@@ -402,6 +407,14 @@ export class Exposure {
       v.fail('sourceRanges', 'must list the client address ranges allowed (e.g. [\'10.0.0.0/8\']); a public MLflow without auth is open to anyone', options?.sourceRanges);
     }
     options.sourceRanges.forEach((cidr, i) => checkCidr(v, `sourceRanges[${i}]`, cidr));
+    if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
+      v.fail('hosts', 'must list the host names or addresses clients use for the load balancer (MLflow rejects requests for other Host headers)', options.hosts);
+    }
+    options.hosts.forEach((host, i) => {
+      if (typeof host !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
+        v.fail(`hosts[${i}]`, 'must be a lower-case DNS name or an IPv4 address', host);
+      }
+    });
     return new Exposure({ kind: 'load-balancer', lb: options });
   }
 
@@ -737,7 +750,10 @@ export class MlflowPlatform extends Construct {
       pod.addVolume({ name: 'backend-store', persistentVolumeClaim: { claimName: mount.claim.claimName } });
     }
 
-    const ingressHost = exposure.kind === 'ingress' ? exposure.ingress!.host : undefined;
+    // Host headers as clients send them: the Ingress host behind TLS on 443; a load balancer's name with its port.
+    const externalHosts = exposure.kind === 'ingress'
+      ? [exposure.ingress!.host]
+      : (exposure.lb?.hosts ?? []).map((h) => (port === 80 ? h : `${h}:${port}`));
     const args = [
       'server',
       '--host', '0.0.0.0',
@@ -747,7 +763,7 @@ export class MlflowPlatform extends Construct {
       '--serve-artifacts',
       '--artifacts-destination', destination,
       // Host-header allow list (DNS rebinding protection): the Service names, the ingress host, and localhost for probes.
-      '--allowed-hosts', allowedHosts(name, namespace, port, ingressHost).join(','),
+      '--allowed-hosts', allowedHosts(name, namespace, port, externalHosts).join(','),
     ];
     if (this.auth) args.push('--app-name', 'basic-auth');
     if (props.metrics) args.push('--expose-prometheus', METRICS_DIR);
@@ -1062,12 +1078,11 @@ const WAIT_FOR_SCHEMA = [
   '        time.sleep(5)',
 ].join('\n');
 
-function allowedHosts(name: string, namespace: string | undefined, port: number, ingressHost: string | undefined): string[] {
+/** The Host headers the server accepts: its Service names (with the port), localhost for probes, external names. */
+function allowedHosts(name: string, namespace: string | undefined, port: number, externalHosts: string[]): string[] {
   const names = [name, 'localhost'];
   if (namespace) names.push(`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`);
-  const hosts = names.flatMap((n) => [n, `${n}:${port}`]);
-  if (ingressHost) hosts.push(ingressHost);
-  return hosts;
+  return [...names.flatMap((n) => [n, `${n}:${port}`]), ...externalHosts];
 }
 
 function slug(text: string): string {

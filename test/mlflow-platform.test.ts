@@ -343,11 +343,12 @@ describe('MlflowPlatform', () => {
   });
 
   test('a LoadBalancer is limited to its source ranges and keeps client addresses for the NetworkPolicy', () => {
-    const objects = Testing.synth(platform({ exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'] }) }).chart);
+    const objects = Testing.synth(platform({ exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.corp.example.com'] }) }).chart);
     const service = one(objects, 'Service', 'mlflow');
     expect(service.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: 'Local' });
     expect(one(objects, 'NetworkPolicy', 'mlflow').spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5000, protocol: 'TCP' }] }]);
     expect(byKind(objects, 'Ingress')).toEqual([]);
+    expect(serverContainer(objects).args[serverContainer(objects).args.indexOf('--allowed-hosts') + 1]).toMatch(/:5000,mlflow\.corp\.example\.com:5000$/);
   });
 
   test('ClusterIP by default, a disruption budget only when replicated', () => {
@@ -422,12 +423,17 @@ describe('MlflowPlatform', () => {
     });
 
     test('a LoadBalancer without source ranges', () => {
-      expect(() => Exposure.loadBalancer({ sourceRanges: [] }))
+      expect(() => Exposure.loadBalancer({ sourceRanges: [], hosts: ['mlflow.corp.example.com'] }))
         .toThrow(/^Exposure.loadBalancer: 'sourceRanges' must list the client address ranges allowed .*, got \[\]$/);
     });
 
+    test('a LoadBalancer without the host names clients use', () => {
+      expect(() => Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: [] }))
+        .toThrow(/^Exposure.loadBalancer: 'hosts' must list the host names or addresses clients use for the load balancer .*, got \[\]$/);
+    });
+
     test('a source range that is not a CIDR', () => {
-      expect(() => Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/33'] }))
+      expect(() => Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/33'], hosts: ['mlflow.corp.example.com'] }))
         .toThrow(/^Exposure.loadBalancer: 'sourceRanges\[0\]' must be an IPv4 CIDR such as '10.0.0.0\/8', got '10.0.0.0\/33'$/);
     });
 

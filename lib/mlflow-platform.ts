@@ -20,6 +20,8 @@ const MINIO_PORT = 9000;
 const FILE_STORE_DIR = '/var/lib/mlflow';
 const METRICS_DIR = '/mlflow-metrics';
 const AUTH_CONFIG_DIR = '/etc/mlflow-auth';
+/** RFC 1918 addresses as MLflow's Host patterns (fnmatch): what a scraper sends as Host when it scrapes a pod. */
+const PRIVATE_ADDRESS_PATTERNS = ['10.*', '172.1[6-9].*', '172.2[0-9].*', '172.3[0-1].*', '192.168.*'];
 /** S3 bucket naming rules: 3-63 characters, lower-case letters, digits, '.' and '-', not an IP address. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** PostgreSQL user and database names the library accepts (unquoted identifiers). */
@@ -762,14 +764,16 @@ export class MlflowPlatform extends Construct {
       '--backend-store-uri', backendUri,
       '--serve-artifacts',
       '--artifacts-destination', destination,
-      // Host-header allow list (DNS rebinding protection): the Service names, the ingress host, and localhost for probes.
-      '--allowed-hosts', allowedHosts(name, namespace, port, externalHosts).join(','),
+      // Host-header allow list (DNS rebinding protection): the Service names, the external names, localhost; /health
+      // is exempt. Prometheus scrapes pod addresses, so with metrics the private ranges (MLflow's own default) too.
+      '--allowed-hosts', [...allowedHosts(name, namespace, port, externalHosts), ...(props.metrics ? PRIVATE_ADDRESS_PATTERNS : [])].join(','),
     ];
     if (this.auth) args.push('--app-name', 'basic-auth');
     if (props.metrics) args.push('--expose-prometheus', METRICS_DIR);
 
     const probe = (periodSeconds: number, failureThreshold: number): k8s.Probe => ({
-      httpGet: { path: '/health', port: k8s.IntOrString.fromString('http'), httpHeaders: [{ name: 'Host', value: 'localhost' }] },
+      // /health is exempt from the Host-header check (kubelet sends the pod address).
+      httpGet: { path: '/health', port: k8s.IntOrString.fromString('http') },
       periodSeconds,
       timeoutSeconds: 5,
       failureThreshold,

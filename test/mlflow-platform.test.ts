@@ -76,8 +76,7 @@ describe('MlflowPlatform', () => {
     expect(env.AWS_ACCESS_KEY_ID).toEqual({ secretKeyRef: { name: 'mlflow-minio', key: 'root-user' } });
     expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: 'mlflow-minio', key: 'root-password' } });
     expect(env.MLFLOW_S3_ENDPOINT_URL).toBe('http://mlflow-minio.mlops-platform.svc:9000');
-    // Probes send a Host header the allow list accepts (kubelet would send the pod IP).
-    expect(server.readinessProbe.httpGet).toMatchObject({ path: '/health', port: 'http', httpHeaders: [{ name: 'Host', value: 'localhost' }] });
+    expect(server.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     expect(server.startupProbe).toBeDefined();
     expect(server.livenessProbe).toBeDefined();
     expect(server.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } });
@@ -366,6 +365,8 @@ describe('MlflowPlatform', () => {
     const objects = Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true } }).chart);
     const server = serverContainer(objects);
     expect(server.args.slice(-2)).toEqual(['--expose-prometheus', '/mlflow-metrics']);
+    // The scraper's Host header is the pod address.
+    expect(server.args[server.args.indexOf('--allowed-hosts') + 1]).toMatch(/,10\.\*,172\.1\[6-9\]\.\*,172\.2\[0-9\]\.\*,172\.3\[0-1\]\.\*,192\.168\.\*$/);
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toContain('/mlflow-metrics');
     const monitor = one(objects, 'ServiceMonitor');
     expect(monitor.spec).toEqual({

@@ -764,7 +764,8 @@ export class MlflowPlatform extends Construct {
       '--backend-store-uri', backendUri,
       '--serve-artifacts',
       '--artifacts-destination', destination,
-      // Host-header allow list (DNS rebinding protection): the Service names, the external names, localhost; /health
+      // Host-header allow list (DNS rebinding protection): the Service names, the external names, localhost (kubectl
+      // port-forward); /health
       // is exempt. Prometheus scrapes pod addresses, so with metrics the private ranges (MLflow's own default) too.
       '--allowed-hosts', [...allowedHosts(name, namespace, port, externalHosts), ...(props.metrics ? PRIVATE_ADDRESS_PATTERNS : [])].join(','),
     ];

@@ -765,8 +765,8 @@ export class MlflowPlatform extends Construct {
       '--serve-artifacts',
       '--artifacts-destination', destination,
       // Host-header allow list (DNS rebinding protection): the Service names, the external names, localhost (kubectl
-      // port-forward); /health
-      // is exempt. Prometheus scrapes pod addresses, so with metrics the private ranges (MLflow's own default) too.
+      // port-forward); /health is exempt. Prometheus scrapes pod addresses, so with metrics the private ranges
+      // (MLflow's own default) too.
       '--allowed-hosts', [...allowedHosts(name, namespace, port, externalHosts), ...(props.metrics ? PRIVATE_ADDRESS_PATTERNS : [])].join(','),
     ];
     if (this.auth) args.push('--app-name', 'basic-auth');

@@ -6,6 +6,7 @@ import {
   QuantityInput, resolvePlacement, SchedulingOptions, SecretValue, serviceHost, Validator, WorkloadRole,
 } from './core';
 import { IValidator } from './core/errors';
+import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
 import { validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
@@ -35,32 +36,6 @@ export enum ServiceType {
   NODE_PORT = 'NodePort',
   /** Through a cloud load balancer. */
   LOAD_BALANCER = 'LoadBalancer',
-}
-
-/** An Ingress in front of the server. */
-export interface IngressOptions {
-  /** The host name clients use. */
-  readonly host: string;
-  /**
-   * The path prefix routed to the server.
-   * @default '/'
-   */
-  readonly path?: string;
-  /**
-   * The IngressClass.
-   * @default - the cluster's default class
-   */
-  readonly className?: string;
-  /**
-   * A TLS Secret (`kubernetes.io/tls`) for the host.
-   * @default - no TLS (plain HTTP)
-   */
-  readonly tlsSecretName?: string;
-  /**
-   * The namespace of the ingress controller, allowed through the NetworkPolicy.
-   * @default 'ingress-nginx'
-   */
-  readonly controllerNamespace?: string;
 }
 
 /** Who may call the server (besides workloads wired with `connect`/`allowFrom`). */
@@ -727,26 +702,15 @@ export class ModelServer extends Construct implements IWorkload {
   }
 
   private renderIngress(v: IValidator, ingress: IngressOptions, name: string, runtime: ServingRuntime, labels: Record<string, string>): void {
-    if (typeof ingress.host !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(ingress.host)) {
-      v.fail('ingress.host', 'must be a DNS name such as \'ml-api.example.com\'', ingress.host);
-    }
-    const path = ingress.path ?? '/';
-    if (!path.startsWith('/')) v.fail('ingress.path', 'must start with \'/\'', path);
-    if (ingress.className !== undefined) validateDnsLabel(v, 'ingress.className', ingress.className);
-    if (ingress.tlsSecretName !== undefined) validateDnsLabel(v, 'ingress.tlsSecretName', ingress.tlsSecretName);
-    const controllerNamespace = validateDnsLabel(v, 'ingress.controllerNamespace', ingress.controllerNamespace ?? 'ingress-nginx');
-    new k8s.KubeIngress(this, 'Ingress', {
-      metadata: { name, namespace: this.namespace, labels },
-      spec: {
-        ingressClassName: ingress.className,
-        tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
-        rules: [{
-          host: ingress.host,
-          http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name, port: { name: runtime.servingPortName } } } }] },
-        }],
-      },
+    validateIngressOptions(v, 'ingress', ingress);
+    addIngress(this, 'Ingress', ingress, {
+      serviceName: name,
+      namespace: this.namespace,
+      labels,
+      servicePort: { name: runtime.servingPortName },
+      networkPolicy: this.networkPolicy,
+      podPort: runtime.servingPort,
     });
-    this.networkPolicy.allowFromNamespace(controllerNamespace, [{ port: runtime.servingPort }]);
   }
 
   private renderMonitoring(v: IValidator, props: ModelServerProps, runtime: ServingRuntime, labels: Record<string, string>): void {

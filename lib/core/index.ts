@@ -7,6 +7,8 @@ export * from './secrets';
 export * from './validation';
 export * from './volumes';
 export * from './job';
+export * from './ingress';
 export * from './network';
+export * from './stateful';
 export * from './workload';
 export * from './training';

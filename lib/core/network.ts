@@ -91,6 +91,16 @@ export class PodNetworkPolicy extends Construct {
     }
   }
 
+  /**
+   * Lets clients from addresses outside the cluster connect on `ports` (a LoadBalancer that preserves the client
+   * address with `externalTrafficPolicy: Local`).
+   */
+  public allowFromCidr(cidr: string, ports: NetworkPort[] = []): void {
+    if (this.once('cidr-in', { podSelector: { cidr } }, ports)) {
+      this.ingress.push({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
+    }
+  }
+
   /** Lets the selected pods connect to each other on every port (NCCL, Gloo and MPI use ephemeral ports). */
   public allowWithinSelf(): void {
     this.allowFrom({ podSelector: this.props.podSelector, namespace: this.props.namespace });
@@ -109,6 +119,15 @@ export class PodNetworkPolicy extends Construct {
     this.seen.add(key);
     return true;
   }
+}
+
+/**
+ * Opens `ports` from the pods of `client` to the pods of `server`: egress on the client's policy, ingress on the
+ * server's (a platform's own components: server to database, setup Job to object store).
+ */
+export function allowBetween(client: PodNetworkPolicy, server: PodNetworkPolicy, ports: NetworkPort[]): void {
+  client.allowTo(server.peer, ports);
+  server.allowFrom(client.peer, ports);
 }
 
 function toPorts(ports: NetworkPort[]): k8s.NetworkPolicyPort[] | undefined {

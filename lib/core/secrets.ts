@@ -51,3 +51,29 @@ export function createSecretCommand(secret: RequiredSecret): string {
   const literals = secret.keys.map((key) => ` --from-literal=${key}=...`).join('');
   return `kubectl create secret generic ${secret.name}${ns}${literals}`;
 }
+
+/** One use of a Secret value, for {@link requiredSecretsOf}. */
+export interface SecretUse {
+  /** The value read. */
+  readonly value: SecretValue;
+  /** The namespace of the pods that read it (Secrets are read from the pod's own namespace). */
+  readonly namespace?: string;
+  /** What it is for. */
+  readonly purpose: string;
+}
+
+/**
+ * The Secrets a set of references needs, one entry per Secret and namespace with all its keys (in first-use
+ * order) and the purposes joined.
+ */
+export function requiredSecretsOf(uses: SecretUse[]): RequiredSecret[] {
+  const byName = new Map<string, { name: string; namespace?: string; keys: string[]; purposes: string[] }>();
+  for (const use of uses) {
+    const id = `${use.namespace ?? ''}/${use.value.secretName}`;
+    const entry = byName.get(id) ?? { name: use.value.secretName, namespace: use.namespace, keys: [], purposes: [] };
+    if (!entry.keys.includes(use.value.key)) entry.keys.push(use.value.key);
+    if (!entry.purposes.includes(use.purpose)) entry.purposes.push(use.purpose);
+    byName.set(id, entry);
+  }
+  return [...byName.values()].map((e) => ({ name: e.name, namespace: e.namespace, keys: e.keys, purpose: e.purposes.join('; ') }));
+}

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { IValidator } from './errors';
 import { namespaceOf } from './labels';
-import { NetworkPeer, NetworkPort, PodNetworkPolicy } from './network';
+import { allowBetween, NetworkPort, PodNetworkPolicy } from './network';
 import { Queue, SchedulingOptions } from './scheduling';
 import { SecretValue } from './secrets';
 import { validateDnsLabel, validateDnsSubdomain } from './validation';
@@ -40,10 +40,7 @@ export interface IServiceEndpoint {
 
 /** Opens the path from `client` to the pods of a service: egress on the client, ingress on the server. */
 export function openPath(client: IWorkload, server: { networkPolicy: PodNetworkPolicy }, ports: NetworkPort[]): void {
-  const serverPeer: NetworkPeer = server.networkPolicy.peer;
-  const clientPeer: NetworkPeer = client.networkPolicy.peer;
-  client.networkPolicy.allowTo(serverPeer, ports);
-  server.networkPolicy.allowFrom(clientPeer, ports);
+  allowBetween(client.networkPolicy, server.networkPolicy, ports);
 }
 
 /** The DNS name of a Service: `name.namespace.svc` when the namespace is known, else `name`. */

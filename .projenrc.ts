@@ -43,6 +43,8 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'fast-check@^4.0.0',
+    'typedoc@^0.28.0',
+    'typedoc-plugin-markdown@^4.0.0',
   ],
 
   tsconfig: {

@@ -6,7 +6,10 @@ import { IValidator } from '../core/errors';
 import { validateInteger } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
-import { InferenceService, InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
+import type { InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
+import { lazyModule } from '../core/lazy';
+
+const kserveCrd = lazyModule(() => require('../../imports/kserve-inferenceservice-serving.kserve.io') as typeof import('../../imports/kserve-inferenceservice-serving.kserve.io'));
 
 /** How KServe runs the predictor. */
 export enum KServeDeploymentMode {
@@ -148,10 +151,10 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     if (custom.length === 1) {
       if (custom[0].kind !== 'rps') v.fail('autoscaling.metrics[0]', 'must be ScalingMetric.requestsPerSecond with the KServe backend', custom[0].metricName);
       if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
-      scaleMetric = InferenceServiceSpecPredictorScaleMetric.RPS;
+      scaleMetric = kserveCrd().InferenceServiceSpecPredictorScaleMetric.RPS;
       scaleTarget = Math.round(custom[0].target);
     } else {
-      scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleMetric = kserveCrd().InferenceServiceSpecPredictorScaleMetric.CPU;
       scaleTarget = a.cpuUtilization;
     }
   }
@@ -197,7 +200,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   };
 
   new ApiObject(scope, 'Resource', {
-    ...InferenceService.GVK,
+    ...kserveCrd().InferenceService.GVK,
     metadata: {
       name: input.name,
       namespace: input.namespace,

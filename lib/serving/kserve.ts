@@ -6,10 +6,6 @@ import { IValidator } from '../core/errors';
 import { validateInteger } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
-import type { InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
-import { lazyModule } from '../core/lazy';
-
-const kserveCrd = lazyModule(() => require('../../imports/kserve-inferenceservice-serving.kserve.io') as typeof import('../../imports/kserve-inferenceservice-serving.kserve.io'));
 
 /** How KServe runs the predictor. */
 export enum KServeDeploymentMode {
@@ -136,7 +132,8 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     v.fail('model', 'must not carry credentials with the KServe backend: KServe reads storage credentials from the Secrets of the predictor\'s service account (set serviceAccountName)', model.uri);
   }
 
-  let scaleMetric: InferenceServiceSpecPredictorScaleMetric | undefined;
+  // KServe's predictor `scaleMetric` values.
+  let scaleMetric: 'rps' | 'cpu' | undefined;
   let scaleTarget: number | undefined;
   const a = input.autoscaling;
   if (a !== undefined) {
@@ -151,10 +148,10 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     if (custom.length === 1) {
       if (custom[0].kind !== 'rps') v.fail('autoscaling.metrics[0]', 'must be ScalingMetric.requestsPerSecond with the KServe backend', custom[0].metricName);
       if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
-      scaleMetric = kserveCrd().InferenceServiceSpecPredictorScaleMetric.RPS;
+      scaleMetric = 'rps';
       scaleTarget = Math.round(custom[0].target);
     } else {
-      scaleMetric = kserveCrd().InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleMetric = 'cpu';
       scaleTarget = a.cpuUtilization;
     }
   }
@@ -200,7 +197,10 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   };
 
   new ApiObject(scope, 'Resource', {
-    ...kserveCrd().InferenceService.GVK,
+    // Not the generated InferenceService class: its toJson would re-type the pod spec, and loading its module (5 MB
+    // of source) costs about 0.1 s in every synth that uses KServe.
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
     metadata: {
       name: input.name,
       namespace: input.namespace,

@@ -163,8 +163,8 @@ function ensureCompiled(): string {
 
 function main(): void {
   console.log(`cdk8s-mlops synthesis benchmark${QUICK ? ' (quick)' : ''}, node ${process.version}`);
-  console.log('Times are CPU time of the process (user + system, garbage collection included): on a shared machine wall time');
-  console.log('mostly measures the other tenants. Medians over rounds; the variants alternate within each round.\n');
+  console.log('Synthesis times are CPU time of this process (user + system, garbage collection included): on a shared machine');
+  console.log('wall time mostly measures the other tenants. Medians over rounds; the variants alternate within each round.\n');
 
   // What users load: the compiled package, not the sources through tsx (see useLibrary).
   const entry = ensureCompiled();
@@ -209,15 +209,16 @@ function main(): void {
   const lib = requireTimes([entry], PROCESS_RUNS);
   const peers = requireTimes(['cdk8s', 'cdk8s-plus-27'], PROCESS_RUNS);
   const synth = processTimes('npm', ['run', '--silent', 'synth'], PROCESS_RUNS);
-  console.log(`\nfresh processes, median of ${PROCESS_RUNS} (CPU / wall):`);
-  console.log(`  require('cdk8s-mlops') (build/lib/index.js): ${fmt(lib.cpu, 0)} / ${fmt(lib.wall, 0)} ms; cdk8s + cdk8s-plus-27 alone: ${fmt(peers.cpu, 0)} / ${fmt(peers.wall, 0)} ms`);
-  console.log(`  npm run synth (every example into dist/), whole process: ${fmt(synth.cpu, 0)} / ${fmt(synth.wall, 0)} ms`);
+  console.log(`\nfresh processes, median of ${PROCESS_RUNS} (wall / CPU: CPU exceeds wall where GC threads run alongside):`);
+  console.log(`  require('cdk8s-mlops') (build/lib/index.js): ${fmt(lib.wall, 0)} / ${fmt(lib.cpu, 0)} ms; cdk8s + cdk8s-plus-27 alone: ${fmt(peers.wall, 0)} / ${fmt(peers.cpu, 0)} ms`);
+  console.log(`  npm run synth (every example into dist/), whole process: ${fmt(synth.wall, 0)} / ${fmt(synth.cpu, 0)} ms`);
 
   console.log('\ntargets:');
   console.log(`  library/hand-written per object, N >= 100: worst ${fmt(worstRatio, 2)} <= ${TARGET.perObjectRatio}: ${verdict(worstRatio <= TARGET.perObjectRatio)}`);
   console.log(`  ${GROWTH_FROM} -> ${GROWTH_TO} jobs: library ${fmt(growth[0], 2)}x (hand-written ${fmt(growth[1], 2)}x, floor ${fmt(growth[2], 2)}x) <= ${fmt(growthLimit, 2)}x: ${verdict(growth[0] <= growthLimit)}`);
-  console.log(`  require('cdk8s-mlops'): ${fmt(lib.cpu, 0)} ms CPU (${fmt(lib.wall, 0)} ms wall) <= ${TARGET.requireMs} ms: ${verdict(lib.cpu <= TARGET.requireMs)}`);
-  console.log(`  npm run synth: ${fmt(synth.cpu, 0)} ms CPU (${fmt(synth.wall, 0)} ms wall) < ${TARGET.synthMs} ms: ${verdict(synth.cpu < TARGET.synthMs)}`);
+  // Wall time, as a user waits for it (a loaded machine inflates it: compare with the CPU time above).
+  console.log(`  require('cdk8s-mlops'): ${fmt(lib.wall, 0)} ms <= ${TARGET.requireMs} ms: ${verdict(lib.wall <= TARGET.requireMs)}`);
+  console.log(`  npm run synth: ${fmt(synth.wall, 0)} ms < ${TARGET.synthMs} ms: ${verdict(synth.wall < TARGET.synthMs)}`);
 }
 
 main();

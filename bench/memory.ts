@@ -1,7 +1,11 @@
 // Run by bench/main.ts in a fresh process: one synthesis of `n` workloads by one variant; prints the peak RSS and
 // how far it rose over the process with everything loaded and prepared (JSON, megabytes).
+import { join } from 'path';
 import { VARIANTS } from './variants';
-import { Workload } from './workloads';
+import { useLibrary, Workload } from './workloads';
+
+// The compiled package, as in bench/main.ts (which compiles it first).
+useLibrary(require(join(__dirname, '../build/lib/index.js')));
 
 const [name, workload, n] = process.argv.slice(2);
 const variant = VARIANTS.find((v) => v.name === name);

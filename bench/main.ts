@@ -29,9 +29,9 @@ const CASES: Case[] = QUICK
   : [
     { workload: Workload.JOBS, n: 10, rounds: 21 },
     { workload: Workload.JOBS, n: 100, rounds: 11 },
-    { workload: Workload.JOBS, n: 1000, rounds: 5 },
+    { workload: Workload.JOBS, n: 1000, rounds: 7 },
     { workload: Workload.JOBS, n: 5000, rounds: 3 },
-    { workload: Workload.PLATFORM, n: 1000, rounds: 3 },
+    { workload: Workload.PLATFORM, n: 1000, rounds: 5 },
   ];
 /** The two job counts whose times must grow linearly. */
 const GROWTH_FROM = QUICK ? 400 : 1000;

@@ -122,7 +122,10 @@ export enum HttpMethod {
   DELETE = 'DELETE',
 }
 
-/** Callers an Istio AuthorizationPolicy lets through (all others are denied). */
+/**
+ * Callers an Istio AuthorizationPolicy lets through (all others are denied). The server's NetworkPolicy admits
+ * their namespaces on the serving ports (it cannot select service accounts); the mesh narrows it to these identities.
+ */
 export interface AllowedCallers {
   /** Their service accounts (mTLS identities). */
   readonly serviceAccounts: ServiceAccountRef[];
@@ -804,8 +807,11 @@ export class ModelServer extends Construct implements IWorkload {
       v.fail('istio.allowedCallers.serviceAccounts', 'must list at least one service account', callers.serviceAccounts);
     }
     const principals = callers.serviceAccounts.map((sa, i) => {
+      if (!sa || typeof sa !== 'object') v.fail(`istio.allowedCallers.serviceAccounts[${i}]`, 'must be { name, namespace }', sa);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].namespace`, sa.namespace);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].name`, sa.name);
+      // A NetworkPolicy cannot select a service account: it admits the callers' namespaces, the mesh their identities.
+      this.networkPolicy.allowFromNamespace(sa.namespace, this.callerPorts);
       return `cluster.local/ns/${sa.namespace}/sa/${sa.name}`;
     });
     (callers.paths ?? []).forEach((p, i) => {

@@ -163,6 +163,20 @@ describe('ModelServer', () => {
     expect(one(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/web/sa/frontend']);
   });
 
+  test('Istio allowed callers are admitted by the NetworkPolicy from their namespaces, on the serving ports only', () => {
+    const { objects } = synth({
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend', namespace: 'web' }, { name: 'batch', namespace: 'web' }] } },
+    });
+    expectValidManifests(objects);
+    const ingress = one(objects, 'NetworkPolicy').spec.ingress;
+    expect(ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } } }],
+      ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }],
+    });
+    // One rule for the namespace, however many of its service accounts are allowed.
+    expect(ingress.filter((r: any) => r.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'web')).toHaveLength(1);
+  });
+
   test('KServe fields: format, storageUri, resources, replicas, scale metric, canary', () => {
     const { objects } = synth({
       runtime: undefined,

@@ -416,8 +416,9 @@ export class ModelServer extends Construct implements IWorkload {
       this.callerPorts = [{ port: rendered.podPort }];
       this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('predictor') });
       if (backend.kserve.mode === KServeDeploymentMode.SERVERLESS) {
-        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar.
-        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }]);
+        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar; Knative's
+        // autoscaler scrapes the queue-proxy's request statistics on 9090.
+        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }, { port: 9090 }]);
         this.networkPolicy.allowFromNamespace('istio-system', [{ port: 8012 }]);
       }
       // KServe's storage initializer downloads the model inside the predictor pod.

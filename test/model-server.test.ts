@@ -197,6 +197,48 @@ describe('ModelServer', () => {
     expect(p.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
   });
 
+  test('KServe Serverless: CPU scaling selects Knative\'s HPA class; no signal leaves KPA on concurrency', () => {
+    const serverless = (autoscaling: ModelServerProps['autoscaling']) => one(synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, mode: KServeDeploymentMode.SERVERLESS }),
+      model: ModelSource.gcs('gs://b/iris'),
+      autoscaling,
+    }).objects, 'InferenceService');
+    const cpu = serverless({ minReplicas: 1, maxReplicas: 3, cpuUtilization: 60 });
+    expect(cpu.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'Serverless', 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' });
+    expect(cpu.spec.predictor).toMatchObject({ scaleMetric: 'cpu', scaleTarget: 60 });
+    const kpa = serverless({ minReplicas: 1, maxReplicas: 3 });
+    expect(kpa.metadata.annotations['autoscaling.knative.dev/class']).toBeUndefined();
+    expect(kpa.spec.predictor.scaleMetric).toBeUndefined();
+    expect(kpa.spec.predictor.scaleTarget).toBeUndefined();
+    expect(kpa.spec.predictor).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
+  });
+
+  test('KServe RawDeployment scales on CPU by default, with the HPA KServe creates', () => {
+    const { objects } = synth({
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }), model: ModelSource.gcs('gs://b/iris'),
+      autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    });
+    const isvc = one(objects, 'InferenceService');
+    expect(isvc.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'RawDeployment' });
+    expect(isvc.spec.predictor).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleMetric: 'cpu', scaleTarget: 70 });
+  });
+
+  test('KServe Serverless NetworkPolicy admits the activator, the gateway and the autoscaler\'s scrape', () => {
+    const { server, objects } = synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, mode: KServeDeploymentMode.SERVERLESS }),
+      model: ModelSource.gcs('gs://b/iris'),
+    });
+    const ingress = one(objects, 'NetworkPolicy').spec.ingress;
+    expect(ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } }], ports: [8012, 8022, 9090].map((port) => ({ port, protocol: 'TCP' })) },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ port: 8012, protocol: 'TCP' }] },
+    ]);
+    expect(server.serviceName).toBe('srv');
+    expect(server.url).toBe('http://srv.ml.svc');
+  });
+
   test('connect gives a workload the URL and opens the path', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
     const a = new ModelServer(chart, 'ranker', { runtime: ServingRuntime.triton() });

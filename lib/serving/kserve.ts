@@ -12,7 +12,11 @@ import { InferenceService, InferenceServiceSpecPredictorScaleMetric } from '../.
 export enum KServeDeploymentMode {
   /** Plain Deployment + Service + HPA (no Knative). Canary traffic splitting is not available. */
   RAW_DEPLOYMENT = 'RawDeployment',
-  /** Knative revisions: scale to zero, request-based autoscaling, canary traffic splitting. */
+  /**
+   * Knative revisions: request-based autoscaling (concurrency by default, or `ScalingMetric.requestsPerSecond`),
+   * canary traffic splitting. An explicit `autoscaling.cpuUtilization` selects Knative's HPA autoscaler class,
+   * which needs Knative's optional HPA extension installed.
+   */
   SERVERLESS = 'Serverless',
 }
 
@@ -135,6 +139,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
 
   let scaleMetric: InferenceServiceSpecPredictorScaleMetric | undefined;
   let scaleTarget: number | undefined;
+  const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': kserve.mode };
   const a = input.autoscaling;
   if (a !== undefined) {
     if (props.autoscaling?.scaleUp !== undefined || props.autoscaling?.scaleDown !== undefined) {
@@ -150,10 +155,16 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
       if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
       scaleMetric = InferenceServiceSpecPredictorScaleMetric.RPS;
       scaleTarget = Math.round(custom[0].target);
-    } else {
+    } else if (raw) {
       scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
       scaleTarget = a.cpuUtilization;
+    } else if (props.autoscaling?.cpuUtilization !== undefined) {
+      // Knative's default autoscaler (KPA) cannot scale on CPU: the revision must use Knative's HPA class.
+      scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleTarget = a.cpuUtilization;
+      annotations['autoscaling.knative.dev/class'] = 'hpa.autoscaling.knative.dev';
     }
+    // Serverless without a signal: Knative's KPA scales on concurrency (its default).
   }
 
   const accelerator = props.accelerator;
@@ -202,7 +213,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
       name: input.name,
       namespace: input.namespace,
       labels: input.labels,
-      annotations: { 'serving.kserve.io/deploymentMode': kserve.mode },
+      annotations,
     },
     spec: { predictor: Lazy.any({ produce: predictor }) },
   });

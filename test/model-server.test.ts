@@ -77,6 +77,18 @@ describe('ModelServer', () => {
     expect(one(objects, 'ConfigMap').data['file-0-monitoring.config']).toContain('prometheus_config');
   });
 
+  test('TorchServe gets a generated config: APIs on all interfaces, Prometheus metrics mode', () => {
+    const { objects } = synth({ runtime: ServingRuntime.torchServe(), model: ModelSource.claim(rox('models')) });
+    const c = server(objects);
+    expect(c.args.slice(0, 4)).toEqual(['--start', '--foreground', '--ts-config', '/etc/torchserve/config.properties']);
+    expect(c.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/etc/torchserve/config.properties', subPath: 'file-0-config.properties', readOnly: true });
+    const config = one(objects, 'ConfigMap').data['file-0-config.properties'];
+    expect(config).toContain('metrics_mode=prometheus');
+    expect(config).toContain('inference_address=http://0.0.0.0:8080');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/ping', port: 'http' });
+    expect(c.ports.map((p: any) => p.containerPort)).toEqual([8080, 8081, 8082]);
+  });
+
   test('vLLM gets a large memory-backed /dev/shm and a long startup budget', () => {
     const { objects } = synth({ runtime: ServingRuntime.vllm({ model: 'org/model' }), accelerator: Accelerator.nvidiaGpu(2), replicas: 1 });
     const pod = one(objects, 'Deployment').spec.template.spec;

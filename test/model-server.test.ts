@@ -1,10 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  AccessMode, Accelerator, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource, ScalingMetric,
-  SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
+  AccessMode, Accelerator, AlertSeverity, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
+  ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
 } from '../lib';
 import { AUTHORIZATION_POLICY_SCHEMA } from './schemas/istio-authorization-policy';
-import { expectValidManifests, registerSchema } from './support/validate';
+import { checkLibraryDefaults, checkRestricted, expectValidManifests, registerSchema, uncoveredPods, validateObjects } from './support/validate';
 
 registerSchema('security.istio.io/v1', 'AuthorizationPolicy', AUTHORIZATION_POLICY_SCHEMA);
 
@@ -52,6 +52,58 @@ describe('ModelServer runtimes (snapshots)', () => {
     });
     expectValidManifests(objects);
     expect(objects).toMatchSnapshot();
+  });
+});
+
+describe('ModelServer manifests validate in every configuration', () => {
+  const s3Key = { accessKeyId: SecretValue.fromSecret('s3', 'id'), secretAccessKey: SecretValue.fromSecret('s3', 'key') };
+  const alerts = { latencyAbove: Duration.millis(500), errorRateAbove: 0.05, severity: AlertSeverity.CRITICAL };
+  const configurations: Array<[string, Partial<ModelServerProps>]> = [
+    ['triton, GPU, claim, monitoring + alerts', { runtime: ServingRuntime.triton(), model: ModelSource.claim(rox('models')), accelerator: Accelerator.nvidiaGpu(1), monitoring: { alerts } }],
+    ['TF Serving, S3 with keys, monitoring + alerts', { runtime: ServingRuntime.tfServing({ modelName: 'resnet' }), model: ModelSource.s3('s3://m/resnet', { ...s3Key, endpoint: 'http://minio.storage:9000' }), monitoring: { alerts } }],
+    ['TorchServe on GPU, GCS with a key file, latency alert', {
+      runtime: ServingRuntime.torchServe(), model: ModelSource.gcs('gs://m/mar', { serviceAccountKey: SecretValue.fromSecret('gcs', 'key.json') }),
+      accelerator: Accelerator.nvidiaGpu(1), monitoring: { alerts: { latencyAbove: Duration.seconds(1) } },
+    }],
+    ['vLLM, HTTPS archive, tensor parallel, token, alerts', {
+      runtime: ServingRuntime.vllm({ huggingFaceToken: SecretValue.fromSecret('hf', 'token') }), model: ModelSource.https('https://models.example.com/llm.tar.gz', { sizeLimit: '40Gi' }),
+      accelerator: Accelerator.nvidiaGpu(2), replicas: 1, monitoring: { alerts },
+    }],
+    ['custom with metrics, NodePort', {
+      runtime: ServingRuntime.custom({
+        image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }],
+        probes: { startup: { port: 'http', path: '/ready' }, readiness: { port: 'http', path: '/ready' }, liveness: { port: 'http' } },
+        metrics: { port: 'metrics' }, writablePaths: ['/var/cache/api'],
+      }),
+      serviceType: ServiceType.NODE_PORT, monitoring: {},
+    }],
+    ['HPA on CPU, rps and queue time, Ingress with TLS', {
+      autoscaling: { minReplicas: 3, maxReplicas: 30, cpuUtilization: 60, metrics: [ScalingMetric.requestsPerSecond(50), ScalingMetric.queueTime(Duration.millis(20))], scaleDown: { maxPods: 2 } },
+      ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
+    }],
+    ['KEDA on a Prometheus query plus CPU', { autoscaling: { maxReplicas: 20, cpuUtilization: 80, prometheus: { serverAddress: 'http://prometheus.monitoring.svc:9090', query: 'sum(rate(nv_inference_count[1m]))', threshold: 100 } } }],
+    ['A/B 50/50 with Istio mTLS and allowed callers', {
+      model: ModelSource.claim(rox('models')), variants: [{ name: 'a', weight: 50 }, { name: 'b', weight: 50, model: ModelSource.claim(rox('models-b')) }],
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'web', namespace: 'apps' }], methods: [HttpMethod.POST], paths: ['/v2/models/*'] } },
+    }],
+    ['canary 90/10 on a new image, autoscaled', {
+      model: ModelSource.claim(rox('models')), autoscaling: { minReplicas: 2, maxReplicas: 8 },
+      variants: [{ name: 'stable', weight: 90 }, { name: 'canary', weight: 10, runtime: ServingRuntime.triton({ image: 'nvcr.io/nvidia/tritonserver:24.09-py3' }) }],
+    }],
+    ['KServe RawDeployment, CPU autoscaling', { runtime: ServingRuntime.triton(), backend: ServingBackend.kserve(), model: ModelSource.s3('s3://m/triton'), autoscaling: { minReplicas: 1, maxReplicas: 3 } }],
+    ['KServe Serverless, GPU, rps, canary, Istio mTLS', {
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.HUGGINGFACE, mode: KServeDeploymentMode.SERVERLESS, canaryTrafficPercent: 20 }),
+      model: ModelSource.gcs('gs://m/bert'), accelerator: Accelerator.nvidiaGpu(1), autoscaling: { minReplicas: 1, maxReplicas: 4, metrics: [ScalingMetric.requestsPerSecond(10)] },
+      istio: { mtls: true },
+    }],
+    ['KServe Serverless, CPU through Knative HPA', { runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.XGBOOST, mode: KServeDeploymentMode.SERVERLESS }), model: ModelSource.gcs('gs://m/xgb'), autoscaling: { maxReplicas: 5, cpuUtilization: 75 } }],
+  ];
+  test.each(configurations)('%s', (_name, props) => {
+    const { objects } = synth(props);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkRestricted(objects)).toEqual([]);
+    expect(checkLibraryDefaults(objects)).toEqual([]);
+    expect(uncoveredPods(objects)).toEqual([]);
   });
 });
 
@@ -106,6 +158,16 @@ describe('ModelServer', () => {
     expect(init.args).toEqual(['s3://bucket/triton', '/models']);
     expect(init.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3', key: 'key' } } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
+  });
+
+  test('a GCS service account key is mounted from its Secret for the download only', () => {
+    const { objects } = synth({ model: ModelSource.gcs('gs://bucket/triton', { serviceAccountKey: SecretValue.fromSecret('gcs-key', 'key.json') }) });
+    const pod = one(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'model-credentials', secret: { secretName: 'gcs-key', items: [{ key: 'key.json', path: 'key.json' }] } });
+    const init = pod.initContainers[0];
+    expect(init.env).toContainEqual({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/run/secrets/model-storage/key.json' });
+    expect(init.volumeMounts).toContainEqual({ name: 'model-credentials', mountPath: '/var/run/secrets/model-storage', readOnly: true });
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).not.toContain('model-credentials');
   });
 
   test('rolling update keeps capacity; PDB and topology spread', () => {

@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
   AccessMode, Accelerator, AlertSeverity, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
   ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
@@ -288,6 +288,17 @@ describe('ModelServer', () => {
     expect(kpa.spec.predictor).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
   });
 
+  test('KServe predictor gets a memory-backed /dev/shm from a cdk8s Size', () => {
+    const { objects } = synth({
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.PYTORCH }), model: ModelSource.gcs('gs://b/m'),
+      memory: '16Gi', sharedMemory: Size.gibibytes(2),
+    });
+    expectValidManifests(objects);
+    const predictor = one(objects, 'InferenceService').spec.predictor;
+    expect(predictor.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } });
+    expect(predictor.model.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+  });
+
   test('KServe RawDeployment scales on CPU by default, with the HPA KServe creates', () => {
     const { objects } = synth({
       runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }), model: ModelSource.gcs('gs://b/iris'),
@@ -366,6 +377,16 @@ describe('ModelServer bad input', () => {
   test('canary percent in KServe raw deployment mode', () => {
     expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, canaryTrafficPercent: 10 }), model: ModelSource.gcs('gs://b/iris') }))
       .toThrow(/ModelServer 'srv': 'backend.canaryTrafficPercent' is ignored by KServe in RawDeployment mode/);
+  });
+
+  test('probe period with the KServe backend (KServe would ignore it)', () => {
+    expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }), model: ModelSource.gcs('gs://b/iris'), probePeriod: Duration.seconds(5) }))
+      .toThrow("ModelServer 'srv': 'probePeriod' is not supported with the KServe backend: the ServingRuntime defines the probes of the model container, got '5 seconds'");
+  });
+
+  test('shared memory that is not a quantity, with the KServe backend', () => {
+    expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.PYTORCH }), model: ModelSource.gcs('gs://b/m'), sharedMemory: 'lots' }))
+      .toThrow("ModelServer 'srv': 'sharedMemory' must be a Kubernetes quantity such as '500m', '2', '16Gi' or '1Ti', got 'lots'");
   });
 
   test('storage credentials inline in the URI', () => {

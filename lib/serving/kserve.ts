@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, Placement, PodBuilder, PodOptions } from '../core';
 import { IValidator } from '../core/errors';
-import { validateInteger } from '../core/validation';
+import { validateInteger, validateQuantity } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
 import { InferenceService, InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
@@ -114,6 +114,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   unsupported('variants', 'use ServingBackend.kserve({ canaryTrafficPercent }) for canary rollouts', props.variants);
   unsupported('ingress', 'KServe exposes the InferenceService through its own ingress configuration', props.ingress);
   unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container', props.startupTimeout);
+  unsupported('probePeriod', 'the ServingRuntime defines the probes of the model container', props.probePeriod?.toHumanString?.() ?? props.probePeriod);
   unsupported('monitoring', 'enable scraping in KServe\'s ServingRuntime (serving.kserve.io/enable-prometheus-scraping)', props.monitoring);
   unsupported('requireSpreadAcrossNodes', 'KServe builds the predictor Deployment', props.requireSpreadAcrossNodes);
   unsupported('maxSurge', 'KServe builds the predictor Deployment', props.maxSurge);
@@ -172,7 +173,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   const pod = input.pod({
     scheduling: input.placement.scheduling,
     serviceAccountName: input.placement.serviceAccountName,
-    sharedMemory: props.sharedMemory === undefined ? undefined : String(props.sharedMemory),
+    sharedMemory: props.sharedMemory === undefined ? undefined : validateQuantity(v, 'sharedMemory', props.sharedMemory),
     security: props.security,
   });
   pod.addContainer({

@@ -584,7 +584,7 @@ export interface FeatureStoreProps {
    */
   readonly image?: string;
   /**
-   * Feature server replicas (ignored when `autoscaling` is set). With two or more, a PodDisruptionBudget keeps one
+   * Feature server replicas (not together with `autoscaling`). With two or more, a PodDisruptionBudget keeps one
    * serving during node drains.
    * @default 1
    */
@@ -758,6 +758,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
 
     // Feature server.
     const autoscaling = props.autoscaling;
+    if (props.replicas !== undefined && autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
     let replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 1000);
     if (autoscaling !== undefined) {
       const min = validateInteger(v, 'autoscaling.minReplicas', autoscaling.minReplicas, 1, 1000);

@@ -367,6 +367,12 @@ describe('FeatureStore', () => {
       );
     });
 
+    test('replicas together with autoscaling (the HPA would own the count)', () => {
+      expect(() => synth({ replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 6 } })).toThrow(
+        "FeatureStore 'feast': 'replicas' cannot be combined with autoscaling (use autoscaling.minReplicas), got 3",
+      );
+    });
+
     test('autoscaling max below min', () => {
       expect(() => synth({ autoscaling: { minReplicas: 4, maxReplicas: 2 } })).toThrow(
         /FeatureStore 'feast': 'autoscaling.maxReplicas' must be a whole number from 4 to 1000, got 2/,

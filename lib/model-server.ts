@@ -378,6 +378,8 @@ export class ModelServer extends Construct implements IWorkload {
 
   /** Ports opened to callers on the pods. */
   private readonly callerPorts: NetworkPort[];
+  /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
+  private readonly viaKnativeGateway: boolean = false;
   private readonly pods: PodBuilder[] = [];
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
@@ -420,6 +422,7 @@ export class ModelServer extends Construct implements IWorkload {
         // autoscaler scrapes the queue-proxy's request statistics on 9090.
         this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }, { port: 9090 }]);
         this.networkPolicy.allowFromNamespace('istio-system', [{ port: 8012 }]);
+        this.viaKnativeGateway = true;
       }
       // KServe's storage initializer downloads the model inside the predictor pod.
       const download = props.model?.download;
@@ -494,6 +497,8 @@ export class ModelServer extends Construct implements IWorkload {
   /** Opens the network path from `workload` to the server's caller ports, without adding env. */
   public allowFrom(workload: IWorkload): void {
     openPath(workload, this, this.callerPorts);
+    // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
+    if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {

@@ -324,6 +324,22 @@ describe('ModelServer', () => {
     expect(server.url).toBe('http://srv.ml.svc');
   });
 
+  test('connect to a KServe Serverless server opens the caller\'s path to Knative\'s local gateway', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const isvc = new ModelServer(chart, 'bert', { backend: ServingBackend.kserve({ modelFormat: ModelFormat.TENSORFLOW, mode: KServeDeploymentMode.SERVERLESS }), model: ModelSource.gcs('gs://b/bert') });
+    const api = new ModelServer(chart, 'api', { runtime: ServingRuntime.custom({ image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }], probes: { readiness: { port: 'http', path: '/' }, liveness: { port: 'http' } } }) });
+    isvc.connect(api);
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'api').spec.egress;
+    expect(egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: {} }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+      ports: [{ port: 8081, protocol: 'TCP' }],
+    });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api').spec.template.spec.containers[0].env)
+      .toContainEqual({ name: 'MODEL_SERVER_URL', value: 'http://bert.ml.svc' });
+  });
+
   test('connect gives a workload the URL and opens the path', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
     const a = new ModelServer(chart, 'ranker', { runtime: ServingRuntime.triton() });

@@ -121,6 +121,10 @@ describe('GpuTrainingJob', () => {
 
   test('MIG, shared, AMD and TPU accelerators', () => {
     expect(podSpecOf(synth({ accelerator: Accelerator.mig('1g.10gb') }).objects).containers[0].resources.limits['nvidia.com/mig-1g.10gb']).toBe('1');
+    // Resource names cannot hold '+': the device plugin advertises media-extension profiles with a '.'.
+    const me = podSpecOf(synth({ accelerator: Accelerator.mig('1g.5gb+me') }).objects).containers[0].resources;
+    expect(Object.keys(me.limits)).toEqual(['cpu', 'memory', 'nvidia.com/mig-1g.5gb.me']);
+    expect(me.requests['nvidia.com/mig-1g.5gb.me']).toBe('1');
     expect(podSpecOf(synth({ accelerator: Accelerator.sharedGpu() }).objects).containers[0].resources.limits['nvidia.com/gpu.shared']).toBe('1');
     const amd = podSpecOf(synth({ accelerator: Accelerator.amdGpu(2) }).objects);
     expect(amd.containers[0].resources.limits['amd.com/gpu']).toBe('2');

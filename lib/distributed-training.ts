@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { JobSet, JobSetSpecSuccessPolicyOperator } from '../imports/jobset-jobset.x-k8s.io';
+import { JobSet, JobSetSpecFailurePolicyRulesAction, JobSetSpecSuccessPolicyOperator } from '../imports/jobset-jobset.x-k8s.io';
 import { MpiJob } from '../imports/kubeflow-mpijob-kubeflow.org';
 import { PyTorchJob } from '../imports/kubeflow-pytorchjob-kubeflow.org';
 import { TfJob } from '../imports/kubeflow-tfjob-kubeflow.org';
@@ -384,8 +384,16 @@ export class DistributedTraining extends Construct implements IWorkload {
         metadata,
         spec: {
           network: { enableDnsHostnames: true, subdomain: name, publishNotReadyAddresses: true },
-          // Any failed Job restarts the whole group (a static rendezvous cannot take a replacement pod alone).
-          failurePolicy: { maxRestarts: validateInteger(v, 'backoffLimit', props.backoffLimit ?? 3, 0, 1000) },
+          // Any failed Job restarts the whole group (a static rendezvous cannot take a replacement pod alone), except
+          // a Job failed by a fail-fast exit code: restarting the group would only repeat the failure.
+          failurePolicy: {
+            maxRestarts: validateInteger(v, 'backoffLimit', props.backoffLimit ?? 3, 0, 1000),
+            rules: props.failFastExitCodes?.length ? [{
+              name: 'failFastExitCodes',
+              action: JobSetSpecFailurePolicyRulesAction.FAIL_JOB_SET,
+              onJobFailureReasons: ['PodFailurePolicy'],
+            }] : undefined,
+          },
           // Parameter servers never exit: the run succeeds when its chief (else its workers) do.
           successPolicy: { operator: JobSetSpecSuccessPolicyOperator.ALL, targetReplicatedJobs: [this.roles.find((r) => r.name === 'chief')?.name ?? rank0.name] },
           ttlSecondsAfterFinished: jobRunFields(v, props, containerName).ttlSecondsAfterFinished,
@@ -397,6 +405,10 @@ export class DistributedTraining extends Construct implements IWorkload {
               spec: {
                 ...this.jobSpec(v, props, role, containerName),
                 backoffLimit: 0,
+                // The JobSet owns suspension and cleanup: a child Job deleted by its own TTL while the JobSet still
+                // runs (a worker done before the chief) would be created again.
+                ttlSecondsAfterFinished: undefined,
+                suspend: undefined,
                 // The generated CRD types are structurally the Kubernetes pod template; PodBuilder's output is one.
                 template: role.pod!.template() as any,
               },

@@ -252,6 +252,27 @@ describe('JobSet', () => {
     expect(rj.template.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('2');
     expect(ofKind(objects, 'Service')).toHaveLength(0);
   });
+
+  test('the JobSet alone suspends and cleans up; its child Jobs do not', () => {
+    const { objects } = synth({ nodes: 2, backend: Backend.JOBSET, suspend: true });
+    const [jobset] = ofKind(objects, 'JobSet');
+    expect(jobset.spec).toMatchObject({ suspend: true, ttlSecondsAfterFinished: 86400 });
+    const child = jobset.spec.replicatedJobs[0].template.spec;
+    expect(child.ttlSecondsAfterFinished).toBeUndefined();
+    expect(child.suspend).toBeUndefined();
+  });
+
+  test('a fail-fast exit code fails the whole JobSet instead of restarting the group', () => {
+    const { objects } = synth({ nodes: 2, backend: Backend.JOBSET, failFastExitCodes: [2] });
+    const [jobset] = ofKind(objects, 'JobSet');
+    expect(jobset.spec.failurePolicy).toEqual({
+      maxRestarts: 3,
+      rules: [{ name: 'failFastExitCodes', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }],
+    });
+    expect(jobset.spec.replicatedJobs[0].template.spec.podFailurePolicy.rules).toContainEqual(
+      { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [2] }, onPodConditions: [] },
+    );
+  });
 });
 
 describe('DistributedTraining wiring and scheduling', () => {

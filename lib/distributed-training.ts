@@ -435,6 +435,19 @@ export class DistributedTraining extends Construct implements IWorkload {
     });
     // NCCL, Gloo, TensorFlow and MPI open ephemeral ports between the pods.
     this.networkPolicy.allowWithinSelf();
+    if (framework.kind === FrameworkKind.MPI) {
+      // The launcher reaches the workers through the Kubernetes API (the operator's kubectl-delivery init container
+      // waits for them, mpirun starts their processes with `kubectl exec`). The API server's address is not known at
+      // synth: its port (443 behind the `kubernetes` Service, 6443 on kubeadm control planes) is opened to the
+      // launcher alone.
+      const launcherPolicy = new PodNetworkPolicy(this, 'LauncherNetworkPolicy', {
+        name: `${name}-launcher`,
+        namespace: this.namespace,
+        podSelector: { ...this.podSelector, [TRAINING_ROLE_LABEL]: 'launcher' },
+        labels,
+      });
+      launcherPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
+    }
   }
 
   /** Adds an environment variable to the main container of every role (used by wiring such as `MlflowPlatform.connect`). */

@@ -234,6 +234,19 @@ describe('Kubeflow PyTorchJob', () => {
     expect(pods.Worker.containers[0].resources.limits['nvidia.com/gpu']).toBe('4');
     expect(run.rendezvousAddress).toBeUndefined();
   });
+
+  test('MPI: only the launcher may reach the Kubernetes API (kubectl exec), the workers stay closed', () => {
+    const { run, objects } = synth({ backend: Backend.KUBEFLOW, framework: Framework.mpi() });
+    const policies = Object.fromEntries(ofKind(objects, 'NetworkPolicy').map((p) => [p.metadata.name, p]));
+    expect(Object.keys(policies).sort()).toEqual(['dist', 'dist-launcher']);
+    const launcher = policies['dist-launcher'].spec;
+    expect(launcher.podSelector.matchLabels).toEqual({ ...run.podSelector, 'training.cdk8s-mlops.io/role': 'launcher' });
+    expect(launcher.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] });
+    expect(launcher.ingress).toBeUndefined();
+    // The run's own policy (workers included) opens nothing beyond DNS and the run's pods.
+    expect(policies.dist.spec.egress).toHaveLength(2);
+    expect(ofKind(synth().objects, 'NetworkPolicy')).toHaveLength(1);
+  });
 });
 
 describe('JobSet', () => {

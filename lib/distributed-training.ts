@@ -284,6 +284,10 @@ export class DistributedTraining extends Construct implements IWorkload {
     this.roles = this.rolesOf(v, props, framework);
     this.totalPods = this.roles.reduce((sum, r) => sum + r.replicas, 0);
     const run = TrainingRun.prepare(this, v, props, { name, podsMaySpanNodes: this.totalPods > 1 });
+    if (framework.kind !== FrameworkKind.TENSORFLOW && props.command === undefined && props.args === undefined) {
+      const runner = framework.kind === FrameworkKind.MPI ? 'mpirun' : 'torchrun';
+      v.fail('command', `must be given (or 'args'): ${runner} starts it in every process, e.g. ['python', '/app/train.py']`, props.command);
+    }
     this.namespace = run.placement.namespace;
     this.podSelector = run.podSelector;
     const accelerator = run.accelerator;

@@ -95,7 +95,7 @@ describe('PyTorch rendezvous on plain Kubernetes', () => {
 
   test('without a namespace the rank-0 address is relative to the pod\'s namespace', () => {
     const chart = new Chart(Testing.app(), 'test');
-    const run = new DistributedTraining(chart, 'dist', { image: IMAGE, framework: Framework.pytorch({ port: 23456 }) });
+    const run = new DistributedTraining(chart, 'dist', { image: IMAGE, command: ['python', 'train.py'], framework: Framework.pytorch({ port: 23456 }) });
     expect(run.rendezvousAddress).toBe('dist-0.dist:23456');
   });
 
@@ -384,6 +384,14 @@ describe('DistributedTraining bad input', () => {
   });
   test('a name too long for pod host names', () => {
     expect(() => synth({ name: 'a'.repeat(41) })).toThrow(/'name' must be/);
+  });
+  test('a PyTorch run without a command', () => {
+    expect(() => synth({ command: undefined }))
+      .toThrow("DistributedTraining 'dist': 'command' must be given (or 'args'): torchrun starts it in every process, e.g. ['python', '/app/train.py'], got nothing");
+  });
+  test('an MPI run without a command', () => {
+    expect(() => synth({ command: undefined, backend: Backend.KUBEFLOW, framework: Framework.mpi() }))
+      .toThrow(/'command' must be given \(or 'args'\): mpirun starts it in every process/);
   });
   test('TensorFlow without workers', () => {
     expect(() => Framework.tensorflow({ workers: 0 })).toThrow("Framework.tensorflow: 'workers' must be a whole number from 1 to 1000, got 0");

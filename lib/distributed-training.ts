@@ -288,6 +288,10 @@ export class DistributedTraining extends Construct implements IWorkload {
       const runner = framework.kind === FrameworkKind.MPI ? 'mpirun' : 'torchrun';
       v.fail('command', `must be given (or 'args'): ${runner} starts it in every process, e.g. ['python', '/app/train.py']`, props.command);
     }
+    const queue = run.placement.scheduling?.queue;
+    if (queue?.system === 'kueue' && backend === Backend.KUBERNETES && this.roles.length > 1) {
+      v.fail('scheduling.queue', 'must not be a Kueue queue for a run of several roles on Backend.KUBERNETES: Kueue admits each role\'s Job on its own, so some roles can hold their nodes while the others wait forever; use Backend.JOBSET or Backend.KUBEFLOW, which Kueue admits as one workload', queue.name);
+    }
     this.namespace = run.placement.namespace;
     this.podSelector = run.podSelector;
     const accelerator = run.accelerator;
@@ -307,7 +311,6 @@ export class DistributedTraining extends Construct implements IWorkload {
     const rank0 = this.roles[0];
     this.rendezvousAddress = framework.kind === FrameworkKind.MPI ? undefined : `${hostOf(rank0, 0)}:${port}`;
 
-    const queue = run.placement.scheduling?.queue;
     const volcanoGroup = queue?.system === 'volcano' && backend !== Backend.KUBEFLOW ? name : undefined;
     const onePodPerNode = props.onePodPerNode ?? accelerator.count > 1;
     const acceleratedRoles = this.roles.filter((r) => r.accelerated).map((r) => r.name);

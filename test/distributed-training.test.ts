@@ -385,6 +385,13 @@ describe('DistributedTraining bad input', () => {
   test('a name too long for pod host names', () => {
     expect(() => synth({ name: 'a'.repeat(41) })).toThrow(/'name' must be/);
   });
+  test('a Kueue queue for several plain Jobs (no gang admission across them)', () => {
+    expect(() => synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }), scheduling: { queue: Queue.kueue('team-a') } }))
+      .toThrow(/^DistributedTraining 'dist': 'scheduling.queue' must not be a Kueue queue for a run of several roles on Backend.KUBERNETES: .*use Backend.JOBSET or Backend.KUBEFLOW.*, got 'team-a'$/);
+    // One Indexed Job is admitted as a whole; JobSet and Kubeflow jobs are one Kueue workload.
+    expect(() => synth({ nodes: 4, scheduling: { queue: Queue.kueue('team-a') } })).not.toThrow();
+    expect(() => synth({ image: TF_IMAGE, backend: Backend.JOBSET, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }), scheduling: { queue: Queue.kueue('team-a') } })).not.toThrow();
+  });
   test('a PyTorch run without a command', () => {
     expect(() => synth({ command: undefined }))
       .toThrow("DistributedTraining 'dist': 'command' must be given (or 'args'): torchrun starts it in every process, e.g. ['python', '/app/train.py'], got nothing");

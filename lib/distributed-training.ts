@@ -6,7 +6,7 @@ import { MpiJob } from '../imports/kubeflow-mpijob-kubeflow.org';
 import { PyTorchJob } from '../imports/kubeflow-pytorchjob-kubeflow.org';
 import { TfJob } from '../imports/kubeflow-tfjob-kubeflow.org';
 import { PodGroup } from '../imports/volcano-podgroup-scheduling.volcano.sh';
-import { ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
+import { Accelerator, ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
 import { durationSeconds } from './core/job';
 import { TrainingRun, TrainingRunProps } from './core/training';
 import { validateDnsLabel, validateInteger, validatePort } from './core/validation';
@@ -283,7 +283,11 @@ export class DistributedTraining extends Construct implements IWorkload {
 
     this.roles = this.rolesOf(v, props, framework);
     this.totalPods = this.roles.reduce((sum, r) => sum + r.replicas, 0);
-    const run = TrainingRun.prepare(this, v, props, { name, podsMaySpanNodes: this.totalPods > 1 });
+    const run = TrainingRun.prepare(this, v, props, {
+      name,
+      podsMaySpanNodes: this.totalPods > 1,
+      checkAccelerator: (accelerator) => this.checkSlices(v, framework, accelerator),
+    });
     if (framework.kind !== FrameworkKind.TENSORFLOW && props.command === undefined && props.args === undefined) {
       const runner = framework.kind === FrameworkKind.MPI ? 'mpirun' : 'torchrun';
       v.fail('command', `must be given (or 'args'): ${runner} starts it in every process, e.g. ['python', '/app/train.py']`, props.command);
@@ -492,6 +496,22 @@ export class DistributedTraining extends Construct implements IWorkload {
       return roles;
     }
     return [{ name: 'worker', kubeflowType: 'Worker', replicas: nodes, accelerated: true }];
+  }
+
+  /** A TPU slice that spans several hosts needs a pod on each of them: every accelerated role fills whole slices. */
+  private checkSlices(v: Validator, framework: Framework, accelerator: Accelerator): void {
+    const hosts = accelerator.hostsInSlice;
+    if (hosts === 1) return;
+    const why = `the TPU slice (${accelerator.description}) spans ${hosts} nodes and each of them must run a pod`;
+    if (!framework._tensorflow) {
+      const nodes = this.roles.filter((r) => r.accelerated).reduce((sum, r) => sum + r.replicas, 0);
+      if (nodes % hosts !== 0) v.fail('nodes', `must be a multiple of ${hosts}: ${why}`, nodes);
+      return;
+    }
+    for (const role of this.roles.filter((r) => r.accelerated && r.replicas % hosts !== 0)) {
+      if (role.name === 'worker') v.fail('framework.workers', `must be a multiple of ${hosts}: ${why}`, role.replicas);
+      v.fail(`framework.${role.name}`, `must be false with a multi-host TPU slice: a single ${role.name} pod cannot fill a slice that spans ${hosts} nodes`, true);
+    }
   }
 
   private processesPerPod(v: Validator, framework: Framework, devices: number, perDevice: number): number {

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue,
-  SecretValue, VolumeClaim,
+  SecretValue, TpuVersion, VolumeClaim,
 } from '../lib';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
@@ -399,6 +399,22 @@ describe('DistributedTraining bad input', () => {
   test('an MPI run without a command', () => {
     expect(() => synth({ command: undefined, backend: Backend.KUBEFLOW, framework: Framework.mpi() }))
       .toThrow(/'command' must be given \(or 'args'\): mpirun starts it in every process/);
+  });
+  test('nodes that do not fill whole multi-host TPU slices', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' });
+    expect(() => synth({ nodes: 2, accelerator: tpu }))
+      .toThrow("DistributedTraining 'dist': 'nodes' must be a multiple of 4: the TPU slice (4 TPU v5e chips (topology 4x4)) spans 4 nodes and each of them must run a pod, got 2");
+    expect(() => synth({ nodes: 8, accelerator: tpu })).not.toThrow();
+  });
+  test('TensorFlow workers that do not fill whole multi-host TPU slices', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V4, topology: '2x2x2' });
+    expect(() => synth({ image: TF_IMAGE, accelerator: tpu, framework: Framework.tensorflow({ workers: 3 }) }))
+      .toThrow(/'framework.workers' must be a multiple of 2: the TPU slice .* spans 2 nodes .*, got 3/);
+  });
+  test('a TensorFlow chief with a multi-host TPU slice', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V4, topology: '2x2x2' });
+    expect(() => synth({ image: TF_IMAGE, accelerator: tpu, framework: Framework.tensorflow({ workers: 2, chief: true }) }))
+      .toThrow(/'framework.chief' must be false with a multi-host TPU slice: a single chief pod cannot fill a slice that spans 2 nodes, got true/);
   });
   test('TensorFlow without workers', () => {
     expect(() => Framework.tensorflow({ workers: 0 })).toThrow("Framework.tensorflow: 'workers' must be a whole number from 1 to 1000, got 0");

@@ -3,6 +3,7 @@ import {
   AccessMode, Accelerator, ConcurrencyPolicy, GpuTrainingJob, GpuTrainingJobProps, ITeam, Queue, Schedule, SecretValue,
   Spot, TpuVersion, VolumeClaim, WorkloadRole,
 } from '../lib';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -185,6 +186,41 @@ describe('GpuTrainingJob', () => {
     expect(job.workloadName).toBe('nightly');
     expect(find(objects, 'Job').metadata.name).toBe('nightly');
     expect(job.node.findChild('Resource')).toBeDefined();
+  });
+
+  describe('every configuration validates (Kubernetes 1.27 schema, no unknown field, Pod Security restricted)', () => {
+    const ckpt = { claim: rwx('ckpt'), path: '/ckpt' };
+    const team: ITeam = { teamName: 'vision', namespace: 'team-vision', queue: Queue.kueue('vision'), serviceAccountFor: () => 'vision-trainer' };
+    const configs: Array<[string, Partial<GpuTrainingJobProps>]> = [
+      ['defaults', {}],
+      ['everything on a Job', {
+        command: ['python', '/app/train.py'], args: ['--epochs=3'], workingDir: '/app', accelerator: Accelerator.nvidiaGpu(8, { product: 'NVIDIA-H100-80GB-HBM3', minMemoryMiB: 80000 }),
+        cpu: '16', memory: '128Gi', sharedMemory: '32Gi', env: { LOG_LEVEL: 'info' }, secretEnv: { HF_TOKEN: SecretValue.fromSecret('hf', 'token') },
+        hyperparameters: { lr: 0.001, layers: [1, 2] }, dataset: { claim: rwx('data'), path: '/data', subPath: 'imagenet' },
+        modelOutput: { claim: rwx('models'), path: '/models' }, checkpoints: ckpt, mounts: [{ claim: rwx('vocab'), path: '/vocab' }],
+        backoffLimit: 2, activeDeadline: Duration.hours(8), ttlAfterFinished: Duration.hours(2), failFastExitCodes: [2, 3], suspend: true,
+        scheduling: { priorityClassName: 'training', avoidNodesRunning: { 'app.kubernetes.io/component': 'serving' }, nodeSelector: { pool: 'gpu' } },
+        serviceAccountName: 'trainer', security: { user: 2000, group: 2000 }, labels: { team: 'vision' },
+      }],
+      ['a nightly CronJob', { schedule: Schedule.cron('0 2 * * *'), scheduleOptions: { timeZone: 'Europe/Berlin', concurrencyPolicy: ConcurrencyPolicy.REPLACE }, hyperparameters: { lr: 0.1 } }],
+      ['MIG', { accelerator: Accelerator.mig('3g.40gb') }],
+      ['MIG media extension', { accelerator: Accelerator.mig('1g.10gb+me') }],
+      ['time-sliced GPU', { accelerator: Accelerator.sharedGpu() }],
+      ['AMD GPUs', { accelerator: Accelerator.amdGpu(2) }],
+      ['TPU', { accelerator: Accelerator.tpu({ version: TpuVersion.V6E, topology: '2x2' }) }],
+      ['GKE spot', { scheduling: { spot: Spot.gke() }, checkpoints: ckpt }],
+      ['EKS spot', { scheduling: { spot: Spot.eks() }, checkpoints: ckpt }],
+      ['AKS spot', { scheduling: { spot: Spot.aks() }, checkpoints: ckpt }],
+      ['Karpenter spot', { scheduling: { spot: Spot.karpenter() }, checkpoints: ckpt }],
+      ['Kueue queue', { scheduling: { queue: Queue.kueue('team-a') } }],
+      ['Volcano queue', { scheduling: { queue: Queue.volcano('research') } }],
+      ['a team', { team }],
+    ];
+    test.each(configs)('%s', (_name, props) => {
+      const { objects } = synth(props);
+      expectValidManifests(objects);
+      expect(uncoveredPods(objects)).toEqual([]);
+    });
   });
 
   describe('rejects bad input', () => {

@@ -1,8 +1,9 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue,
-  SecretValue, TpuVersion, VolumeClaim,
+  SecretValue, Spot, TpuVersion, VolumeClaim,
 } from '../lib';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 const TF_IMAGE = 'tensorflow/tensorflow:2.12.0-gpu';
@@ -48,6 +49,39 @@ describe('DistributedTraining snapshots', () => {
   ];
   test.each(cases)('%s', (_name, props) => {
     expect(synth(props).objects).toMatchSnapshot();
+  });
+});
+
+describe('every backend and framework validates (CRD and Kubernetes 1.27 schemas, no unknown field, Pod Security restricted)', () => {
+  const rwx = (name: string) => VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_WRITE_MANY] });
+  const everything: Partial<DistributedTrainingProps> = {
+    dataset: { claim: rwx('data'), path: '/data' },
+    checkpoints: { claim: rwx('ckpt'), path: '/ckpt' },
+    hyperparameters: { lr: 0.01 },
+    secretEnv: { WANDB_API_KEY: SecretValue.fromSecret('wandb', 'api-key') },
+    activeDeadline: Duration.hours(4),
+    scheduling: { spot: Spot.gke(), priorityClassName: 'training' },
+  };
+  const tf = Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true, evaluator: true });
+  const elastic = Framework.pytorch({ elastic: { minNodes: 1, maxNodes: 3 } });
+  const cases: Array<[string, Partial<DistributedTrainingProps>]> = [
+    ['PyTorch on plain Jobs', { ...everything, nodes: 3, accelerator: Accelerator.nvidiaGpu(4), failFastExitCodes: [2], scheduling: { ...everything.scheduling, queue: Queue.kueue('q') } }],
+    ['elastic PyTorch on plain Jobs', { ...everything, framework: elastic, scheduling: { queue: Queue.volcano('q') } }],
+    ['TensorFlow on plain Jobs', { ...everything, image: TF_IMAGE, framework: tf, failFastExitCodes: [2], scheduling: { queue: Queue.volcano('q') } }],
+    ['PyTorch on Kubeflow', { ...everything, nodes: 3, backend: Backend.KUBEFLOW, cleanPodPolicy: CleanPodPolicy.ALL, scheduling: { queue: Queue.volcano('q') } }],
+    ['elastic PyTorch on Kubeflow', { ...everything, backend: Backend.KUBEFLOW, framework: elastic, scheduling: { queue: Queue.kueue('q') } }],
+    ['TensorFlow on Kubeflow', { ...everything, image: TF_IMAGE, backend: Backend.KUBEFLOW, framework: tf }],
+    ['MPI on Kubeflow', { ...everything, image: 'horovod/horovod:0.28.1', backend: Backend.KUBEFLOW, framework: Framework.mpi({ slotsPerWorker: 2 }), accelerator: Accelerator.nvidiaGpu(4) }],
+    ['PyTorch on JobSet', { ...everything, nodes: 4, backend: Backend.JOBSET, failFastExitCodes: [2], suspend: true, scheduling: { queue: Queue.kueue('q') } }],
+    ['elastic PyTorch on JobSet', { ...everything, backend: Backend.JOBSET, framework: elastic }],
+    ['TensorFlow on JobSet', { ...everything, image: TF_IMAGE, backend: Backend.JOBSET, framework: tf, scheduling: { queue: Queue.volcano('q') } }],
+    ['multi-host TPU on JobSet', { nodes: 4, backend: Backend.JOBSET, accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' }) }],
+    ['MIG slices on plain Jobs', { nodes: 2, accelerator: Accelerator.mig('1g.10gb', 2) }],
+  ];
+  test.each(cases)('%s', (_name, props) => {
+    const { objects } = synth(props);
+    expectValidManifests(objects);
+    expect(uncoveredPods(objects)).toEqual([]);
   });
 });
 

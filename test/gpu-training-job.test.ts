@@ -254,6 +254,10 @@ describe('GpuTrainingJob', () => {
       ['read-only checkpoints', () => synth({ checkpoints: { claim: rwx('c'), path: '/c', readOnly: true } }), /'checkpoints.readOnly' must be false: the run writes there, got true/],
       ['two mounts at one path', () => synth({ dataset: { claim: rwx('a'), path: '/data' }, mounts: [{ claim: rwx('b'), path: '/data' }] }), /'mounts\[0\].path' must differ from the path of 'dataset', got '\/data'/],
       ['a relative mount path', () => synth({ dataset: { claim: rwx('a'), path: 'data' } }), /'dataset.path' must be an absolute path/],
+      ['a ReadWriteOnce claim written by scheduled runs that may overlap', () => synth({
+        schedule: Schedule.daily(), scheduleOptions: { concurrencyPolicy: ConcurrencyPolicy.ALLOW },
+        modelOutput: { claim: VolumeClaim.fromClaimName('models'), path: '/models' },
+      }), /^GpuTrainingJob 'train': 'modelOutput.claim' must be a claim with access mode ReadWriteMany because ConcurrencyPolicy.ALLOW lets two scheduled runs overlap on different nodes, got 'models \(ReadWriteOnce\)'$/],
       ['a claim from another namespace', () => synth({ dataset: { claim: VolumeClaim.fromClaimName('d', { namespace: 'other' }), path: '/d' } }), /'dataset.claim' must be in the workload's namespace 'ml' .*got 'other\/d'/],
       ['a priority class that is not a name', () => synth({ scheduling: { priorityClassName: 'High Priority' } }), /'scheduling.priorityClassName' must be a DNS-1123 subdomain/],
       ['a secret env that is not a SecretValue', () => synth({ secretEnv: { TOKEN: 'abc' as any } }), /'secretEnv.TOKEN' must be made with SecretValue.fromSecret\(name, key\), got 'abc'/],

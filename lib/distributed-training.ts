@@ -286,7 +286,13 @@ export class DistributedTraining extends Construct implements IWorkload {
     const run = TrainingRun.prepare(this, v, props, {
       name,
       podsMaySpanNodes: this.totalPods > 1,
-      checkAccelerator: (accelerator) => this.checkSlices(v, framework, accelerator),
+      checkAccelerator: (accelerator) => {
+        // CUDA enumerates one MIG device per process, so the second process a pod starts finds no GPU.
+        if (accelerator.resourceName.startsWith('nvidia.com/mig-') && accelerator.count > 1) {
+          v.fail('accelerator', 'must be a single MIG slice per pod: a CUDA process sees only one MIG device, so the other processes of the pod would find no GPU; add nodes instead', accelerator.description);
+        }
+        this.checkSlices(v, framework, accelerator);
+      },
     });
     if (framework.kind !== FrameworkKind.TENSORFLOW && props.command === undefined && props.args === undefined) {
       const runner = framework.kind === FrameworkKind.MPI ? 'mpirun' : 'torchrun';

@@ -76,7 +76,7 @@ describe('every backend and framework validates (CRD and Kubernetes 1.27 schemas
     ['elastic PyTorch on JobSet', { ...everything, backend: Backend.JOBSET, framework: elastic }],
     ['TensorFlow on JobSet', { ...everything, image: TF_IMAGE, backend: Backend.JOBSET, framework: tf, scheduling: { queue: Queue.volcano('q') } }],
     ['multi-host TPU on JobSet', { nodes: 4, backend: Backend.JOBSET, accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' }) }],
-    ['MIG slices on plain Jobs', { nodes: 2, accelerator: Accelerator.mig('1g.10gb', 2) }],
+    ['MIG slices on plain Jobs', { nodes: 2, accelerator: Accelerator.mig('1g.10gb') }],
   ];
   test.each(cases)('%s', (_name, props) => {
     const { objects } = synth(props);
@@ -449,6 +449,12 @@ describe('DistributedTraining bad input', () => {
     const tpu = Accelerator.tpu({ version: TpuVersion.V4, topology: '2x2x2' });
     expect(() => synth({ image: TF_IMAGE, accelerator: tpu, framework: Framework.tensorflow({ workers: 2, chief: true }) }))
       .toThrow(/'framework.chief' must be false with a multi-host TPU slice: a single chief pod cannot fill a slice that spans 2 nodes, got true/);
+  });
+  test('several MIG slices per pod', () => {
+    expect(() => synth({ accelerator: Accelerator.mig('1g.10gb', 2) }))
+      .toThrow("DistributedTraining 'dist': 'accelerator' must be a single MIG slice per pod: a CUDA process sees only one MIG device, so the other processes of the pod would find no GPU; add nodes instead, got '2 MIG 1g.10gb slices'");
+    const { objects } = synth({ nodes: 4, accelerator: Accelerator.mig('1g.10gb') });
+    expect(jobPod(ofKind(objects, 'Job')[0]).containers[0].command).toContain('--nproc_per_node=1');
   });
   test('TensorFlow without workers', () => {
     expect(() => Framework.tensorflow({ workers: 0 })).toThrow("Framework.tensorflow: 'workers' must be a whole number from 1 to 1000, got 0");

@@ -356,8 +356,10 @@ export class DistributedTraining extends Construct implements IWorkload {
       role.pod = pod;
 
       // Every pod but rank 0 (and the MPI launcher, which the operator starts once the workers run) waits for rank
-      // 0's port: DNS alone is not enough, the process must listen.
-      const waits = framework.kind !== FrameworkKind.MPI && role.replicas > 0;
+      // 0's port: DNS alone is not enough, the process must listen. Not with TensorFlow parameter servers: there
+      // the workers and parameter servers are passive servers the chief connects to, so they must start first.
+      const parameterServerTraining = (framework._tensorflow?.parameterServers ?? 0) > 0;
+      const waits = framework.kind !== FrameworkKind.MPI && !parameterServerTraining && role.replicas > 0;
       const isRank0Only = role === rank0 && (role.replicas === 1 || (backend === Backend.KUBEFLOW && !framework._pytorch?.elastic));
       if (waits && !isRank0Only) {
         const skipsIndex0 = role === rank0;

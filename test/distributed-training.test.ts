@@ -202,6 +202,23 @@ describe('TensorFlow TF_CONFIG', () => {
     expect(jobset.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['worker'] });
   });
 
+  test('multi-worker runs wait for the chief (or worker 0); parameter-server runs start at once', () => {
+    const chief = ofKind(synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2, chief: true }) }).objects, 'Job');
+    const byName = Object.fromEntries(chief.map((j) => [j.metadata.name, jobPod(j)]));
+    expect(byName['dist-chief'].initContainers).toBeUndefined();
+    expect(envOf(byName['dist-worker'].initContainers[0])).toMatchObject({ RANK0_HOST: 'dist-chief-0.dist.ml.svc', RANK0_PORT: '2222' });
+    const [workers] = ofKind(synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 3 }) }).objects, 'Job');
+    const init = jobPod(workers).initContainers[0];
+    expect(envOf(init)).toMatchObject({ RANK0_HOST: 'dist-0.dist.ml.svc', POD_INDEX: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } });
+    // Parameter servers and workers are servers the chief connects to: waiting for the chief could deadlock.
+    for (const backend of [Backend.KUBERNETES, Backend.JOBSET]) {
+      const objects = synth({ image: TF_IMAGE, backend, framework: Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true }) }).objects;
+      const pods = backend === Backend.JOBSET ? Object.values(jobSetPods(ofKind(objects, 'JobSet')[0])) : ofKind(objects, 'Job').map(jobPod);
+      expect(pods).toHaveLength(3);
+      for (const pod of pods as any[]) expect(pod.initContainers).toBeUndefined();
+    }
+  });
+
   test('on Kubeflow the operator writes TF_CONFIG', () => {
     const { objects } = synth({ image: TF_IMAGE, backend: Backend.KUBEFLOW, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }) });
     const [tfjob] = ofKind(objects, 'TFJob');

@@ -205,7 +205,8 @@ export interface DistributedTrainingProps extends TrainingRunProps {
    */
   readonly onePodPerNode?: boolean;
   /**
-   * How long a pod waits for rank 0 to accept TCP connections before it fails (and is retried).
+   * How long a pod waits for rank 0 to accept TCP connections before it fails (and is retried). Pods of MPI runs
+   * and of TensorFlow runs with parameter servers do not wait.
    * @default Duration.minutes(10)
    */
   readonly rendezvousTimeout?: Duration;

@@ -377,7 +377,10 @@ export class DistributedTraining extends Construct implements IWorkload {
       const container = this.container(run, framework, backend, role, {
         containerName, port, processes, hostOf, cluster, rank0, indexField, command: props.command ?? [],
       });
-      pod.addContainer(container);
+      // A parameter server or MPI launcher requests no GPU, but on an untainted GPU node (EKS does not taint them)
+      // it would still see, and TensorFlow would fill, every GPU of the node.
+      const hideGpus = !role.accelerated && accelerator.isNvidia;
+      pod.addContainer(hideGpus ? { ...container, env: { ...container.env, NVIDIA_VISIBLE_DEVICES: 'none' } } : container);
     }
 
     const labels = run.labels;

@@ -181,8 +181,10 @@ describe('TensorFlow TF_CONFIG', () => {
         expect(tfConfig(jobPod(job).containers[0], i)).toEqual({ cluster, task: { type: role, index: i } });
       }
     }
-    // Parameter servers get no GPU; the others do.
+    // Parameter servers get no GPU, and see none on an untainted GPU node; the others do.
     expect(jobPod(jobs['dist-ps']).containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(envOf(jobPod(jobs['dist-ps']).containers[0]).NVIDIA_VISIBLE_DEVICES).toBe('none');
+    expect(envOf(jobPod(jobs['dist-worker']).containers[0]).NVIDIA_VISIBLE_DEVICES).toBeUndefined();
     expect(jobPod(jobs['dist-worker']).containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(run.rendezvousAddress).toBe('dist-chief-0.dist.ml.svc:2222');
     expect(run.totalPods).toBe(workers + 4);
@@ -280,6 +282,7 @@ describe('Kubeflow PyTorchJob', () => {
     const pods = kubeflowPods(job, 'mpiReplicaSpecs');
     expect(pods.Launcher.containers[0].command.slice(0, 3)).toEqual(['mpirun', '-np', '6']);
     expect(pods.Launcher.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(envOf(pods.Launcher.containers[0]).NVIDIA_VISIBLE_DEVICES).toBe('none');
     // The launcher starts the workers' processes with kubectl exec: it needs the operator's token.
     expect(pods.Launcher.automountServiceAccountToken).toBe(true);
     expect(pods.Worker.containers[0].resources.limits['nvidia.com/gpu']).toBe('4');

@@ -117,8 +117,9 @@ export class Accelerator {
       v.fail('profile', `must be a MIG profile: A100 40GB ${MIG_A100_40GB.join(', ')}; A100/H100 80GB ${MIG_80GB.join(', ')}`, profile);
     }
     validateInteger(v, 'count', count, 1, 7);
-    // A MIG slice runs one process: it counts as one device for torchrun.
-    return new Accelerator(AcceleratorVendor.NVIDIA, `nvidia.com/mig-${profile}`, count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
+    // A MIG slice runs one process: it counts as one device for torchrun. Resource names cannot hold '+': the
+    // device plugin advertises a media-extension profile such as `1g.10gb+me` as `nvidia.com/mig-1g.10gb.me`.
+    return new Accelerator(AcceleratorVendor.NVIDIA, `nvidia.com/mig-${profile.replace('+', '.')}`, count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
   }
 
   /**

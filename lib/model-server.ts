@@ -810,6 +810,11 @@ export class ModelServer extends Construct implements IWorkload {
     });
     (callers.paths ?? []).forEach((p, i) => {
       if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) v.fail(`istio.allowedCallers.paths[${i}]`, 'must start with \'/\' or \'*\'', p);
+      // Istio matches a path exactly, by prefix ('/v1/*') or by suffix ('*/infer'): a '*' inside is literal and
+      // the rule would never match.
+      if (p.length > 1 && p.slice(1, -1).includes('*')) {
+        v.fail(`istio.allowedCallers.paths[${i}]`, 'must have \'*\' only as its first or last character (Istio matches exact, prefix \'/v1/models/*\' or suffix \'*/infer\' paths)', p);
+      }
     });
     const rules: AuthorizationRule[] = [{
       from: [{ source: { principals } }],

@@ -132,19 +132,20 @@ describe('ModelServer', () => {
     const { objects } = synth({
       serviceType: ServiceType.LOAD_BALANCER,
       ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
-      access: { namespaces: ['apps'] },
+      access: { namespaces: ['apps'], cidrs: ['10.0.0.0/8'] },
       monitoring: { alerts: { latencyAbove: Duration.millis(500), errorRateAbove: 0.05 } },
     });
     expectValidManifests(objects);
-    expect(one(objects, 'Service').spec.type).toBe('LoadBalancer');
+    expect(one(objects, 'Service').spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
     expect(one(objects, 'Ingress').spec.tls).toEqual([{ hosts: ['ml.example.com'], secretName: 'ml-tls' }]);
     expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     const rules = one(objects, 'PrometheusRule').spec.groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual(['ModelServerLatencyHigh', 'ModelServerErrorRateHigh']);
     expect(rules[0].expr).toMatch(/> 0.5$/);
     const ingress = one(objects, 'NetworkPolicy').spec.ingress;
-    const namespaces = ingress.map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+    const namespaces = ingress.filter((r: any) => r.from[0].namespaceSelector).map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
     expect(namespaces).toEqual(['apps', 'ingress-nginx', 'monitoring']);
+    expect(ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] });
   });
 
   test('80/20 variants become an Istio VirtualService with DestinationRule subsets', () => {

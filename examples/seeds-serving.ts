@@ -41,8 +41,9 @@ function modelServer(app: App): void {
 
 /**
  * "Deployment" and "Service" for an AI API: three replicas behind a cloud load balancer. The seed's manifests did
- * not parse (`images:`, a mis-indented port) and ran `ai-app:latest`; a probe-less server also receives traffic
- * before it listens.
+ * not parse (`images:`, a mis-indented port), ran `ai-app:latest` and had no probes (traffic before the server
+ * listens); its load balancer admitted the whole internet. Here the load balancer and the NetworkPolicy admit one
+ * address range, and the Service keeps client addresses so the policy can check them.
  */
 function aiApi(app: App): void {
   const chart = new Chart(app, 'seeds-ai-api', { namespace: 'ai-apps' });
@@ -56,6 +57,8 @@ function aiApi(app: App): void {
     cpu: 1,
     memory: '2Gi',
     serviceType: ServiceType.LOAD_BALANCER,
+    // Only the corporate network: the seed's load balancer was open to the internet.
+    access: { cidrs: ['10.0.0.0/8'] },
   });
 }
 

@@ -4,7 +4,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { exampleModules } from '../examples';
 import {
-  Accelerator, GpuTrainingJob, HttpMethod, ModelServer, ServingRuntime,
+  Accelerator, GpuTrainingJob, HttpMethod, ModelServer, ServiceType, ServingRuntime,
 } from '../lib';
 import { containersOf, podSpecsOf } from './support/validate';
 
@@ -452,12 +452,26 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
 
   test('AI API: three pinned replicas behind a LoadBalancer Service, with probes', () => {
     const service = obj('seeds-ai-api', 'Service', 'ai-api');
-    expect(service.spec.type).toBe('LoadBalancer');
+    expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
+    const policy = obj('seeds-ai-api', 'NetworkPolicy', 'ai-api');
+    expect(policy.spec.ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
     expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 8000 })]);
     const deployment = obj('seeds-ai-api', 'Deployment', 'ai-api');
     expect(deployment.spec.replicas).toBe(3);
     expect(container(deployment).image).toBe('registry.example.com/ai-app:1.0.0');
     expect(container(deployment).readinessProbe.tcpSocket.port).toBe('http');
+  });
+
+  test('a LoadBalancer without client ranges (the seeds\' internet-wide load balancers) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new ModelServer(chart, 'ai-api', { runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER }))
+      .toThrow(/ModelServer 'ai-api': 'serviceType' needs access.cidrs, the client address ranges allowed from outside the cluster .*got 'LoadBalancer'/);
+  });
+
+  test('a client range that is not an IPv4 CIDR is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new ModelServer(chart, 'ai-api', { runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/33'] } }))
+      .toThrow(/ModelServer 'ai-api': 'access.cidrs\[0\]' must be an IPv4 CIDR such as '10.0.0.0\/8', got '10.0.0.0\/33'/);
   });
 
   test('the seed\'s Service name Kubernetes_Service_2 is refused', () => {

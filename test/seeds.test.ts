@@ -1,6 +1,8 @@
 // Seed coverage: every manifest scenario of the seed documents (../shared/seeds) is expressed by an example, with
 // its key fields really in the output and the seed's mistake not reproduced. The README's "Seed coverage" table
 // lists the same scenarios.
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { exampleModules } from '../examples';
 import {
@@ -96,6 +98,13 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
 describe('every seed scenario has an example object', () => {
   test.each(SCENARIOS)('%s: %s %s/%s', (_scenario, chart, kind, name) => {
     expect(obj(chart, kind, name)).toBeDefined();
+  });
+
+  test('the README\'s Seed coverage table names every chart', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Seed coverage'), readme.indexOf('## Security defaults and opt-outs'));
+    const missing = [...new Set(SCENARIOS.map(([, chart]) => chart))].filter((chart) => !section.includes(`\`${chart}\``));
+    expect(missing).toEqual([]);
   });
 });
 

@@ -75,7 +75,7 @@ describe('ModelServer manifests validate in every configuration', () => {
         probes: { startup: { port: 'http', path: '/ready' }, readiness: { port: 'http', path: '/ready' }, liveness: { port: 'http' } },
         metrics: { port: 'metrics' }, writablePaths: ['/var/cache/api'],
       }),
-      serviceType: ServiceType.NODE_PORT, monitoring: {},
+      serviceType: ServiceType.NODE_PORT, access: { cidrs: ['192.168.0.0/16'] }, monitoring: {},
     }],
     ['HPA on CPU, rps and queue time, Ingress with TLS', {
       autoscaling: { minReplicas: 3, maxReplicas: 30, cpuUtilization: 60, metrics: [ScalingMetric.requestsPerSecond(50), ScalingMetric.queueTime(Duration.millis(20))], scaleDown: { maxPods: 2 } },

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   addIngress, allowBetween, childName, componentLabels, IValidator, IngressOptions, IWorkload, jobRunFields, openPath, PodBuilder,
   PodNetworkPolicy, QuantityInput, RequiredSecret, requiredSecretsOf, resolveMount, SecretUse, SecretValue, selectorLabels,
-  serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateDnsLabel, validateDnsSubdomain, validateImage,
+  serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateCidr, validateDnsLabel, validateDnsSubdomain, validateImage,
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
 } from './core';
 import { imageTag, namespaceOf } from './core/labels';
@@ -144,7 +144,7 @@ export class BackendStore {
     if (options.sslMode !== undefined && !Object.values(PostgresSslMode).includes(options.sslMode)) {
       v.fail('sslMode', `must be one of ${Object.values(PostgresSslMode).join(', ')}`, options.sslMode);
     }
-    if (options.cidr !== undefined) checkCidr(v, 'cidr', options.cidr);
+    if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     return new BackendStore({ kind: 'external', options });
   }
 
@@ -333,7 +333,7 @@ export class ArtifactStore {
       v.fail('region', 'must be a region name such as \'eu-west-1\'', options.region);
     }
     checkCredentials(v, options.credentials);
-    if (options.cidr !== undefined) checkCidr(v, 'cidr', options.cidr);
+    if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     return new ArtifactStore({ kind: 's3', options });
   }
 
@@ -391,7 +391,7 @@ export class Exposure {
     if (!options || !Array.isArray(options.sourceRanges) || options.sourceRanges.length === 0) {
       v.fail('sourceRanges', 'must list the client address ranges allowed (e.g. [\'10.0.0.0/8\']); a public MLflow without auth is open to anyone', options?.sourceRanges);
     }
-    options.sourceRanges.forEach((cidr, i) => checkCidr(v, `sourceRanges[${i}]`, cidr));
+    options.sourceRanges.forEach((cidr, i) => validateCidr(v, `sourceRanges[${i}]`, cidr));
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       v.fail('hosts', 'must list the host names or addresses clients use for the load balancer (MLflow rejects requests for other Host headers)', options.hosts);
     }
@@ -1082,13 +1082,6 @@ function checkBucket(v: IValidator, prop: string, bucket: string): void {
 function checkPrefix(v: IValidator, prop: string, path: string): void {
   if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.endsWith('/') || path.split('/').includes('..') || /\s/.test(path)) {
     v.fail(prop, 'must be a relative key prefix without leading or trailing \'/\', \'..\' or spaces (e.g. \'mlflow/artifacts\')', path);
-  }
-}
-
-function checkCidr(v: IValidator, prop: string, cidr: string): void {
-  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
-  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
-    v.fail(prop, 'must be an IPv4 CIDR such as \'10.0.0.0/8\'', cidr);
   }
 }
 

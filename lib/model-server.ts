@@ -9,7 +9,7 @@ import { IValidator } from './core/errors';
 import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
-import { validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
+import { validateCidr, validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
@@ -50,6 +50,13 @@ export interface AccessOptions {
    * @default - none
    */
   readonly peers?: NetworkPeer[];
+  /**
+   * Client address ranges outside the cluster (IPv4 CIDRs). Required with a LoadBalancer or NodePort Service: they
+   * become its `loadBalancerSourceRanges`, and the Service keeps client addresses (`externalTrafficPolicy: Local`)
+   * so that the NetworkPolicy can admit them.
+   * @default - none
+   */
+  readonly cidrs?: string[];
 }
 
 /** Alert severities. */
@@ -277,7 +284,7 @@ export interface ModelServerProps {
    */
   readonly requireSpreadAcrossNodes?: boolean;
   /**
-   * The Service type.
+   * The Service type. LoadBalancer and NodePort need `access.cidrs`, the client ranges allowed from outside.
    * @default ServiceType.CLUSTER_IP
    */
   readonly serviceType?: ServiceType;
@@ -458,10 +465,18 @@ export class ModelServer extends Construct implements IWorkload {
       });
     }
 
+    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    const external = serviceType !== ServiceType.CLUSTER_IP;
+    if (external && (props.access?.cidrs ?? []).length === 0) {
+      // The pods' NetworkPolicy admits outside clients only from listed ranges; never the whole internet by default.
+      v.fail('serviceType', 'needs access.cidrs, the client address ranges allowed from outside the cluster (e.g. [\'10.0.0.0/8\'])', serviceType);
+    }
     new k8s.KubeService(this, 'Service', {
       metadata: { name, namespace: this.namespace, labels: labels('server') },
       spec: {
-        type: props.serviceType ?? ServiceType.CLUSTER_IP,
+        type: serviceType,
+        externalTrafficPolicy: external ? 'Local' : undefined,
+        loadBalancerSourceRanges: serviceType === ServiceType.LOAD_BALANCER ? props.access?.cidrs : undefined,
         selector: this.podSelector,
         ports: runtime.ports.map((p) => ({
           name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP',
@@ -708,6 +723,10 @@ export class ModelServer extends Construct implements IWorkload {
       if (!peer || typeof peer.podSelector !== 'object') v.fail(`access.peers[${i}]`, 'must be a NetworkPeer with a podSelector', peer);
       this.networkPolicy.allowFrom(peer, ports);
     });
+    (access.cidrs ?? []).forEach((cidr, i) => {
+      validateCidr(v, `access.cidrs[${i}]`, cidr);
+      this.networkPolicy.allowFromCidr(cidr, ports);
+    });
   }
 
   private renderIngress(v: IValidator, ingress: IngressOptions, name: string, runtime: ServingRuntime, labels: Record<string, string>): void {
@@ -822,6 +841,11 @@ export class ModelServer extends Construct implements IWorkload {
     });
     (callers.paths ?? []).forEach((p, i) => {
       if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) v.fail(`istio.allowedCallers.paths[${i}]`, 'must start with \'/\' or \'*\'', p);
+      // Istio matches a path exactly, by prefix ('/v1/*') or by suffix ('*/infer'): a '*' inside is literal and
+      // the rule would never match.
+      if (p.length > 1 && p.slice(1, -1).includes('*')) {
+        v.fail(`istio.allowedCallers.paths[${i}]`, 'must have \'*\' only as its first or last character (Istio matches exact, prefix \'/v1/models/*\' or suffix \'*/infer\' paths)', p);
+      }
     });
     const rules: AuthorizationRule[] = [{
       from: [{ source: { principals } }],

@@ -75,7 +75,7 @@ describe('ModelServer manifests validate in every configuration', () => {
         probes: { startup: { port: 'http', path: '/ready' }, readiness: { port: 'http', path: '/ready' }, liveness: { port: 'http' } },
         metrics: { port: 'metrics' }, writablePaths: ['/var/cache/api'],
       }),
-      serviceType: ServiceType.NODE_PORT, monitoring: {},
+      serviceType: ServiceType.NODE_PORT, access: { cidrs: ['192.168.0.0/16'] }, monitoring: {},
     }],
     ['HPA on CPU, rps and queue time, Ingress with TLS', {
       autoscaling: { minReplicas: 3, maxReplicas: 30, cpuUtilization: 60, metrics: [ScalingMetric.requestsPerSecond(50), ScalingMetric.queueTime(Duration.millis(20))], scaleDown: { maxPods: 2 } },
@@ -206,19 +206,20 @@ describe('ModelServer', () => {
     const { objects } = synth({
       serviceType: ServiceType.LOAD_BALANCER,
       ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
-      access: { namespaces: ['apps'] },
+      access: { namespaces: ['apps'], cidrs: ['10.0.0.0/8'] },
       monitoring: { alerts: { latencyAbove: Duration.millis(500), errorRateAbove: 0.05 } },
     });
     expectValidManifests(objects);
-    expect(one(objects, 'Service').spec.type).toBe('LoadBalancer');
+    expect(one(objects, 'Service').spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
     expect(one(objects, 'Ingress').spec.tls).toEqual([{ hosts: ['ml.example.com'], secretName: 'ml-tls' }]);
     expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     const rules = one(objects, 'PrometheusRule').spec.groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual(['ModelServerLatencyHigh', 'ModelServerErrorRateHigh']);
     expect(rules[0].expr).toMatch(/> 0.5$/);
     const ingress = one(objects, 'NetworkPolicy').spec.ingress;
-    const namespaces = ingress.map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+    const namespaces = ingress.filter((r: any) => r.from[0].namespaceSelector).map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
     expect(namespaces).toEqual(['apps', 'ingress-nginx', 'monitoring']);
+    expect(ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] });
   });
 
   test('80/20 variants become an Istio VirtualService with DestinationRule subsets', () => {

@@ -189,6 +189,15 @@ export function validateTimeZone(v: IValidator, prop: string, timeZone: string):
   return timeZone;
 }
 
+/** Checks an IPv4 CIDR (`10.0.0.0/8`). */
+export function validateCidr(v: IValidator, prop: string, cidr: string): string {
+  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
+  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
+    v.fail(prop, 'must be an IPv4 CIDR such as \'10.0.0.0/8\'', cidr);
+  }
+  return cidr;
+}
+
 /** Checks an absolute, normalised path in a container. */
 export function validateMountPath(v: IValidator, prop: string, path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || path.includes(':')) {

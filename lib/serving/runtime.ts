@@ -135,6 +135,12 @@ export interface CustomRuntimeOptions {
    * @default - no alerts can be derived
    */
   readonly alertQueries?: RuntimeAlertQueries;
+  /**
+   * Files the image reads (a model or server config), rendered into a ConfigMap `<name>-config` and mounted
+   * read-only at their paths.
+   * @default - none
+   */
+  readonly configFiles?: RuntimeConfigFile[];
 }
 
 /** A file a runtime reads, rendered into a ConfigMap by the ModelServer. */
@@ -356,6 +362,19 @@ export class ServingRuntime {
     if (options.servingPort !== undefined) known('servingPort', options.servingPort);
     if (options.metrics !== undefined) known('metrics.port', options.metrics.port);
     const modelPath = validateMountPath(v, 'modelPath', options.modelPath ?? '/models');
+    const configFiles = options.configFiles ?? [];
+    if (!Array.isArray(configFiles)) v.fail('configFiles', 'must be a list of { path, content }', configFiles);
+    configFiles.forEach((file, i) => {
+      validateMountPath(v, `configFiles[${i}].path`, file?.path);
+      // The file name becomes part of a ConfigMap key.
+      if (!/^[-._a-zA-Z0-9]+$/.test(file.path.split('/').pop() ?? '')) {
+        v.fail(`configFiles[${i}].path`, 'must end in a file name of letters, digits, \'-\', \'_\' and \'.\'', file.path);
+      }
+      if (typeof file.content !== 'string') v.fail(`configFiles[${i}].content`, 'must be a string', file.content);
+    });
+    if (new Set(configFiles.map((f) => f.path)).size !== configFiles.length) {
+      v.fail('configFiles', 'must have unique paths', configFiles.map((f) => f.path));
+    }
     return new ServingRuntime({
       kind: 'custom',
       image: options.image,
@@ -368,6 +387,7 @@ export class ServingRuntime {
       command: options.command,
       args: () => options.args,
       writablePaths: options.writablePaths,
+      configFiles: configFiles.map((f) => ({ path: f.path, content: f.content })),
       alerts: options.alertQueries ?? {},
     }, undefined);
   }

@@ -106,7 +106,7 @@ describe('the npm package', () => {
   test('main and types point at packed files', () => {
     expect(packedFiles).toContain(path.posix.normalize(PKG.main));
     expect(packedFiles).toContain(path.posix.normalize(PKG.types));
-    expect(require.resolve(PKG.name, { paths: [consumer] })).toBe(path.join(installed, PKG.main));
+    expect(fs.realpathSync(require.resolve(PKG.name, { paths: [consumer] }))).toBe(fs.realpathSync(path.join(installed, PKG.main)));
   });
 
   test('every relative import of the packed JavaScript and declarations resolves inside the package', () => {

@@ -862,8 +862,11 @@ export class ModelServer extends Construct implements IWorkload {
   }
 }
 
-export * from './serving/authorization-policy';
-export * from './serving/autoscaling';
-export * from './serving/kserve';
-export * from './serving/model-source';
-export * from './serving/runtime';
+// The serving modules' public types; their render helpers and the AuthorizationPolicy L1 class stay internal.
+export { ScalingMetric, type ScalingPolicy, type PrometheusScaler, type AutoscalingOptions } from './serving/autoscaling';
+export { KServeDeploymentMode, ModelFormat, type KServeOptions, ServingBackend } from './serving/kserve';
+export { type S3SourceOptions, type GcsSourceOptions, type HttpsSourceOptions, ModelSourceKind, ModelSource, type DownloadSpec } from './serving/model-source';
+export {
+  type RuntimeProbe, type RuntimeProbes, type RuntimeMetrics, type RuntimeAlertQueries, type RuntimePresetOptions,
+  type TfServingOptions, type VllmOptions, type CustomRuntimeOptions, type RuntimeConfigFile, type RuntimeContext, ServingRuntime,
+} from './serving/runtime';

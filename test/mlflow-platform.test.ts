@@ -341,6 +341,16 @@ describe('MlflowPlatform', () => {
     expect(one(gcs, 'NetworkPolicy', 'mlflow').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80, protocol: 'TCP' }] });
   });
 
+  test('a GCS service account key is mounted from its Secret and named by GOOGLE_APPLICATION_CREDENTIALS', () => {
+    const objects = Testing.synth(platform({
+      artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gcpServiceAccountKey(SecretValue.fromSecret('mlflow-gcs', 'key.json')) }),
+    }).chart);
+    const server = serverContainer(objects);
+    expect(envOf(server).GOOGLE_APPLICATION_CREDENTIALS).toBe('/var/run/secrets/gcp/key.json');
+    expect(server.volumeMounts).toContainEqual({ name: 'gcp-key', mountPath: '/var/run/secrets/gcp', readOnly: true });
+    expect(podSpecOf(one(objects, 'Deployment')).volumes).toContainEqual({ name: 'gcp-key', secret: { secretName: 'mlflow-gcs', items: [{ key: 'key.json', path: 'key.json' }] } });
+  });
+
   test('a LoadBalancer is limited to its source ranges and keeps client addresses for the NetworkPolicy', () => {
     const objects = Testing.synth(platform({ exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.corp.example.com'] }) }).chart);
     const service = one(objects, 'Service', 'mlflow');

@@ -388,6 +388,22 @@ describe('MlflowPlatform', () => {
     expect(byKind(Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring' } }).chart), 'ServiceMonitor')).toEqual([]);
   });
 
+  test('with auth, the ServiceMonitor scrapes /metrics as an MLflow user from a Secret', () => {
+    const { mlflow, chart } = platform({
+      auth: { config: SecretValue.fromSecret('mlflow-auth', 'basic_auth.ini'), secretKey: SecretValue.fromSecret('mlflow-auth', 'flask-secret-key') },
+      metrics: {
+        scraperNamespace: 'mlops-monitoring', serviceMonitor: true,
+        username: SecretValue.fromSecret('mlflow-scraper', 'username'), password: SecretValue.fromSecret('mlflow-scraper', 'password'),
+      },
+    });
+    const objects = Testing.synth(chart);
+    expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{
+      port: 'http', path: '/metrics', interval: '30s',
+      basicAuth: { username: { name: 'mlflow-scraper', key: 'username' }, password: { name: 'mlflow-scraper', key: 'password' } },
+    }]);
+    expect(mlflow.requiredSecrets.map((s) => [s.name, s.namespace, s.keys])).toContainEqual(['mlflow-scraper', 'mlops-platform', ['username', 'password']]);
+  });
+
   describe('bad input', () => {
     test('more than one replica with the file backend', () => {
       const claim = VolumeClaim.fromClaimName('mlflow-data');
@@ -468,6 +484,21 @@ describe('MlflowPlatform', () => {
       const { app, mlflow } = platform({ auth: { config: pgPassword, secretKey: pgPassword } });
       const { job } = trainingJob(app);
       expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.options.username' and 'options.password' must be given \(as SecretValue\) because the server uses basic auth, got 'train'$/);
+    });
+
+    test('a ServiceMonitor without scrape credentials on a server with auth', () => {
+      expect(() => platform({ auth: { config: pgPassword, secretKey: pgPassword }, metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.username' and 'metrics.password' must be given with auth and serviceMonitor: MLflow answers \/metrics only to a signed-in user, got nothing$/);
+    });
+
+    test('a scrape user without its password', () => {
+      expect(() => platform({ metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true, username: pgPassword } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.password' must be given with 'metrics.username', got nothing$/);
+    });
+
+    test('scrape credentials without a ServiceMonitor', () => {
+      expect(() => platform({ metrics: { scraperNamespace: 'mlops-monitoring', username: pgPassword, password: pgPassword } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.serviceMonitor' must be true when 'metrics.username' is given .*, got nothing$/);
     });
 
     test('connecting a workload twice', () => {

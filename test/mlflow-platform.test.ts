@@ -4,6 +4,7 @@ import {
   GpuTrainingJob, MlflowPlatform, MlflowPlatformProps, PostgresSslMode, SecretValue, VolumeClaim,
 } from '../lib';
 import { build as buildExamples } from '../examples/mlflow';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const pgPassword = SecretValue.fromSecret('mlflow-postgres', 'password');
 const minio = () => ArtifactStore.minio({
@@ -402,6 +403,52 @@ describe('MlflowPlatform', () => {
       basicAuth: { username: { name: 'mlflow-scraper', key: 'username' }, password: { name: 'mlflow-scraper', key: 'password' } },
     }]);
     expect(mlflow.requiredSecrets.map((s) => [s.name, s.namespace, s.keys])).toContainEqual(['mlflow-scraper', 'mlops-platform', ['username', 'password']]);
+  });
+
+  describe('valid, restricted manifests for every store, exposure and auth', () => {
+    const auth = { config: SecretValue.fromSecret('mlflow-auth', 'basic_auth.ini'), secretKey: SecretValue.fromSecret('mlflow-auth', 'flask-secret-key') };
+    const client = { username: SecretValue.fromSecret('train-mlflow', 'username'), password: SecretValue.fromSecret('train-mlflow', 'password') };
+    const externalPg = () => BackendStore.externalPostgres({ host: 'db.example.com', database: 'mlflow', username: 'mlflow', password: SecretValue.fromSecret('mlflow-db', 'password') });
+    const configurations: Array<[string, Partial<MlflowPlatformProps>]> = [
+      ['PostgreSQL + MinIO, replicated, Ingress, metrics', {
+        replicas: 2,
+        exposure: Exposure.ingress({ host: 'mlflow.example.com', tlsSecretName: 'mlflow-tls' }),
+        metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true },
+      }],
+      ['external PostgreSQL + S3 access keys, LoadBalancer', {
+        backendStore: externalPg(),
+        artifactStore: ArtifactStore.s3({
+          bucket: 'acme-mlflow', endpoint: 'https://s3.example.com',
+          credentials: ArtifactCredentials.accessKeys(SecretValue.fromSecret('mlflow-s3', 'id'), SecretValue.fromSecret('mlflow-s3', 'secret')),
+        }),
+        exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.corp.example.com'] }),
+      }],
+      ['external PostgreSQL + S3 through an IAM role, auth', {
+        backendStore: externalPg(),
+        artifactStore: ArtifactStore.s3({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow') }),
+        auth,
+      }],
+      ['SQLite file + GCS key file, auth, Ingress', {
+        backendStore: BackendStore.file({ claim: VolumeClaim.fromClaimName('mlflow-data', { accessModes: [AccessMode.READ_WRITE_ONCE] }) }),
+        artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gcpServiceAccountKey(SecretValue.fromSecret('mlflow-gcs', 'key.json')) }),
+        auth,
+        exposure: Exposure.ingress({ host: 'mlflow.example.com', tlsSecretName: 'mlflow-tls' }),
+      }],
+      ['PostgreSQL + GCS workload identity, auth, ServiceMonitor with credentials', {
+        artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gkeWorkloadIdentity('mlflow@acme-ml.iam.gserviceaccount.com') }),
+        auth,
+        metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true, username: client.username, password: client.password },
+      }],
+    ];
+    test.each(configurations)('%s', (_, props) => {
+      const { app, chart, mlflow } = platform(props);
+      const { chart: training, job } = trainingJob(app);
+      mlflow.connect(job, props.auth ? client : {});
+      for (const objects of [Testing.synth(chart), Testing.synth(training)]) {
+        expectValidManifests(objects);
+        expect(uncoveredPods(objects)).toEqual([]);
+      }
+    });
   });
 
   describe('bad input', () => {

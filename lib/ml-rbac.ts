@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota as NominalQuota } from '../imports/kueue-clusterqueue-kueue.x-k8s.io';
 import { LocalQueueV1Beta2 } from '../imports/kueue-localqueue-kueue.x-k8s.io';
 import {
-  describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec, Validator, WorkloadRole,
+  Accelerator, acceleratorResourceNames, describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec,
+  Validator, WorkloadRole,
 } from './core';
 import { childName, componentLabels } from './core/labels';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
@@ -228,10 +229,31 @@ export interface ModelServerOptions extends WorkloadPersonaOptions {
   readonly secrets?: string[];
 }
 
-/** A team's per-namespace ResourceQuota. Omitted fields are not limited. */
+/** A quota on one kind of accelerator other than whole NVIDIA GPUs. */
+export interface AcceleratorQuota {
+  /**
+   * The kind of device, as workloads request it: `Accelerator.mig('1g.10gb')`, `Accelerator.sharedGpu()`,
+   * `Accelerator.amdGpu()` or `Accelerator.tpu({...})`. Only its extended resource counts, not its per-pod count.
+   */
+  readonly accelerator: Accelerator;
+  /** Devices (MIG slices, GPU shares, AMD GPUs, TPU chips) requested at once; 0 forbids them. */
+  readonly count: number;
+}
+
+/**
+ * The ResourceQuota of each team namespace (a team with two namespaces may use it twice; the ClusterQueue, when the
+ * team has one, caps queued workloads across all of them). Omitted fields are not limited, except accelerators.
+ */
 export interface TeamQuota {
-  /** GPUs requested at once (`requests.nvidia.com/gpu`); 0 forbids GPUs. */
+  /** Whole NVIDIA GPUs requested at once (`requests.nvidia.com/gpu`); 0 forbids them. */
   readonly gpus: number;
+  /**
+   * Quotas on MIG slices, shared GPUs, AMD GPUs and TPU chips (`requests.<resource>`). Every accelerator resource the
+   * library knows that is not listed gets a quota of 0, so a team cannot get around `gpus` with another kind of
+   * device (a MIG node advertises `nvidia.com/mig-*`, not `nvidia.com/gpu`).
+   * @default - none of them allowed
+   */
+  readonly accelerators?: AcceleratorQuota[];
   /**
    * CPU cores (`requests.cpu` and `limits.cpu`).
    * @default - not limited (required when the team has a ClusterQueue)
@@ -319,7 +341,7 @@ export interface ResourceFlavorOptions {
   readonly tolerations?: TolerationSpec[];
 }
 
-/** A Kueue ClusterQueue for the team, whose nominal quota is the team's cpu, memory and GPU quota. */
+/** A Kueue ClusterQueue for the team, whose nominal quota is the team's cpu, memory, GPU and listed accelerator quota. */
 export interface TeamClusterQueueOptions {
   /**
    * The ClusterQueue's name.
@@ -697,7 +719,10 @@ export class Team extends Construct implements ITeam {
       new KueueResourceFlavor(this, 'ResourceFlavor', { metadata: { name: flavorName, labels: flavorLabels }, spec: flavorSpec });
     }
     const cohort = options.cohort === undefined ? undefined : validateDnsSubdomain(v, 'queue.clusterQueue.cohort', options.cohort);
-    const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu']];
+    // Kueue admits no workload that requests a resource its ClusterQueue does not cover: cover the listed devices.
+    const devices = [...acceleratorCounts(v, input.accelerators).keys()];
+    const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu'],
+      ...devices.map((d): [string, string] => [d, `requests.${d}`])];
     new ClusterQueueV1Beta2(this, 'ClusterQueue', {
       metadata: { name: this.clusterQueueName, labels },
       spec: {
@@ -739,6 +764,10 @@ function quotaHard(v: IValidator, input: TeamQuota): Record<string, k8s.Quantity
   const hard: Record<string, k8s.Quantity> = {};
   const q = (value: string) => k8s.Quantity.fromString(value);
   hard['requests.nvidia.com/gpu'] = q(String(validateInteger(v, 'quota.gpus', input.gpus, 0)));
+  const devices = acceleratorCounts(v, input.accelerators);
+  for (const resource of acceleratorResourceNames().filter((r) => r !== 'nvidia.com/gpu')) {
+    hard[`requests.${resource}`] = q(String(devices.get(resource) ?? 0));
+  }
   if (input.cpu !== undefined) {
     const cpu = validateQuantity(v, 'quota.cpu', input.cpu);
     hard['requests.cpu'] = q(cpu);
@@ -765,6 +794,26 @@ function quotaHard(v: IValidator, input: TeamQuota): Record<string, k8s.Quantity
     if (value !== undefined) hard[key] = q(String(validateInteger(v, `quota.${prop}`, value, 0)));
   }
   return hard;
+}
+
+/** The quota of each accelerator resource the team lists (`quota.accelerators`), by resource name. */
+function acceleratorCounts(v: IValidator, quotas: AcceleratorQuota[] | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (quotas !== undefined && !Array.isArray(quotas)) v.fail('quota.accelerators', 'must be a list of { accelerator, count }', quotas);
+  (quotas ?? []).forEach((entry, i) => {
+    const prop = `quota.accelerators[${i}]`;
+    if (!(entry?.accelerator instanceof Accelerator)) {
+      v.fail(`${prop}.accelerator`, 'must be made with Accelerator.mig(...), .sharedGpu(), .amdGpu() or .tpu(...)', entry?.accelerator);
+    }
+    const resource = entry.accelerator.resourceName;
+    if (resource === 'nvidia.com/gpu') v.fail(`${prop}.accelerator`, 'must not be whole NVIDIA GPUs: set quota.gpus', entry.accelerator.description);
+    if (!acceleratorResourceNames().includes(resource)) {
+      v.fail(`${prop}.accelerator`, 'must request a device the device plugin advertises (a MIG media-extension slice counts as its base profile)', resource);
+    }
+    if (counts.has(resource)) v.fail(`${prop}.accelerator`, 'must be listed once per resource', resource);
+    counts.set(resource, validateInteger(v, `${prop}.count`, entry.count, 0));
+  });
+  return counts;
 }
 
 /** The Role rules each persona starts with. */

@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, Verb, WorkloadRole,
+  Accelerator, ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, TpuVersion, Verb, WorkloadRole,
 } from '../lib';
+import { checkRestricted, expectValidManifests, validateObjects } from './support/validate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small RBAC evaluator with Kubernetes semantics: a request is allowed when some RoleBinding in the request's
@@ -77,6 +78,23 @@ function permissions(objects: any[], who: Who, namespace: string): string[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * The quota entries of accelerators other than whole NVIDIA GPUs (MIG profiles, shared GPUs, AMD GPUs, TPU chips),
+ * checked to be all 0 and complete; returns the rest of the quota.
+ */
+function withoutOtherAcceleratorsAtZero(hard: Record<string, string>): Record<string, string> {
+  const other = /^requests\.(nvidia\.com\/(mig-|gpu\.shared$)|amd\.com\/gpu$|google\.com\/tpu$)/;
+  const zeros = Object.entries(hard).filter(([key]) => other.test(key));
+  expect(zeros.filter(([, value]) => value !== '0')).toEqual([]);
+  // 29 MIG profiles (A100 40GB/80GB, H100, H200, B200...), shared GPUs, AMD GPUs, TPU chips.
+  expect(zeros).toHaveLength(32);
+  expect(zeros.map(([key]) => key)).toEqual(expect.arrayContaining([
+    'requests.nvidia.com/mig-1g.5gb', 'requests.nvidia.com/mig-1g.10gb', 'requests.nvidia.com/mig-3g.40gb', 'requests.nvidia.com/mig-7g.80gb',
+    'requests.nvidia.com/gpu.shared', 'requests.amd.com/gpu', 'requests.google.com/tpu',
+  ]));
+  return Object.fromEntries(Object.entries(hard).filter(([key]) => !other.test(key)));
+}
+
 function synth(props: MlRbacProps, id = 'rbac') {
   const chart = new Chart(Testing.app(), 'test');
   const rbac = new MlRbac(chart, id, props);
@@ -141,7 +159,7 @@ describe('MlRbac', () => {
 
   test('ResourceQuota with GPUs, compute, storage and object counts; no load balancers or node ports', () => {
     const quota = only(synth(TWO_TEAMS).objects, 'ResourceQuota', 'vision');
-    expect(quota.spec.hard).toEqual({
+    expect(withoutOtherAcceleratorsAtZero(quota.spec.hard)).toEqual({
       'requests.nvidia.com/gpu': '8',
       'requests.cpu': '64',
       'limits.cpu': '64',
@@ -155,7 +173,36 @@ describe('MlRbac', () => {
       'services.nodeports': '0',
     });
     const { objects } = synth({ teams: [team({ quota: { gpus: 0, loadBalancers: 1 } })] });
-    expect(only(objects, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': '0', 'services.loadbalancers': '1', 'services.nodeports': '0' });
+    expect(withoutOtherAcceleratorsAtZero(only(objects, 'ResourceQuota').spec.hard)).toEqual({
+      'requests.nvidia.com/gpu': '0', 'services.loadbalancers': '1', 'services.nodeports': '0',
+    });
+  });
+
+  test('MIG slices, shared GPUs, AMD GPUs and TPU chips are limited too: listed ones by their count, the others to 0', () => {
+    const { objects } = synth({
+      teams: [team({
+        quota: {
+          gpus: 0, cpu: 32, memory: '256Gi',
+          accelerators: [
+            { accelerator: Accelerator.mig('1g.10gb'), count: 14 },
+            { accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '2x4' }), count: 16 },
+          ],
+        },
+        queue: { clusterQueue: {} },
+      })],
+    });
+    const hard = only(objects, 'ResourceQuota').spec.hard;
+    expect(hard).toMatchObject({
+      'requests.nvidia.com/gpu': '0', 'requests.nvidia.com/mig-1g.10gb': '14', 'requests.google.com/tpu': '16',
+      'requests.nvidia.com/mig-3g.40gb': '0', 'requests.nvidia.com/gpu.shared': '0', 'requests.amd.com/gpu': '0',
+    });
+    // A quota key must be a valid resource name: MIG media-extension profiles ('+me') have none of their own.
+    expect(Object.keys(hard).filter((k) => k.includes('+'))).toEqual([]);
+    // Kueue admits nothing that requests a resource its ClusterQueue does not cover.
+    const group = only(objects, 'ClusterQueue').spec.resourceGroups[0];
+    expect(group.coveredResources).toEqual(['cpu', 'memory', 'nvidia.com/gpu', 'nvidia.com/mig-1g.10gb', 'google.com/tpu']);
+    expect(group.flavors[0].resources.slice(3)).toEqual([{ name: 'nvidia.com/mig-1g.10gb', nominalQuota: '14' }, { name: 'google.com/tpu', nominalQuota: '16' }]);
+    expect(validateObjects(objects)).toEqual([]);
   });
 
   test('every team namespace gets the quota, LimitRange, default-deny policy and LocalQueue', () => {
@@ -518,6 +565,31 @@ describe('MlRbac bad input', () => {
 
   test('a negative object count', () => {
     fails({ teams: [team({ quota: { gpus: 1, pods: -3 } })] }, /'teams\[0\]\.quota\.pods' must be a whole number of at least 0, got -3/);
+  });
+
+  test('whole NVIDIA GPUs among the other accelerators', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.nvidiaGpu(2), count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must not be whole NVIDIA GPUs: set quota.gpus, got '2 NVIDIA GPUs'$/);
+  });
+
+  test('an accelerator quota that is not an Accelerator', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: 'nvidia.com/mig-1g.10gb' as any, count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must be made with Accelerator\.mig\(\.\.\.\), .*, got 'nvidia.com\/mig-1g.10gb'$/);
+  });
+
+  test('a MIG media-extension profile, which has no resource of its own', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb+me'), count: 2 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must request a device the device plugin advertises .*, got 'nvidia.com\/mig-1g.10gb\+me'$/);
+  });
+
+  test('one accelerator listed twice', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb'), count: 2 }, { accelerator: Accelerator.mig('1g.10gb', 2), count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[1\]\.accelerator' must be listed once per resource, got 'nvidia.com\/mig-1g.10gb'$/);
+  });
+
+  test('a negative accelerator count', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.amdGpu(), count: -1 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.count' must be a whole number of at least 0, got -1$/);
   });
 
   test('a team name that is not a DNS-1123 label', () => {

@@ -346,6 +346,37 @@ describe('MlRbac', () => {
   });
 });
 
+describe('MlRbac valid manifests', () => {
+  const configurations: Array<[string, TeamOptions]> = [
+    ['GPU quota only, existing ClusterQueue', { name: 'solo', quota: { gpus: 2 } }],
+    ['full quota, two namespaces, own ClusterQueue in a cohort', {
+      name: 'nlp', namespaces: ['nlp', 'nlp-batch'],
+      quota: { gpus: 16, cpu: 128, memory: '1Ti', storage: '50Ti', persistentVolumeClaims: 20, pods: 300, jobs: 100, services: 10, configMaps: 50, secrets: 50, loadBalancers: 1, nodePorts: 0 },
+      queue: { clusterQueue: { cohort: 'research', flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } } },
+    }],
+    ['MIG and TPU quotas with a default flavor', {
+      name: 'edge', quota: { gpus: 0, cpu: 16, memory: '64Gi', accelerators: [{ accelerator: Accelerator.mig('3g.40gb'), count: 4 }, { accelerator: Accelerator.amdGpu(), count: 2 }] },
+      queue: { clusterQueue: {} },
+    }],
+    ['token Secrets, named reads, pods/exec, members', {
+      name: 'vision', quota: { gpus: 8, cpu: 64, memory: '512Gi' },
+      trainer: { tokenSecret: true, allowPodExec: true, allowDelete: false },
+      modelServer: { configMaps: ['triton-config'], secrets: ['model-registry'], tokenSecret: true },
+      pipelineRunner: { extraRules: [{ resources: [ApiResource.ARGO_WORKFLOWS], verbs: [Verb.CREATE, Verb.GET, Verb.LIST, Verb.WATCH] }] },
+      members: [{ subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER }, { subject: Subject.user('lead@example.com'), persona: Persona.VIEWER }],
+    }],
+  ];
+  test.each(configurations)('%s', (_, options) => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [options] });
+    new GpuTrainingJob(chart, 'train', { team: rbac.team(options.name), image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' });
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    expect(checkRestricted(objects)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(1);
+  });
+});
+
 describe('MlRbac authorization matrix', () => {
   const { objects } = synth(TWO_TEAMS);
   const sa = (name: string, namespace = 'vision'): Who => ({ kind: 'ServiceAccount', name, namespace });

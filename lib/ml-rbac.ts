@@ -193,11 +193,18 @@ export interface WorkloadPersonaOptions extends PersonaOptions {
   readonly serviceAccountName?: string;
   /**
    * Create a long-lived token Secret `<name>-token` for this ServiceAccount (for a client outside the cluster that
-   * calls the API). The ServiceAccount is then annotated `kubernetes.io/enforce-mountable-secrets: "true"`.
-   * Pods never mount a token unless they ask for one.
+   * calls the API). The ServiceAccount is then annotated `kubernetes.io/enforce-mountable-secrets: "true"`: its pods
+   * may use only the Secrets in `mountableSecrets` (never the token itself). Pods never mount a token unless they ask
+   * for one.
    * @default false
    */
   readonly tokenSecret?: boolean;
+  /**
+   * With `tokenSecret`, the Secrets the account's pods may use as volumes or env (`secretKeyRef`, `envFrom`): the
+   * admission plugin rejects a pod that references any other, such as a workload's MLflow credentials left out here.
+   * @default - none (for the model server: its `secrets`)
+   */
+  readonly mountableSecrets?: string[];
 }
 
 /** Options of the trainer persona. */
@@ -598,8 +605,14 @@ export class Team extends Construct implements ITeam {
     for (const persona of WORKLOAD_PERSONAS.filter((p) => this.personas.includes(p))) {
       const name = this.serviceAccounts.get(persona)!;
       const opts = personaOptions[persona][1] as WorkloadPersonaOptions | undefined;
-      const mountable = persona === Persona.MODEL_SERVER ? (options.modelServer?.secrets ?? []) : [];
-      this.addServiceAccount(persona, name, labels, opts?.tokenSecret ?? false, mountable);
+      const tokenSecret = opts?.tokenSecret ?? false;
+      const [prop] = personaOptions[persona];
+      if (opts?.mountableSecrets !== undefined && !tokenSecret) {
+        v.fail(`${prop}.mountableSecrets`, 'can only be given with tokenSecret: true (only then does the ServiceAccount restrict the Secrets its pods use)', opts.mountableSecrets);
+      }
+      const extra = (opts?.mountableSecrets ?? []).map((n, i) => validateDnsSubdomain(v, `${prop}.mountableSecrets[${i}]`, n));
+      const named = persona === Persona.MODEL_SERVER ? (options.modelServer?.secrets ?? []) : [];
+      this.addServiceAccount(persona, name, labels, tokenSecret, [...new Set([...named, ...extra])]);
     }
 
     for (const ns of this.namespaces) {
@@ -667,8 +680,9 @@ export class Team extends Construct implements ITeam {
       metadata: { name, namespace: this.namespace, labels, annotations: enforce },
       // Pods that call the API opt in themselves (automountServiceAccountToken on the pod).
       automountServiceAccountToken: false,
-      // With enforce-mountable-secrets, pods of this account may mount only the Secrets listed here.
-      secrets: tokenSecret ? [tokenName, ...mountableSecrets].map((s) => ({ name: s })) : undefined,
+      // With enforce-mountable-secrets, pods of this account may use only the Secrets listed here; the long-lived
+      // token is for a client outside the cluster, so no pod may mount it.
+      secrets: tokenSecret && mountableSecrets.length > 0 ? mountableSecrets.map((s) => ({ name: s })) : undefined,
     });
     if (tokenSecret) {
       new k8s.KubeSecret(scope, 'Token', {

@@ -257,7 +257,8 @@ describe('MlRbac', () => {
     for (const account of accounts) expect(account.automountServiceAccountToken).toBe(false);
     const server = accounts.find((a) => a.metadata.name === 'vision-model-server');
     expect(server.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
-    expect(server.secrets).toEqual([{ name: 'vision-model-server-token' }, { name: 'model-registry' }]);
+    // Its pods may use its own Secret, and not the long-lived token meant for a client outside the cluster.
+    expect(server.secrets).toEqual([{ name: 'model-registry' }]);
     for (const account of accounts.filter((a) => a !== server)) {
       expect(account.metadata.annotations).toBeUndefined();
       expect(account.secrets).toBeUndefined();
@@ -269,6 +270,14 @@ describe('MlRbac', () => {
       metadata: { name: 'vision-model-server-token', namespace: 'vision', annotations: { 'kubernetes.io/service-account.name': 'vision-model-server' } },
     });
     expect(secrets[0].data).toBeUndefined();
+  });
+
+  test('a trainer with a token Secret lists the Secrets its pods may use, since enforce-mountable-secrets rejects any other', () => {
+    const { objects } = synth({ teams: [team({ personas: [Persona.TRAINER], trainer: { tokenSecret: true, mountableSecrets: ['train-mlflow', 'dataset-s3'] } })] });
+    const account = only(objects, 'ServiceAccount');
+    expect(account.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
+    expect(account.secrets).toEqual([{ name: 'train-mlflow' }, { name: 'dataset-s3' }]);
+    expect(only(objects, 'Secret').metadata.name).toBe('vision-trainer-token');
   });
 
   test('no wildcards, no cluster-wide roles, every rule in a real API group', () => {
@@ -621,6 +630,16 @@ describe('MlRbac bad input', () => {
   test('a negative accelerator count', () => {
     fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.amdGpu(), count: -1 }] } })] },
       /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.count' must be a whole number of at least 0, got -1$/);
+  });
+
+  test('mountable Secrets without a token Secret', () => {
+    fails({ teams: [team({ trainer: { mountableSecrets: ['train-mlflow'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.trainer\.mountableSecrets' can only be given with tokenSecret: true .*, got \["train-mlflow"\]$/);
+  });
+
+  test('a mountable Secret name that is not a DNS subdomain', () => {
+    fails({ teams: [team({ pipelineRunner: { tokenSecret: true, mountableSecrets: ['Bad_Name'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.pipelineRunner\.mountableSecrets\[0\]' must be a DNS-1123 subdomain .*, got 'Bad_Name'$/);
   });
 
   test('a team name that is not a DNS-1123 label', () => {

@@ -114,8 +114,8 @@ export interface RbacRule {
   /** The verbs; each must be served by every listed resource. */
   readonly verbs: Verb[];
   /**
-   * Restrict the rule to objects with these names (`create`, `list`, `watch` and `deletecollection` cannot be
-   * restricted by name).
+   * Restrict the rule to objects with these names, for `get`, `update`, `patch` and `delete` (Kubernetes cannot
+   * restrict `create` and `deletecollection` by name, and a named `list` or `watch` needs a field selector).
    * @default - every object of the resources in the namespace
    */
   readonly resourceNames?: string[];
@@ -928,7 +928,12 @@ function checkRule(v: IValidator, prop: string, rule: RbacRule): GroupRule[] {
   names.forEach((n, i) => validateDnsSubdomain(v, `${prop}.resourceNames[${i}]`, n));
   if (names.length > 0) {
     const unnamed = rule.verbs.find((verb) => [Verb.CREATE, Verb.LIST, Verb.WATCH, Verb.DELETE_COLLECTION].includes(verb));
-    if (unnamed) v.fail(`${prop}.verbs`, `cannot include '${unnamed}' with resourceNames (Kubernetes cannot restrict it by name): use get, update, patch or delete`, rule.verbs);
+    if (unnamed) {
+      const why = [Verb.CREATE, Verb.DELETE_COLLECTION].includes(unnamed)
+        ? 'Kubernetes cannot restrict it by name'
+        : 'it would allow only requests with a metadata.name field selector, which most clients do not send';
+      v.fail(`${prop}.verbs`, `cannot include '${unnamed}' with resourceNames (${why}): use get, update, patch or delete`, rule.verbs);
+    }
   }
   return rules(rule.resources, [...new Set(rule.verbs)], names);
 }

@@ -584,7 +584,9 @@ describe('MlRbac bad input', () => {
 
   test('resourceNames with a verb that cannot be restricted by name', () => {
     fails({ teams: [rule([ApiResource.CONFIG_MAPS], [Verb.GET, Verb.CREATE], ['cfg'])] },
-      /'teams\[0\]\.trainer\.extraRules\[0\]\.verbs' cannot include 'create' with resourceNames .*, got \["get","create"\]/);
+      /^MlRbac 'rbac': 'teams\[0\]\.trainer\.extraRules\[0\]\.verbs' cannot include 'create' with resourceNames \(Kubernetes cannot restrict it by name\): use get, update, patch or delete, got \["get","create"\]$/);
+    fails({ teams: [rule([ApiResource.CONFIG_MAPS], [Verb.WATCH], ['cfg'])] },
+      /\.verbs' cannot include 'watch' with resourceNames \(it would allow only requests with a metadata\.name field selector, which most clients do not send\)/);
   });
 
   test('an empty rule', () => {

@@ -5,7 +5,7 @@ import { ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResour
 import { LocalQueueV1Beta2 } from '../imports/kueue-localqueue-kueue.x-k8s.io';
 import {
   Accelerator, acceleratorResourceNames, describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec,
-  Validator, WorkloadRole,
+  validateNodeLabels, Validator, WorkloadRole,
 } from './core';
 import { childName, componentLabels } from './core/labels';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
@@ -717,6 +717,10 @@ export class Team extends Construct implements ITeam {
     if (input.memory === undefined) v.fail('quota.memory', 'must be set when the team has a ClusterQueue (its nominal quota)', input.memory);
     const flavor = options.flavor ?? { name: 'default-flavor' };
     const flavorName = validateDnsSubdomain(v, 'queue.clusterQueue.flavor.name', flavor.name);
+    // Kueue gives admitted pods these labels as node selectors and these tolerations; it takes at most 8 of each.
+    validateNodeLabels(v, 'queue.clusterQueue.flavor.nodeLabels', flavor.nodeLabels ?? {});
+    if (Object.keys(flavor.nodeLabels ?? {}).length > 8) v.fail('queue.clusterQueue.flavor.nodeLabels', 'must have at most 8 labels', flavor.nodeLabels);
+    if ((flavor.tolerations ?? []).length > 8) v.fail('queue.clusterQueue.flavor.tolerations', 'must have at most 8 tolerations', flavor.tolerations);
     const flavorSpec = {
       nodeLabels: flavor.nodeLabels && Object.keys(flavor.nodeLabels).length > 0 ? { ...flavor.nodeLabels } : undefined,
       tolerations: flavor.tolerations && flavor.tolerations.length > 0 ? flavor.tolerations.map((t) => ({ ...t })) : undefined,

@@ -694,6 +694,19 @@ describe('MlRbac bad input', () => {
     }, /'teams\[1\]\.queue\.clusterQueue\.flavor' must match the flavor 'a100' another team defined/);
   });
 
+  test('a flavor node label that is not a label', () => {
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'gpu type': 'a100' } } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have label keys of the form \[prefix\/\]name, got 'gpu type'$/);
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA A100' } } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels\.nvidia\.com\/gpu\.product' must be a label value .*, got 'NVIDIA A100'$/);
+  });
+
+  test('a flavor with more node labels than Kueue takes', () => {
+    const nodeLabels = Object.fromEntries([...Array(9).keys()].map((i) => [`example.com/l${i}`, 'x']));
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have at most 8 labels, got \{/);
+  });
+
   test('a Pod Security version that is not a Kubernetes minor version', () => {
     fails({ teams: [team({ podSecurityVersion: '1.27' })] }, /'teams\[0\]\.podSecurityVersion' must be 'latest' or a Kubernetes minor version such as 'v1\.27', got '1\.27'/);
   });

@@ -548,6 +548,21 @@ describe('MlflowPlatform', () => {
         .toThrow(/^MlflowPlatform 'mlflow': 'metrics.serviceMonitor' must be true when 'metrics.username' is given .*, got nothing$/);
     });
 
+    test('a database volume size that is not a quantity', () => {
+      expect(() => platform({ backendStore: BackendStore.postgres({ password: pgPassword, storage: '10 GB' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'backendStore.storage' must be a Kubernetes quantity .*, got '10 GB'$/);
+    });
+
+    test('an object store StorageClass name that is not a DNS subdomain', () => {
+      expect(() => platform({ artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, storageClassName: 'Fast_SSD' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'artifactStore.storageClassName' must be a DNS-1123 subdomain .*, got 'Fast_SSD'$/);
+    });
+
+    test('a negative MinIO memory', () => {
+      expect(() => platform({ artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, memory: '-1Gi' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'artifactStore.memory' must be a Kubernetes quantity .*, got '-1Gi'$/);
+    });
+
     test('connecting a workload twice', () => {
       const { app, mlflow } = platform();
       const { job } = trainingJob(app);

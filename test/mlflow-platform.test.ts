@@ -175,6 +175,17 @@ describe('MlflowPlatform', () => {
     expect(pg.volumeMounts.map((m: any) => m.mountPath)).toContain('/var/run/postgresql');
   });
 
+  test('a new PostgreSQL or MinIO image leaves the claim templates unchanged (Kubernetes refuses to change them)', () => {
+    const claims = (pgImage: string, minioImage: string) => byKind(Testing.synth(platform({
+      backendStore: BackendStore.postgres({ password: pgPassword, image: pgImage }),
+      artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, image: minioImage }),
+    }).chart), 'StatefulSet').map((s) => s.spec.volumeClaimTemplates);
+    const before = claims('postgres:16.4', 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z');
+    expect(before).toHaveLength(2);
+    expect(claims('postgres:16.6', 'quay.io/minio/minio:RELEASE.2025-10-15T17-29-55Z')).toEqual(before);
+    expect(JSON.stringify(before)).not.toContain('app.kubernetes.io/version');
+  });
+
   test('MinIO: the bucket Job creates the bucket and leaves it private, credentials only through env', () => {
     const objects = Testing.synth(platform().chart);
     const minioPod = podSpecOf(one(objects, 'StatefulSet', 'mlflow-minio')).containers[0];

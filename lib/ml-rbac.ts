@@ -249,7 +249,8 @@ export interface AcceleratorQuota {
 
 /**
  * The ResourceQuota of each team namespace (a team with two namespaces may use it twice; the ClusterQueue, when the
- * team has one, caps queued workloads across all of them). Omitted fields are not limited, except accelerators.
+ * team has one, caps queued workloads across all of them). Omitted fields are not limited, except accelerators,
+ * LoadBalancers and NodePorts (0).
  */
 export interface TeamQuota {
   /** Whole NVIDIA GPUs requested at once (`requests.nvidia.com/gpu`); 0 forbids them. */

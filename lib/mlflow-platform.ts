@@ -442,6 +442,17 @@ export interface MlflowMetricsOptions {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * The MLflow user the ServiceMonitor scrapes as, in a Secret in the server's namespace: with `auth`, MLflow
+   * answers `/metrics` only to a signed-in user. Required with `auth` and `serviceMonitor`.
+   * @default - none (scrapes without credentials)
+   */
+  readonly username?: SecretValue;
+  /**
+   * The password of `username`, in a Secret in the server's namespace. Required with `auth` and `serviceMonitor`.
+   * @default - none
+   */
+  readonly password?: SecretValue;
 }
 
 /** Props of {@link MlflowPlatform}. */
@@ -600,7 +611,7 @@ export class MlflowPlatform extends Construct {
       checkSecret(v.nested('auth'), 'secretKey', props.auth.secretKey);
       this.auth = props.auth;
     }
-    if (props.metrics !== undefined) validateDnsLabel(v, 'metrics.scraperNamespace', props.metrics.scraperNamespace);
+    if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
     if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
 
     const labelsOf = (component: string, app = 'mlflow', img = image) => ({
@@ -836,9 +847,16 @@ export class MlflowPlatform extends Construct {
     if (props.metrics) {
       this.networkPolicy.allowFromNamespace(props.metrics.scraperNamespace, [{ port }]);
       if (props.metrics.serviceMonitor) {
+        const { username, password } = props.metrics;
+        const basicAuth = username && password
+          ? { username: { name: username.secretName, key: username.key }, password: { name: password.secretName, key: password.key } }
+          : undefined;
+        for (const value of username && password ? [username, password] : []) {
+          this.secretUses.push({ value, namespace, purpose: 'MLflow user and password the ServiceMonitor scrapes /metrics as' });
+        }
         new ServiceMonitor(this, 'ServiceMonitor', {
           metadata: { name, namespace, labels },
-          spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] },
+          spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s', basicAuth }] },
         });
       }
     }
@@ -1065,6 +1083,21 @@ function slug(text: string): string {
 
 function checkSecret(v: IValidator, prop: string, value: unknown): void {
   if (!(value instanceof SecretValue)) v.fail(prop, 'must be a SecretValue (SecretValue.fromSecret(name, key)) naming a Secret you create', value);
+}
+
+function checkMetrics(v: IValidator, metrics: MlflowMetricsOptions, auth: boolean): void {
+  validateDnsLabel(v, 'metrics.scraperNamespace', metrics.scraperNamespace);
+  for (const prop of ['username', 'password'] as const) {
+    if (metrics[prop] !== undefined) checkSecret(v, `metrics.${prop}`, metrics[prop]);
+  }
+  if (metrics.username !== undefined && metrics.password === undefined) v.fail('metrics.password', 'must be given with \'metrics.username\'', undefined);
+  if (metrics.password !== undefined && metrics.username === undefined) v.fail('metrics.username', 'must be given with \'metrics.password\'', undefined);
+  if (auth && metrics.serviceMonitor && metrics.username === undefined) {
+    v.fail('metrics.username', 'and \'metrics.password\' must be given with auth and serviceMonitor: MLflow answers /metrics only to a signed-in user', undefined);
+  }
+  if (!metrics.serviceMonitor && metrics.username !== undefined) {
+    v.fail('metrics.serviceMonitor', 'must be true when \'metrics.username\' is given (the ServiceMonitor scrapes with those credentials)', metrics.serviceMonitor);
+  }
 }
 
 function checkPgIdentifier(v: IValidator, prop: string, value: string): void {

@@ -236,3 +236,14 @@ export interface NodeRequirement {
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
   readonly values?: string[];
 }
+
+/**
+ * Every extended resource an {@link Accelerator} can request: whole NVIDIA GPUs, each MIG profile, shared GPUs,
+ * AMD GPUs and TPU chips, for quotas that must cover every kind of device and not only `nvidia.com/gpu`. MIG
+ * media-extension profiles (`+me`) are left out: `+` is not allowed in a resource name, and the device plugin
+ * advertises those slices under their base profile.
+ */
+export function acceleratorResourceNames(): string[] {
+  const mig = MIG_PROFILES.filter((p) => !p.includes('+')).map((p) => `nvidia.com/mig-${p}`);
+  return ['nvidia.com/gpu', ...mig, 'nvidia.com/gpu.shared', 'amd.com/gpu', 'google.com/tpu'];
+}

@@ -86,8 +86,9 @@ function withoutOtherAcceleratorsAtZero(hard: Record<string, string>): Record<st
   const other = /^requests\.(nvidia\.com\/(mig-|gpu\.shared$)|amd\.com\/gpu$|google\.com\/tpu$)/;
   const zeros = Object.entries(hard).filter(([key]) => other.test(key));
   expect(zeros.filter(([, value]) => value !== '0')).toEqual([]);
-  // 29 MIG profiles (A100 40GB/80GB, H100, H200, B200...), shared GPUs, AMD GPUs, TPU chips.
-  expect(zeros).toHaveLength(32);
+  // 31 MIG profiles (A100 40GB/80GB, H100, H200, B200..., media-extension '.me' slices included), shared GPUs,
+  // AMD GPUs, TPU chips.
+  expect(zeros).toHaveLength(34);
   expect(zeros.map(([key]) => key)).toEqual(expect.arrayContaining([
     'requests.nvidia.com/mig-1g.5gb', 'requests.nvidia.com/mig-1g.10gb', 'requests.nvidia.com/mig-3g.40gb', 'requests.nvidia.com/mig-7g.80gb',
     'requests.nvidia.com/gpu.shared', 'requests.amd.com/gpu', 'requests.google.com/tpu',
@@ -196,7 +197,7 @@ describe('MlRbac', () => {
       'requests.nvidia.com/gpu': '0', 'requests.nvidia.com/mig-1g.10gb': '14', 'requests.google.com/tpu': '16',
       'requests.nvidia.com/mig-3g.40gb': '0', 'requests.nvidia.com/gpu.shared': '0', 'requests.amd.com/gpu': '0',
     });
-    // A quota key must be a valid resource name: MIG media-extension profiles ('+me') have none of their own.
+    // A quota key must be a valid resource name: media-extension profiles are spelled '.me', never '+me'.
     expect(Object.keys(hard).filter((k) => k.includes('+'))).toEqual([]);
     // Kueue admits nothing that requests a resource its ClusterQueue does not cover.
     const group = only(objects, 'ClusterQueue').spec.resourceGroups[0];
@@ -619,9 +620,11 @@ describe('MlRbac bad input', () => {
       /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must be made with Accelerator\.mig\(\.\.\.\), .*, got 'nvidia.com\/mig-1g.10gb'$/);
   });
 
-  test('a MIG media-extension profile, which has no resource of its own', () => {
-    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb+me'), count: 2 }] } })] },
-      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must request a device the device plugin advertises .*, got 'nvidia.com\/mig-1g.10gb\+me'$/);
+  test('a MIG media-extension profile is quoted under the name the device plugin advertises', () => {
+    const { objects } = synth({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb+me'), count: 2 }] } })] });
+    const hard = only(objects, 'ResourceQuota').spec.hard;
+    expect(hard['requests.nvidia.com/mig-1g.10gb.me']).toBe('2');
+    expect(hard['requests.nvidia.com/mig-1g.10gb']).toBe('0');
   });
 
   test('one accelerator listed twice', () => {

@@ -119,7 +119,7 @@ export class Accelerator {
     validateInteger(v, 'count', count, 1, 7);
     // A MIG slice runs one process: it counts as one device for torchrun. Resource names cannot hold '+': the
     // device plugin advertises a media-extension profile such as `1g.10gb+me` as `nvidia.com/mig-1g.10gb.me`.
-    return new Accelerator(AcceleratorVendor.NVIDIA, `nvidia.com/mig-${profile.replace('+', '.')}`, count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
+    return new Accelerator(AcceleratorVendor.NVIDIA, migResourceName(profile), count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
   }
 
   /**
@@ -239,11 +239,14 @@ export interface NodeRequirement {
 
 /**
  * Every extended resource an {@link Accelerator} can request: whole NVIDIA GPUs, each MIG profile, shared GPUs,
- * AMD GPUs and TPU chips, for quotas that must cover every kind of device and not only `nvidia.com/gpu`. MIG
- * media-extension profiles (`+me`) are left out: `+` is not allowed in a resource name, and the device plugin
- * advertises those slices under their base profile.
+ * AMD GPUs and TPU chips, for quotas that must cover every kind of device and not only `nvidia.com/gpu`.
  */
 export function acceleratorResourceNames(): string[] {
-  const mig = MIG_PROFILES.filter((p) => !p.includes('+')).map((p) => `nvidia.com/mig-${p}`);
+  const mig = MIG_PROFILES.map(migResourceName);
   return ['nvidia.com/gpu', ...mig, 'nvidia.com/gpu.shared', 'amd.com/gpu', 'google.com/tpu'];
+}
+
+/** The resource the NVIDIA device plugin (MIG strategy `mixed`) advertises for a profile; `+me` becomes `.me`. */
+function migResourceName(profile: string): string {
+  return `nvidia.com/mig-${profile.replace('+', '.')}`;
 }

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Accelerator, ContainerSpec, ITeam, IWorkload, NetworkPeer, NetworkPort, openPath, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
+  Accelerator, connectWorkload, ContainerSpec, IService, ITeam, IWorkload, NetworkPeer, NetworkPort, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
   QuantityInput, resolvePlacement, SchedulingOptions, SecretValue, serviceHost, Validator, WorkloadRole,
 } from './core';
 import { IValidator } from './core/errors';
@@ -38,7 +38,7 @@ export enum ServiceType {
   LOAD_BALANCER = 'LoadBalancer',
 }
 
-/** Who may call the server (besides workloads wired with `connect`/`allowFrom`). */
+/** Who may call the server (besides workloads wired with `connect`). */
 export interface AccessOptions {
   /**
    * Every pod of these namespaces.
@@ -355,7 +355,7 @@ interface VariantSpec {
  *   replicas: 3,
  * });
  */
-export class ModelServer extends Construct implements IWorkload {
+export class ModelServer extends Construct implements IWorkload, IService {
   /** The name of the server (Deployment, or the InferenceService). */
   public readonly workloadName: string;
   /** The namespace, if known. */
@@ -482,14 +482,9 @@ export class ModelServer extends Construct implements IWorkload {
    * (egress on the caller, ingress on the server).
    */
   public connect(workload: IWorkload, options: ModelServerConnectOptions = {}): void {
-    const envName = validateEnvName(Validator.forConstruct('ModelServer', this.node.id), 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
-    workload.addEnv(envName, this.url);
-    this.allowFrom(workload);
-  }
-
-  /** Opens the network path from `workload` to the server's caller ports, without adding env. */
-  public allowFrom(workload: IWorkload): void {
-    openPath(workload, this, this.callerPorts);
+    const v = Validator.forConstruct('ModelServer', this.node.id);
+    const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
+    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {

@@ -1,8 +1,10 @@
+import { readdirSync } from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
 import { build } from '../examples/platform';
 import {
   Accelerator, ArtifactStore, BackendStore, DeployPhase, FeatureStore, GpuTrainingJob, MlflowPlatform, MlRbac, MlStorage,
-  ModelServer, OnlineStore, Registry, SecretValue, ServingRuntime, SYNC_WAVE_ANNOTATION, VolumeClaim, AccessMode,
+  ModelServer, OnlineStore, orderForDeployment, Registry, SecretValue, ServingRuntime, SYNC_WAVE_ANNOTATION, VolumeClaim,
+  AccessMode,
 } from '../lib';
 import { selectorMatches } from './support/objects';
 import { checkLibraryDefaults, checkRestricted, podSpecsOf, uncoveredPods, validateObjects } from './support/validate';
@@ -246,6 +248,17 @@ describe('examples/platform', () => {
       const index = (kind: string, name: string) => objects.findIndex((o) => o.kind === kind && o.metadata.name === name);
       expect(index('Job', 'mlflow-db-upgrade-v3-16-1-full')).toBeLessThan(index('Deployment', 'mlflow'));
       expect(index('StatefulSet', 'mlflow-postgres')).toBeLessThan(index('Job', 'mlflow-db-upgrade-v3-16-1-full'));
+    });
+
+    test('ordering again, on the whole app, changes nothing and keeps the charts independent (file names stay)', () => {
+      const app = Testing.app();
+      build(app);
+      new Chart(app, 'other', { namespace: 'other' });
+      orderForDeployment(app);
+      const again = app.charts.filter((c) => c.node.id === 'platform').flatMap((chart) => Testing.synth(chart));
+      expect(again).toEqual(objects);
+      app.synth();
+      expect(readdirSync(app.outdir).sort()).toEqual(['other.k8s.yaml', 'platform.k8s.yaml']);
     });
   });
 });

@@ -2,9 +2,9 @@ import { readdirSync } from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
 import { build } from '../examples/platform';
 import {
-  Accelerator, ArtifactStore, BackendStore, DeployPhase, FeatureStore, GpuTrainingJob, MlflowPlatform, MlRbac, MlStorage,
-  ModelServer, OnlineStore, orderForDeployment, Registry, SecretValue, ServingRuntime, SYNC_WAVE_ANNOTATION, VolumeClaim,
-  AccessMode,
+  AccessMode, Accelerator, ArtifactStore, BackendStore, ClaimPurpose, DeployPhase, FeatureStore, GpuTrainingJob, MlflowPlatform, MlRbac,
+  MlStorage, ModelServer, OnlineStore, orderForDeployment, Registry, SecretValue, ServingRuntime, SYNC_WAVE_ANNOTATION,
+  VolumeClaim,
 } from '../lib';
 import { selectorMatches } from './support/objects';
 import { checkLibraryDefaults, checkRestricted, podSpecsOf, uncoveredPods, validateObjects } from './support/validate';
@@ -319,7 +319,7 @@ describe('wiring is uniform across services', () => {
     const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota: { gpus: 1 } });
     const storage = new MlStorage(chart, 'storage', { team });
     expect(storage.namespace).toBe('vision');
-    expect(storage.addClaim('data', { purpose: 'dataset' as any, size: '1Gi' }).namespace).toBe('vision');
+    expect(storage.addClaim('data', { purpose: ClaimPurpose.DATASET, size: '1Gi' }).namespace).toBe('vision');
     const stores = {
       backendStore: BackendStore.postgres({ password: SecretValue.fromSecret('pg', 'password') }),
       artifactStore: ArtifactStore.minio({ bucket: 'artifacts', rootUser: SecretValue.fromSecret('m', 'u'), rootPassword: SecretValue.fromSecret('m', 'p') }),

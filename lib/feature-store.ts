@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import {
   childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
-  IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, setDeployPhase, PodNetworkPolicy, QuantityInput,
+  IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
   selectorLabels, serviceHost, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';

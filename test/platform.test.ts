@@ -327,5 +327,6 @@ describe('wiring is uniform across services', () => {
     expect(new MlflowPlatform(chart, 'mlflow', { team, ...stores }).namespace).toBe('vision');
     expect(() => new MlStorage(chart, 'elsewhere', { team, namespace: 'other' })).toThrow(/^MlStorage 'elsewhere': 'namespace' must be the team's namespace 'vision' \(or be left out\), got 'other'$/);
     expect(() => new MlflowPlatform(chart, 'mlflow2', { team, namespace: 'other', ...stores })).toThrow(/^MlflowPlatform 'mlflow2': 'namespace' must be the team's namespace 'vision' \(or be left out\), got 'other'$/);
+    expect(() => new MlStorage(chart, 'no-team', { team: null as any })).toThrow(/^MlStorage 'no-team': 'team' must be a team made with MlRbac.addTeam\(\.\.\.\), got nothing$/);
   });
 });

@@ -160,7 +160,7 @@ export function resolveNamespace(v: IValidator, scope: IConstruct, props: { team
   if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
   const team = props.team;
   if (team === undefined) return namespaceOf(scope, props.namespace);
-  if (typeof team !== 'object' || typeof team.namespace !== 'string') v.fail('team', 'must be a team made with MlRbac.addTeam(...)', team);
+  if (!team || typeof team !== 'object' || typeof team.namespace !== 'string') v.fail('team', 'must be a team made with MlRbac.addTeam(...)', team);
   if (props.namespace !== undefined && props.namespace !== team.namespace) {
     v.fail('namespace', `must be the team's namespace '${team.namespace}' (or be left out)`, props.namespace);
   }

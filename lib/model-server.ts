@@ -122,7 +122,10 @@ export enum HttpMethod {
   DELETE = 'DELETE',
 }
 
-/** Callers an Istio AuthorizationPolicy lets through (all others are denied). */
+/**
+ * Callers an Istio AuthorizationPolicy lets through (all others are denied). The server's NetworkPolicy admits
+ * their namespaces on the serving ports (it cannot select service accounts); the mesh narrows it to these identities.
+ */
 export interface AllowedCallers {
   /** Their service accounts (mTLS identities). */
   readonly serviceAccounts: ServiceAccountRef[];
@@ -375,6 +378,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   /** Ports opened to callers on the pods. */
   private readonly callerPorts: NetworkPort[];
+  /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
+  private readonly viaKnativeGateway: boolean = false;
   private readonly pods: PodBuilder[] = [];
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
@@ -413,9 +418,11 @@ export class ModelServer extends Construct implements IWorkload, IService {
       this.callerPorts = [{ port: rendered.podPort }];
       this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('predictor') });
       if (backend.kserve.mode === KServeDeploymentMode.SERVERLESS) {
-        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar.
-        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }]);
+        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar; Knative's
+        // autoscaler scrapes the queue-proxy's request statistics on 9090.
+        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }, { port: 9090 }]);
         this.networkPolicy.allowFromNamespace('istio-system', [{ port: 8012 }]);
+        this.viaKnativeGateway = true;
       }
       // KServe's storage initializer downloads the model inside the predictor pod.
       const download = props.model?.download;
@@ -485,6 +492,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const v = Validator.forConstruct('ModelServer', this.node.id);
     const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
     connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
+    // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
+    if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {
@@ -799,8 +808,11 @@ export class ModelServer extends Construct implements IWorkload, IService {
       v.fail('istio.allowedCallers.serviceAccounts', 'must list at least one service account', callers.serviceAccounts);
     }
     const principals = callers.serviceAccounts.map((sa, i) => {
+      if (!sa || typeof sa !== 'object') v.fail(`istio.allowedCallers.serviceAccounts[${i}]`, 'must be { name, namespace }', sa);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].namespace`, sa.namespace);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].name`, sa.name);
+      // A NetworkPolicy cannot select a service account: it admits the callers' namespaces, the mesh their identities.
+      this.networkPolicy.allowFromNamespace(sa.namespace, this.callerPorts);
       return `cluster.local/ns/${sa.namespace}/sa/${sa.name}`;
     });
     (callers.paths ?? []).forEach((p, i) => {

@@ -234,11 +234,13 @@ export class ServingRuntime {
   }
 
   /**
-   * TorchServe: inference 8080 (`/ping`), management 8081, metrics 8082. Serves every `.mar` archive of the
-   * model store at `/models`; token authorization is off (access is restricted by network policy and mesh).
+   * TorchServe: inference 8080 (`/ping`), management 8081, metrics 8082 (Prometheus mode, from a generated
+   * config.properties). Serves every `.mar` archive of the model store at `/models`; token authorization is off
+   * (access is restricted by network policy and mesh).
    */
   public static torchServe(options: RuntimePresetOptions = {}): ServingRuntime {
     const modelPath = '/models';
+    const configPath = '/etc/torchserve/config.properties';
     return new ServingRuntime({
       kind: 'torchserve',
       image: options.image ?? 'pytorch/torchserve:0.12.0-cpu',
@@ -254,12 +256,20 @@ export class ServingRuntime {
       metrics: { port: 'metrics', path: '/metrics' },
       modelPath,
       command: ['torchserve'],
-      // The image's config.properties binds the three APIs to 0.0.0.0 (TorchServe's own default is localhost);
       // --ncs stops it writing config snapshots into the read-only image.
       args: () => [
-        '--start', '--foreground', '--ts-config', '/home/model-server/config.properties', '--model-store', modelPath,
+        '--start', '--foreground', '--ts-config', configPath, '--model-store', modelPath,
         '--models', 'all', '--disable-token-auth', '--ncs', ...(options.extraArgs ?? []),
       ],
+      // TorchServe binds its APIs to localhost by default, and in its default 'log' metrics mode the metrics port
+      // serves none of the inference metrics the alerts and ServiceMonitor read.
+      configFiles: [{
+        path: configPath,
+        content: [
+          'inference_address=http://0.0.0.0:8080', 'management_address=http://0.0.0.0:8081', 'metrics_address=http://0.0.0.0:8082',
+          'metrics_mode=prometheus', '',
+        ].join('\n'),
+      }],
       writablePaths: ['/home/model-server/logs', '/home/model-server/tmp'],
       kserveFormat: 'pytorch',
       alerts: {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import {
-  childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
+  allowBetween, childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
   IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
   selectorLabels, serviceHost, STATEFUL_DATA_VOLUME, StatefulService, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
@@ -839,8 +839,7 @@ export class FeatureStore extends Construct implements IService {
     // Every Feast pod reaches the online store and the registry; the jobs also reach the offline store.
     const reachStores = (policy: PodNetworkPolicy, withOffline: boolean) => {
       if (redis) {
-        policy.allowTo(redis.networkPolicy.peer, [{ port: REDIS_PORT }]);
-        redis.networkPolicy.allowFrom(policy.peer, [{ port: REDIS_PORT }]);
+        allowBetween(policy, redis.networkPolicy, [{ port: REDIS_PORT }]);
       } else {
         policy.allowToCidr(props.onlineStore._externalCidr, toPorts(online.externalPorts));
       }

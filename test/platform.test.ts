@@ -1,5 +1,6 @@
 import { readdirSync } from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
+import { buildExamples } from '../examples';
 import { build } from '../examples/platform';
 import {
   AccessMode, Accelerator, ArtifactStore, BackendStore, ClaimPurpose, DeployPhase, FeatureStore, GpuTrainingJob, MlflowPlatform, MlRbac,
@@ -260,6 +261,43 @@ describe('examples/platform', () => {
       app.synth();
       expect(readdirSync(app.outdir).sort()).toEqual(['other.k8s.yaml', 'platform.k8s.yaml']);
     });
+  });
+});
+
+describe('orderForDeployment on every example', () => {
+  const app = Testing.app();
+  buildExamples(app);
+  orderForDeployment(app);
+  const charts = app.charts.map((chart) => ({ id: chart.node.id, objects: Testing.synth(chart) }));
+  const waveOf = (o: any) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
+
+  test('every chart lists its objects wave by wave', () => {
+    for (const chart of charts) {
+      const waves = chart.objects.map(waveOf);
+      expect([chart.id, waves]).toEqual([chart.id, [...waves].sort((a, b) => a - b)]);
+    }
+  });
+
+  test('each kind is in its phase: training custom resources run last, other custom resources before them', () => {
+    const phases = new Map<string, Set<number>>();
+    for (const o of charts.flatMap((c) => c.objects)) phases.set(o.kind, new Set([...(phases.get(o.kind) ?? []), waveOf(o)]));
+    const expected: Record<string, DeployPhase[]> = {
+      Namespace: [DeployPhase.NAMESPACES],
+      StorageClass: [DeployPhase.FOUNDATION],
+      PersistentVolume: [DeployPhase.FOUNDATION],
+      Role: [DeployPhase.FOUNDATION],
+      Service: [DeployPhase.FOUNDATION],
+      StatefulSet: [DeployPhase.STORES],
+      Deployment: [DeployPhase.SERVERS],
+      Ingress: [DeployPhase.SERVERS],
+      InferenceService: [DeployPhase.CUSTOM_RESOURCES],
+      ScaledObject: [DeployPhase.CUSTOM_RESOURCES],
+      Job: [DeployPhase.SETUP, DeployPhase.RUNS],
+      JobSet: [DeployPhase.RUNS],
+      PyTorchJob: [DeployPhase.RUNS],
+      MPIJob: [DeployPhase.RUNS],
+    };
+    for (const [kind, waves] of Object.entries(expected)) expect([kind, [...(phases.get(kind) ?? [])].sort()]).toEqual([kind, waves.sort()]);
   });
 });
 

@@ -157,6 +157,23 @@ export function build(app: App): void {
   features.connect(ranker);
   mlflow.connect(ranker);
 
+  // The recommendations API, reached through the ingress controller, calls the ranker (the A/B split applies to
+  // its calls) and reads online features itself.
+  const api = new ModelServer(chart, 'recommendations-api', {
+    team: recsys,
+    runtime: ServingRuntime.custom({
+      image: 'registry.example.com/recsys/recommendations-api:4.7.1',
+      ports: [{ name: 'http', port: 8000 }],
+      probes: { readiness: { port: 'http', path: '/health' }, liveness: { port: 'http', path: '/health' } },
+    }),
+    cpu: 1,
+    memory: '2Gi',
+    autoscaling: { minReplicas: 3, maxReplicas: 30 },
+    ingress: { host: 'recommendations.example.com', tlsSecretName: 'recommendations-tls', className: 'nginx', controllerNamespace: 'ingress-nginx' },
+  });
+  ranker.connect(api, { envName: 'RANKER_URL' });
+  features.connect(api);
+
   // Last, once everything is added: sync waves and the kubectl order.
   orderForDeployment(chart);
 }

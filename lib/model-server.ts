@@ -25,6 +25,10 @@ import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.
 /** The image of the init container that downloads models from object storage (KServe's storage initializer). */
 export const MODEL_DOWNLOAD_IMAGE = 'kserve/storage-initializer:v0.15.2';
 
+/** Istio's control plane, which every sidecar gets its configuration and certificates from. */
+const ISTIOD: NetworkPeer = { podSelector: { app: 'istiod' }, namespace: 'istio-system' };
+const ISTIOD_PORT = 15012;
+
 /** The pod label that tells the variants of a ModelServer apart. */
 export const VARIANT_LABEL = 'serving.cdk8s-mlops.io/variant';
 
@@ -380,6 +384,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
   private readonly callerPorts: NetworkPort[];
   /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
   private readonly viaKnativeGateway: boolean = false;
+  /** True when the server is in the Istio mesh: its callers' sidecars route to it (and apply the A/B split). */
+  private inMesh = false;
   private readonly pods: PodBuilder[] = [];
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
@@ -494,6 +500,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
     connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
     // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
     if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
+    // The caller's sidecar applies the VirtualService split: it needs its configuration from istiod.
+    if (this.inMesh) workload.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {
@@ -781,7 +789,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const host = this.namespace ? `${this.serviceName}.${this.namespace}.svc.cluster.local` : this.serviceName;
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     // The sidecar fetches its configuration and certificates from istiod.
-    this.networkPolicy.allowTo({ podSelector: { app: 'istiod' }, namespace: 'istio-system' }, [{ port: 15012 }]);
+    this.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    this.inMesh = true;
     if (istio.mtls || variants.length > 0) {
       new DestinationRule(this, 'DestinationRule', {
         metadata,

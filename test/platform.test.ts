@@ -139,6 +139,7 @@ describe('examples/platform', () => {
     expect(envOf('Deployment', 'ranker-v1').FEAST_FEATURE_SERVER_URL).toBe('http://features.recsys.svc:6566');
     expect(envOf('Deployment', 'ranker-v2').FEAST_FEATURE_SERVER_URL).toBe('http://features.recsys.svc:6566');
     expect(envOf('CronJob', 'ranker-train').FEAST_FEATURE_SERVER_URL).toBeUndefined();
+    expect(envOf('Deployment', 'recommendations-api').RANKER_URL).toBe('http://ranker.recsys.svc:8501');
 
     const podOf = (kind: string, name: string) => podSpecsOf(objects.find((o) => o.kind === kind && o.metadata.name === name))[0];
     const train = podOf('Job', 'resnet-ddp');
@@ -197,6 +198,15 @@ describe('examples/platform', () => {
         // The A/B split runs in the Istio mesh: the variants' sidecars reach istiod.
         'recsys/ranker-v1 -> istio-system/app=istiod:15012',
         'recsys/ranker-v2 -> istio-system/app=istiod:15012',
+        // ranker.connect(api): the API's sidecar applies the split (istiod), to both variants' serving ports.
+        'recsys/recommendations-api -> istio-system/app=istiod:15012',
+        'recsys/recommendations-api -> recsys/ranker-v1:8500',
+        'recsys/recommendations-api -> recsys/ranker-v1:8501',
+        'recsys/recommendations-api -> recsys/ranker-v2:8500',
+        'recsys/recommendations-api -> recsys/ranker-v2:8501',
+        // The API is exposed through the ingress controller and reads online features.
+        'ns:ingress-nginx -> recsys/recommendations-api:8000',
+        'recsys/recommendations-api -> recsys/features:6566',
         // features.connect(ranker): both variants.
         'recsys/ranker-v1 -> recsys/features:6566',
         'recsys/ranker-v2 -> recsys/features:6566',
@@ -216,6 +226,8 @@ describe('examples/platform', () => {
         'recsys/ranker-v1 -> recsys/features-redis:6379', // clients use the feature server, not Redis
         'vision/resnet-finetune -> vision/resnet-ddp:*', // a run's peers are its own pods
         'vision/classifier -> recsys/ranker-v1:8501', // servers are not wired to each other
+        'recsys/ranker-v1 -> recsys/recommendations-api:8000', // a connection is one-way
+        'recsys/features -> recsys/ranker-v1:8501',
       ]) {
         expect(edges).not.toContain(closed);
       }

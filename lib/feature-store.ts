@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import {
-  childName, componentLabels, cronJobFields, durationSeconds, imageTag, IServiceEndpoint, ITeam, IWorkload,
-  IValidator, jobRunFields, JobRunOptions, NetworkPort, openPath, PodBuilder, PodNetworkPolicy, QuantityInput,
+  allowBetween, childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
+  IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
   selectorLabels, serviceHost, STATEFUL_DATA_VOLUME, StatefulService, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';
@@ -653,7 +653,7 @@ export interface FeatureStoreProps {
  * });
  * store.connect(trainingJob);
  */
-export class FeatureStore extends Construct implements IServiceEndpoint {
+export class FeatureStore extends Construct implements IService {
   /** The feature server's Service name. */
   public readonly serviceName: string;
   /** The namespace. */
@@ -839,8 +839,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
     // Every Feast pod reaches the online store and the registry; the jobs also reach the offline store.
     const reachStores = (policy: PodNetworkPolicy, withOffline: boolean) => {
       if (redis) {
-        policy.allowTo(redis.networkPolicy.peer, [{ port: REDIS_PORT }]);
-        redis.networkPolicy.allowFrom(policy.peer, [{ port: REDIS_PORT }]);
+        allowBetween(policy, redis.networkPolicy, [{ port: REDIS_PORT }]);
       } else {
         policy.allowToCidr(props.onlineStore._externalCidr, toPorts(online.externalPorts));
       }
@@ -896,10 +895,11 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
 
     if (repo) {
       const { pod, labels } = jobPod('apply', jobServiceAccount('apply', 'ApplyServiceAccount'), repo.image ?? image, feastArgs('apply'), { cpu: 1, memory: '1Gi' });
-      new k8s.KubeJob(this, 'Apply', {
+      const job = new k8s.KubeJob(this, 'Apply', {
         metadata: { name: childName(name, 'apply'), namespace: this.namespace, labels },
         spec: { ...jobRunFields(v, {}, 'apply'), template: pod.template() },
       });
+      setDeployPhase(job, DeployPhase.SETUP);
     }
 
     const m = props.materialization;
@@ -929,8 +929,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
    * environment, and the network path from its pods to the feature server opened on both sides.
    */
   public connect(workload: IWorkload): void {
-    workload.addEnv('FEAST_FEATURE_SERVER_URL', this.url);
-    openPath(workload, this, [{ port: SERVER_PORT }]);
+    connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }]);
   }
 }
 

@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  addIngress, allowBetween, childName, componentLabels, IValidator, IngressOptions, IWorkload, jobRunFields, openPath, PodBuilder,
+  addIngress, allowBetween, childName, componentLabels, connectWorkload, DeployPhase, IService, ITeam, IValidator, IngressOptions,
+  IWorkload, jobRunFields, PodBuilder, resolveNamespace, setDeployPhase,
   PodNetworkPolicy, QuantityInput, RequiredSecret, requiredSecretsOf, resolveMount, SecretUse, SecretValue, selectorLabels,
   serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateCidr, validateDnsLabel, validateDnsSubdomain, validateImage,
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
 } from './core';
-import { imageTag, namespaceOf } from './core/labels';
+import { imageTag } from './core/labels';
 import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
@@ -464,9 +465,15 @@ export interface MlflowPlatformProps {
   readonly name?: string;
   /**
    * The namespace of every object.
-   * @default - the chart's
+   * @default - the team's namespace, else the chart's
    */
   readonly namespace?: string;
+  /**
+   * The team that runs the tracking server (a platform team, or a team with its own MLflow): its namespace is used
+   * unless given here. The server keeps its own ServiceAccount (see `serviceAccountName`).
+   * @default - no team
+   */
+  readonly team?: ITeam;
   /** Where runs, metrics and the model registry are kept. */
   readonly backendStore: BackendStore;
   /** Where artifacts are kept (proxied by the server). */
@@ -564,7 +571,7 @@ export interface MlflowConnectOptions {
  * });
  * mlflow.connect(trainingJob);
  */
-export class MlflowPlatform extends Construct {
+export class MlflowPlatform extends Construct implements IService {
   /** The tracking server's Service name. */
   public readonly serviceName: string;
   /** The namespace, if set. */
@@ -575,6 +582,8 @@ export class MlflowPlatform extends Construct {
   public readonly port: number;
   /** The tracking URI clients use (`http://<host>:<port>`). */
   public readonly trackingUri: string;
+  /** The same as `trackingUri` (every service's `url`). */
+  public readonly url: string;
   /** Labels that select the server's pods. */
   public readonly podSelector: Record<string, string>;
   /** The server's NetworkPolicy. */
@@ -583,7 +592,6 @@ export class MlflowPlatform extends Construct {
   public readonly migrationJobName?: string;
 
   private readonly secretUses: SecretUse[] = [];
-  private readonly connected = new Set<IWorkload>();
   private readonly auth?: BasicAuthOptions;
   private readonly v: Validator;
 
@@ -594,8 +602,7 @@ export class MlflowPlatform extends Construct {
     if (!(props.backendStore instanceof BackendStore)) v.fail('backendStore', 'must be made with BackendStore.postgres(...), BackendStore.externalPostgres(...) or BackendStore.file(...)', props.backendStore);
     if (!(props.artifactStore instanceof ArtifactStore)) v.fail('artifactStore', 'must be made with ArtifactStore.minio(...), ArtifactStore.s3(...) or ArtifactStore.gcs(...)', props.artifactStore);
     const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
-    if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
-    const namespace = this.namespace = namespaceOf(this, props.namespace);
+    const namespace = this.namespace = resolveNamespace(v, this, props);
     const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
     const port = this.port = validatePort(v, 'port', props.port ?? 5000);
@@ -622,7 +629,7 @@ export class MlflowPlatform extends Construct {
     const selector = this.podSelector = selectorLabels({ instance: name, component: 'tracking-server' });
     this.serviceName = name;
     this.host = serviceHost(name, namespace);
-    this.trackingUri = `http://${this.host}:${port}`;
+    this.trackingUri = this.url = `http://${this.host}:${port}`;
 
     this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace, podSelector: selector, labels });
 
@@ -877,35 +884,28 @@ export class MlflowPlatform extends Construct {
    */
   public connect(workload: IWorkload, options: MlflowConnectOptions = {}): void {
     const v = this.v.nested('connect');
-    if (!workload || typeof workload.addEnv !== 'function' || !workload.networkPolicy) {
-      v.fail('workload', 'must be a workload construct (GpuTrainingJob, DistributedTraining, ModelServer...)', workload?.node?.path ?? workload);
-    }
-    if (workload.namespace !== this.namespace && (workload.namespace === undefined || this.namespace === undefined)) {
-      v.fail('workload', `must have a namespace when the tracking server's differs (server: '${this.namespace ?? 'chart default'}'): set the namespaces of both charts or constructs`, workload.workloadName);
-    }
-    if (this.connected.has(workload)) v.fail('workload', 'must be connected only once', workload.workloadName);
     if (this.auth && (options.username === undefined || options.password === undefined)) {
-      v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload.workloadName);
+      v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload?.workloadName);
     }
-    workload.addEnv('MLFLOW_TRACKING_URI', this.trackingUri);
+    const env: Record<string, string | SecretValue> = { MLFLOW_TRACKING_URI: this.trackingUri };
     if (options.experimentName !== undefined) {
       if (typeof options.experimentName !== 'string' || options.experimentName.trim() === '') {
         v.fail('options.experimentName', 'must be a non-empty string', options.experimentName);
       }
-      workload.addEnv('MLFLOW_EXPERIMENT_NAME', options.experimentName);
+      env.MLFLOW_EXPERIMENT_NAME = options.experimentName;
     }
     if (options.username !== undefined) {
       checkSecret(v, 'options.username', options.username);
-      workload.addEnv('MLFLOW_TRACKING_USERNAME', options.username);
-      this.secretUses.push({ value: options.username, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+      env.MLFLOW_TRACKING_USERNAME = options.username;
     }
     if (options.password !== undefined) {
       checkSecret(v, 'options.password', options.password);
-      workload.addEnv('MLFLOW_TRACKING_PASSWORD', options.password);
-      this.secretUses.push({ value: options.password, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+      env.MLFLOW_TRACKING_PASSWORD = options.password;
     }
-    openPath(workload, this, [{ port: this.port }]);
-    this.connected.add(workload);
+    connectWorkload(this.v, this, workload, env, [{ port: this.port }]);
+    for (const value of [options.username, options.password]) {
+      if (value !== undefined) this.secretUses.push({ value, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+    }
   }
 
   private inClusterPostgres(name: string, namespace: string | undefined, o: InClusterPostgresOptions, labels: Record<string, string>): StatefulService {
@@ -995,10 +995,11 @@ export class MlflowPlatform extends Construct {
       secretEnv: { MINIO_ROOT_USER: o.rootUser, MINIO_ROOT_PASSWORD: o.rootPassword },
       resources: { cpu: '100m', memory: '128Mi' },
     });
-    new k8s.KubeJob(this, 'BucketJob', {
+    const job = new k8s.KubeJob(this, 'BucketJob', {
       metadata: { name, namespace, labels },
       spec: { ...jobRunFields(v, { backoffLimit: 6 }, 'create-bucket'), template: pod.template() },
     });
+    setDeployPhase(job, DeployPhase.SETUP);
     const policy = new PodNetworkPolicy(this, 'BucketJobNetworkPolicy', { name, namespace, podSelector: selector, labels });
     allowBetween(policy, minio.networkPolicy, [{ port: MINIO_PORT }]);
   }
@@ -1021,10 +1022,11 @@ export class MlflowPlatform extends Construct {
       resources: { cpu: '500m', memory: '1Gi' },
     });
     // The database may still be starting: retries are cheap and the upgrade is idempotent.
-    new k8s.KubeJob(this, 'Migration', {
+    const job = new k8s.KubeJob(this, 'Migration', {
       metadata: { name, namespace, labels },
       spec: { ...jobRunFields(this.v, { backoffLimit: 10 }, 'db-upgrade'), template: pod.template() },
     });
+    setDeployPhase(job, DeployPhase.SETUP);
     return new PodNetworkPolicy(this, 'MigrationNetworkPolicy', { name, namespace, podSelector: selector, labels });
   }
 }

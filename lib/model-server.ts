@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Accelerator, ContainerSpec, ITeam, IWorkload, NetworkPeer, NetworkPort, openPath, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
+  Accelerator, connectWorkload, ContainerSpec, IService, ITeam, IWorkload, NetworkPeer, NetworkPort, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
   QuantityInput, resolvePlacement, SchedulingOptions, SecretValue, serviceHost, Validator, WorkloadRole,
 } from './core';
 import { IValidator } from './core/errors';
@@ -25,6 +25,10 @@ import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.
 /** The image of the init container that downloads models from object storage (KServe's storage initializer). */
 export const MODEL_DOWNLOAD_IMAGE = 'kserve/storage-initializer:v0.15.2';
 
+/** Istio's control plane, which every sidecar gets its configuration and certificates from. */
+const ISTIOD: NetworkPeer = { podSelector: { app: 'istiod' }, namespace: 'istio-system' };
+const ISTIOD_PORT = 15012;
+
 /** The pod label that tells the variants of a ModelServer apart. */
 export const VARIANT_LABEL = 'serving.cdk8s-mlops.io/variant';
 
@@ -38,7 +42,7 @@ export enum ServiceType {
   LOAD_BALANCER = 'LoadBalancer',
 }
 
-/** Who may call the server (besides workloads wired with `connect`/`allowFrom`). */
+/** Who may call the server (besides workloads wired with `connect`). */
 export interface AccessOptions {
   /**
    * Every pod of these namespaces.
@@ -365,7 +369,7 @@ interface VariantSpec {
  *   replicas: 3,
  * });
  */
-export class ModelServer extends Construct implements IWorkload {
+export class ModelServer extends Construct implements IWorkload, IService {
   /** The name of the server (Deployment, or the InferenceService). */
   public readonly workloadName: string;
   /** The namespace, if known. */
@@ -387,6 +391,8 @@ export class ModelServer extends Construct implements IWorkload {
   private readonly callerPorts: NetworkPort[];
   /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
   private readonly viaKnativeGateway: boolean = false;
+  /** True when the server is in the Istio mesh: its callers' sidecars route to it (and apply the A/B split). */
+  private inMesh = false;
   private readonly pods: PodBuilder[] = [];
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
@@ -504,16 +510,13 @@ export class ModelServer extends Construct implements IWorkload {
    * (egress on the caller, ingress on the server).
    */
   public connect(workload: IWorkload, options: ModelServerConnectOptions = {}): void {
-    const envName = validateEnvName(Validator.forConstruct('ModelServer', this.node.id), 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
-    workload.addEnv(envName, this.url);
-    this.allowFrom(workload);
-  }
-
-  /** Opens the network path from `workload` to the server's caller ports, without adding env. */
-  public allowFrom(workload: IWorkload): void {
-    openPath(workload, this, this.callerPorts);
+    const v = Validator.forConstruct('ModelServer', this.node.id);
+    const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
+    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
     // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
     if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
+    // The caller's sidecar applies the VirtualService split: it needs its configuration from istiod.
+    if (this.inMesh) workload.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {
@@ -805,7 +808,8 @@ export class ModelServer extends Construct implements IWorkload {
     const host = this.namespace ? `${this.serviceName}.${this.namespace}.svc.cluster.local` : this.serviceName;
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     // The sidecar fetches its configuration and certificates from istiod.
-    this.networkPolicy.allowTo({ podSelector: { app: 'istiod' }, namespace: 'istio-system' }, [{ port: 15012 }]);
+    this.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    this.inMesh = true;
     if (istio.mtls || variants.length > 0) {
       new DestinationRule(this, 'DestinationRule', {
         metadata,

@@ -584,7 +584,7 @@ describe('MlflowPlatform', () => {
     test('connecting a workload in another namespace to a server without one', () => {
       const { app, mlflow } = platform({}, null);
       const { job } = trainingJob(app, 'mlops-training');
-      expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.workload' must have a namespace when the tracking server's differs .*, got 'train'$/);
+      expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.workload' must have a namespace when the server's differs \(server: 'chart default'\).*, got 'train'$/);
     });
   });
 });

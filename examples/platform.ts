@@ -18,13 +18,14 @@ export function build(app: App): void {
 
   // Tenancy: every namespace is a team's, under Pod Security "restricted", with a quota, a default-deny
   // NetworkPolicy and (for the GPU teams) a Kueue queue in a shared cohort. The platform team runs the shared
-  // services; its quota has no GPUs.
+  // services; its quota has no GPUs and it queues no batch work, so it has no Kueue queue.
   const a100 = { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } };
   const rbac = new MlRbac(chart, 'tenancy');
   const platform = rbac.addTeam({
     name: 'platform',
     namespaces: ['mlops-platform'],
     quota: { gpus: 0, cpu: 32, memory: '128Gi', storage: '2Ti' },
+    kueue: false,
     personas: [Persona.MODEL_SERVER, Persona.PIPELINE_RUNNER, Persona.VIEWER],
     members: [{ subject: Subject.group('oidc:ml-platform'), persona: Persona.VIEWER }],
   });

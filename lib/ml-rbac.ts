@@ -404,6 +404,13 @@ export interface TeamOptions {
    */
   readonly limitDefaults?: TeamLimitDefaults;
   /**
+   * Give the team a Kueue LocalQueue in each namespace, which its training and pipeline runs submit to. Set it to
+   * false for a team that runs no batch work (a platform team's services): no LocalQueue, and no queue label on
+   * its workloads.
+   * @default true
+   */
+  readonly kueue?: boolean;
+  /**
    * The Kueue LocalQueue (and optionally ClusterQueue).
    * @default - a LocalQueue named after the team, submitting to a ClusterQueue named after the team
    */
@@ -529,12 +536,12 @@ export class Team extends Construct implements ITeam {
   public readonly namespace: string;
   /** Every namespace the team owns. */
   public readonly namespaces: string[];
-  /** Its Kueue LocalQueue. */
-  public readonly queue: Queue;
-  /** The name of its LocalQueue. */
-  public readonly localQueueName: string;
-  /** The ClusterQueue its LocalQueue submits to. */
-  public readonly clusterQueueName: string;
+  /** Its Kueue LocalQueue, unless `kueue` is false. */
+  public readonly queue?: Queue;
+  /** The name of its LocalQueue, unless `kueue` is false. */
+  public readonly localQueueName?: string;
+  /** The ClusterQueue its LocalQueue submits to, unless `kueue` is false. */
+  public readonly clusterQueueName?: string;
   /** The personas that have a Role. */
   public readonly personas: Persona[];
 
@@ -558,14 +565,19 @@ export class Team extends Construct implements ITeam {
     const pssVersion = options.podSecurityVersion ?? 'v1.27';
     if (!/^(latest|v1\.\d+)$/.test(pssVersion)) v.fail('podSecurityVersion', 'must be \'latest\' or a Kubernetes minor version such as \'v1.27\'', pssVersion);
 
+    const kueue = options.kueue ?? true;
+    if (typeof kueue !== 'boolean') v.fail('kueue', 'must be true or false', kueue);
+    if (!kueue && options.queue !== undefined) v.fail('queue', 'cannot be given when kueue is false (the team has no LocalQueue)', options.queue);
     const queueOptions = options.queue ?? {};
-    this.localQueueName = validateDnsSubdomain(v, 'queue.name', queueOptions.name ?? this.teamName);
-    if (queueOptions.clusterQueue !== undefined && queueOptions.clusterQueueName !== undefined) {
-      v.fail('queue.clusterQueueName', 'cannot be given with queue.clusterQueue (which names the ClusterQueue it creates)', queueOptions.clusterQueueName);
+    if (kueue) {
+      this.localQueueName = validateDnsSubdomain(v, 'queue.name', queueOptions.name ?? this.teamName);
+      if (queueOptions.clusterQueue !== undefined && queueOptions.clusterQueueName !== undefined) {
+        v.fail('queue.clusterQueueName', 'cannot be given with queue.clusterQueue (which names the ClusterQueue it creates)', queueOptions.clusterQueueName);
+      }
+      this.clusterQueueName = validateDnsSubdomain(v, queueOptions.clusterQueue ? 'queue.clusterQueue.name' : 'queue.clusterQueueName',
+        queueOptions.clusterQueue?.name ?? queueOptions.clusterQueueName ?? this.teamName);
+      this.queue = Queue.kueue(this.localQueueName);
     }
-    this.clusterQueueName = validateDnsSubdomain(v, queueOptions.clusterQueue ? 'queue.clusterQueue.name' : 'queue.clusterQueueName',
-      queueOptions.clusterQueue?.name ?? queueOptions.clusterQueueName ?? this.teamName);
-    this.queue = Queue.kueue(this.localQueueName);
 
     this.personas = options.personas ?? [Persona.TRAINER, Persona.MODEL_SERVER, Persona.PIPELINE_RUNNER, Persona.VIEWER];
     const personaRules = new Map<Persona, GroupRule[]>();
@@ -639,10 +651,12 @@ export class Team extends Construct implements ITeam {
       });
       // Every pod of the namespace: nothing in or out but DNS, until a workload's own policy opens a path.
       new PodNetworkPolicy(scope, 'DefaultDeny', { name: 'default-deny', namespace: ns, podSelector: {}, labels });
-      new LocalQueueV1Beta2(scope, 'LocalQueue', {
-        metadata: { name: this.localQueueName, namespace: ns, labels },
-        spec: { clusterQueue: this.clusterQueueName },
-      });
+      if (this.localQueueName !== undefined) {
+        new LocalQueueV1Beta2(scope, 'LocalQueue', {
+          metadata: { name: this.localQueueName, namespace: ns, labels },
+          spec: { clusterQueue: this.clusterQueueName! },
+        });
+      }
       for (const persona of this.personas) {
         this.addRole(scope, ns, persona, personaRules.get(persona)!, members.filter((m) => m.persona === persona).map((m) => m.subject), labels);
       }

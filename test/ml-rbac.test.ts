@@ -300,7 +300,7 @@ describe('MlRbac', () => {
     const vision = rbac.team('vision');
     expect(vision.teamName).toBe('vision');
     expect(vision.namespace).toBe('vision');
-    expect(vision.queue.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'vision' });
+    expect(vision.queue?.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'vision' });
     expect(vision.serviceAccountFor(WorkloadRole.TRAINING)).toBe('vision-trainer');
     expect(vision.serviceAccountFor(WorkloadRole.SERVING)).toBe('vision-model-server');
     expect(vision.serviceAccountFor(WorkloadRole.PIPELINE)).toBe('vision-pipeline-runner');
@@ -309,6 +309,21 @@ describe('MlRbac', () => {
     expect(nlp.serviceAccountFor(WorkloadRole.SERVING)).toBeUndefined();
     expect(nlp.serviceAccountOf(Persona.VIEWER)).toBeUndefined();
     expect(nlp.roleNameOf(Persona.VIEWER)).toBe('nlp-viewer');
+  });
+
+  test('a team without Kueue has no LocalQueue, and its runs carry no queue label', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [team({ kueue: false })] });
+    const vision = rbac.team('vision');
+    expect([vision.queue, vision.localQueueName, vision.clusterQueueName]).toEqual([undefined, undefined, undefined]);
+    new GpuTrainingJob(chart, 'resnet', { team: vision, image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime' });
+    const objects = Testing.synth(chart);
+    expect(objects.filter((o) => o.kind === 'LocalQueue' || o.kind === 'ClusterQueue')).toEqual([]);
+    const job = only(objects, 'Job');
+    expect(job.metadata.namespace).toBe('vision');
+    expect(job.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    expect(job.spec.template.spec.serviceAccountName).toBe('vision-trainer');
+    expectValidManifests(objects);
   });
 
   test('a GpuTrainingJob given a team runs in its namespace, as its trainer, through its queue', () => {
@@ -679,6 +694,12 @@ describe('MlRbac bad input', () => {
 
   test('a model server resource name that is not a DNS subdomain', () => {
     fails({ teams: [team({ modelServer: { secrets: ['Bad_Name'] } })] }, /'teams\[0\]\.modelServer\.secrets\[0\]' must be a DNS-1123 subdomain/);
+  });
+
+  test('queue options for a team without Kueue, or a kueue flag that is not a boolean', () => {
+    fails({ teams: [team({ kueue: false, queue: { clusterQueueName: 'shared' } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue' cannot be given when kueue is false \(the team has no LocalQueue\), got \{/);
+    fails({ teams: [team({ kueue: 'no' as any })] }, /^MlRbac 'rbac': 'teams\[0\]\.kueue' must be true or false, got 'no'$/);
   });
 
   test('a ClusterQueue without cpu and memory quota, or with an existing one named too', () => {

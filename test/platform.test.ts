@@ -153,6 +153,13 @@ describe('examples/platform', () => {
     expect(server.spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName).toBe('vision-models');
   });
 
+  test('every LocalQueue submits to a ClusterQueue of the platform; the platform team has none', () => {
+    const clusterQueues = objects.filter((o) => o.kind === 'ClusterQueue').map((o) => o.metadata.name);
+    const localQueues = objects.filter((o) => o.kind === 'LocalQueue');
+    expect(localQueues.map((q) => `${q.metadata.namespace}/${q.metadata.name}`).sort()).toEqual(['recsys/recsys', 'vision/vision']);
+    for (const queue of localQueues) expect(clusterQueues).toContain(queue.spec.clusterQueue);
+  });
+
   describe('network isolation derived from the wiring', () => {
     test('every pod is selected by a NetworkPolicy of its own, besides the namespace default-deny', () => {
       expect(uncoveredPods(objects)).toEqual([]);

@@ -478,6 +478,11 @@ export class DistributedTraining extends Construct implements IWorkload {
     for (const role of this.roles) role.pod!.addEnv(name, value);
   }
 
+  /** Adds a label to the pods of every role (used by wiring such as `ModelServer.connect` to a server in the mesh). */
+  public addPodLabel(key: string, value: string): void {
+    for (const role of this.roles) role.pod!.addLabel(key, value);
+  }
+
   private rolesOf(v: Validator, props: DistributedTrainingProps, framework: Framework): Role[] {
     const backend = props.backend ?? Backend.KUBERNETES;
     const tf = framework._tensorflow;

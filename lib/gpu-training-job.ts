@@ -125,4 +125,9 @@ export class GpuTrainingJob extends Construct implements IWorkload {
   public addEnv(name: string, value: string | SecretValue): void {
     this.pod.addEnv(name, value);
   }
+
+  /** Adds a label to the training pod (used by wiring such as `ModelServer.connect` to a server in the mesh). */
+  public addPodLabel(key: string, value: string): void {
+    this.pod.addLabel(key, value);
+  }
 }

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Accelerator, connectWorkload, ContainerSpec, IService, ITeam, IWorkload, NetworkPeer, NetworkPort, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
+  Accelerator, connectWorkload, ContainerSpec, IService, ISTIO_INJECT_LABEL, ITeam, IWorkload, NetworkPeer, NetworkPort, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
   QuantityInput, resolvePlacement, SchedulingOptions, SecretValue, serviceHost, Validator, WorkloadRole,
 } from './core';
 import { IValidator } from './core/errors';
@@ -505,6 +505,11 @@ export class ModelServer extends Construct implements IWorkload, IService {
     for (const pod of this.pods) pod.addEnv(name, value);
   }
 
+  /** Adds a label to the server pods (every variant). */
+  public addPodLabel(key: string, value: string): void {
+    for (const pod of this.pods) pod.addLabel(key, value);
+  }
+
   /**
    * Lets `workload` call the server: gives it the URL in an environment variable and opens the network path
    * (egress on the caller, ingress on the server).
@@ -515,8 +520,12 @@ export class ModelServer extends Construct implements IWorkload, IService {
     connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
     // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
     if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
-    // The caller's sidecar applies the VirtualService split: it needs its configuration from istiod.
-    if (this.inMesh) workload.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    // The caller's sidecar applies the VirtualService split and presents its mTLS identity: the caller gets one,
+    // whatever its namespace's injection label, and may fetch its configuration from istiod.
+    if (this.inMesh) {
+      workload.addPodLabel(ISTIO_INJECT_LABEL, 'true');
+      workload.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    }
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {
@@ -809,6 +818,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     // The sidecar fetches its configuration and certificates from istiod.
     this.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    this.addPodLabel(ISTIO_INJECT_LABEL, 'true');
     this.inMesh = true;
     if (istio.mtls || variants.length > 0) {
       new DestinationRule(this, 'DestinationRule', {

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  AccessMode, Accelerator, AlertSeverity, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
+  AccessMode, Accelerator, AlertSeverity, GpuTrainingJob, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
   ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
 } from '../lib';
 import { AUTHORIZATION_POLICY_SCHEMA } from './schemas/istio-authorization-policy';
@@ -236,6 +236,28 @@ describe('ModelServer', () => {
     expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
     expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
     expect(one(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/web/sa/frontend']);
+  });
+
+  test('a server in the mesh and the workloads connected to it get the Istio sidecar; others do not', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const ab = new ModelServer(chart, 'ab', { runtime: ServingRuntime.triton(), variants: [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 20 }] });
+    const plain = new ModelServer(chart, 'plain', { runtime: ServingRuntime.triton() });
+    const caller = new ModelServer(chart, 'caller', { runtime: ServingRuntime.triton() });
+    const job = new GpuTrainingJob(chart, 'eval', { image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', command: ['python', 'eval.py'] });
+    ab.connect(caller);
+    ab.connect(job);
+    plain.connect(job);
+    const objects = Testing.synth(chart);
+    const injected = (kind: string, name: string) => {
+      const obj = objects.find((o) => o.kind === kind && o.metadata.name === name);
+      return obj.spec.template.metadata.labels['sidecar.istio.io/inject'];
+    };
+    expect([injected('Deployment', 'ab-v1'), injected('Deployment', 'ab-v2'), injected('Deployment', 'caller'), injected('Job', 'eval')])
+      .toEqual(['true', 'true', 'true', 'true']);
+    expect(injected('Deployment', 'plain')).toBeUndefined();
+    // The label is on the pods only: a Deployment's selector cannot change.
+    expect(one(objects.filter((o) => o.metadata.name === 'caller'), 'Deployment').spec.selector.matchLabels['sidecar.istio.io/inject']).toBeUndefined();
+    expectValidManifests(objects);
   });
 
   test('Istio allowed callers are admitted by the NetworkPolicy from their namespaces, on the serving ports only', () => {

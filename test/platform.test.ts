@@ -140,6 +140,10 @@ describe('examples/platform', () => {
     expect(envOf('Deployment', 'ranker-v2').FEAST_FEATURE_SERVER_URL).toBe('http://features.recsys.svc:6566');
     expect(envOf('CronJob', 'ranker-train').FEAST_FEATURE_SERVER_URL).toBeUndefined();
     expect(envOf('Deployment', 'recommendations-api').RANKER_URL).toBe('http://ranker.recsys.svc:8501');
+    // The API calls the A/B ranker through its Istio sidecar, which applies the 80/20 split.
+    const injected = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels['sidecar.istio.io/inject'];
+    expect(['recommendations-api', 'ranker-v1', 'ranker-v2'].map(injected)).toEqual(['true', 'true', 'true']);
+    expect(injected('classifier')).toBeUndefined();
 
     const podOf = (kind: string, name: string) => podSpecsOf(objects.find((o) => o.kind === kind && o.metadata.name === name))[0];
     const train = podOf('Job', 'resnet-ddp');

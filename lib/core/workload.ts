@@ -22,7 +22,12 @@ export interface IWorkload extends IConstruct {
   readonly networkPolicy: PodNetworkPolicy;
   /** Adds an environment variable to its main containers. */
   addEnv(name: string, value: string | SecretValue): void;
+  /** Adds a label to its pods, not to their selector (wiring uses it for Istio sidecar injection). */
+  addPodLabel(key: string, value: string): void;
 }
+
+/** The pod label that asks Istio to inject its sidecar, whatever the namespace's `istio-injection` label. */
+export const ISTIO_INJECT_LABEL = 'sidecar.istio.io/inject';
 
 /**
  * A service inside the cluster that workloads connect to (MLflow, a feature server, a model server).

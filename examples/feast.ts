@@ -1,11 +1,9 @@
 // Feast: the seed's two-replica online feature serving with Redis, and the seed's real-time recommendation system
 // (feature processor, GPU recommendation engine, API with autoscaling) reading features from it.
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
 import {
-  AccessMode, Accelerator, ContainerSpec, FeatureRepository, FeatureStore, IWorkload, OfflineStore, OnlineStore,
-  PodBuilder, PodNetworkPolicy, Registry, Schedule, SecretValue, Validator, VolumeClaim, componentLabels, selectorLabels,
+  AccessMode, Accelerator, FeatureRepository, FeatureStore, ModelServer, OfflineStore, OnlineStore, Registry, ScalingMetric,
+  Schedule, SecretValue, ServingRuntime, VolumeClaim,
 } from '../lib';
 
 export function build(app: App): void {
@@ -32,7 +30,8 @@ function onlineServing(app: App): void {
 
 /**
  * The seed's recommendation system. The feature store uses a managed Postgres as its offline store and an SQL
- * registry; the recommendation engine and API are wired to the feature server with `connect()`.
+ * registry; the processor and the recommendation engine are wired to the feature server with `connect()`, the API to
+ * the engine.
  */
 function recommendationSystem(app: App): void {
   const chart = new Chart(app, 'feast-recommendations', { namespace: 'recommendations' });
@@ -49,90 +48,44 @@ function recommendationSystem(app: App): void {
     materialization: { schedule: Schedule.cron('*/15 * * * *'), featureViews: ['user_activity', 'item_popularity'], memory: '4Gi' },
   });
 
-  // These three become ModelServer instances once it lands; until then a plain Deployment built with the public
-  // building blocks (PodBuilder, PodNetworkPolicy) that implements IWorkload so the store can connect to it.
-  const processor = new ExampleDeployment(chart, 'feature-processor', {
+  // The seed's three services as ModelServers (custom images): restricted pods, probes, PDBs, NetworkPolicies.
+  // The processor computes features and pushes them through the feature server; it serves only its health check.
+  const processor = new ModelServer(chart, 'feature-processor', {
+    runtime: ServingRuntime.custom({
+      image: 'registry.example.com/recsys/feature-processor:3.0.2',
+      ports: [{ name: 'http', port: 8080 }],
+      probes: { readiness: { port: 'http', path: '/healthz' }, liveness: { port: 'http', path: '/healthz' } },
+    }),
     replicas: 3,
-    container: { name: 'processor', image: 'registry.example.com/recsys/feature-processor:3.0.2', resources: { cpu: 2, memory: '4Gi' } },
+    cpu: 2,
+    memory: '4Gi',
   });
-  const engine = new ExampleDeployment(chart, 'recommendation-engine', {
+  // The GPU recommendation engine: gRPC on 9000, reading features from the store.
+  const engine = new ModelServer(chart, 'recommendation-engine', {
+    runtime: ServingRuntime.custom({
+      image: 'registry.example.com/recsys/recommendation-engine:5.2.0',
+      ports: [{ name: 'grpc', port: 9000 }],
+      probes: { readiness: { port: 'grpc' }, liveness: { port: 'grpc' } },
+    }),
     replicas: 5,
-    container: {
-      name: 'engine', image: 'registry.example.com/recsys/recommendation-engine:5.2.0',
-      resources: { cpu: 4, memory: '8Gi' }, accelerator: Accelerator.nvidiaGpu(1), ports: [{ name: 'grpc', port: 9000 }],
-    },
+    accelerator: Accelerator.nvidiaGpu(1),
+    cpu: 4,
+    memory: '8Gi',
   });
-  const api = new ExampleDeployment(chart, 'recommendation-api', {
-    autoscaling: { minReplicas: 5, maxReplicas: 50 },
-    container: {
-      name: 'api', image: 'registry.example.com/recsys/recommendation-api:4.7.1',
-      resources: { cpu: 1, memory: '2Gi', cpuLimit: 2, memoryLimit: '4Gi' },
+  // The API: HPA 5-50 on CPU and requests per second, calling the engine.
+  const api = new ModelServer(chart, 'recommendation-api', {
+    runtime: ServingRuntime.custom({
+      image: 'registry.example.com/recsys/recommendation-api:4.7.1',
       ports: [{ name: 'http', port: 8000 }],
-      readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10 },
-      livenessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 15, periodSeconds: 30 },
-    },
+      probes: { readiness: { port: 'http', path: '/health' }, liveness: { port: 'http', path: '/health' } },
+    }),
+    cpu: 1,
+    cpuLimit: 2,
+    memory: '2Gi',
+    memoryLimit: '4Gi',
+    autoscaling: { minReplicas: 5, maxReplicas: 50, cpuUtilization: 70, metrics: [ScalingMetric.requestsPerSecond(1000, 'http_requests_per_second')] },
   });
   store.connect(processor);
   store.connect(engine);
-  api.connectTo(engine, 9000);
-}
-
-interface ExampleDeploymentProps {
-  readonly container: ContainerSpec;
-  readonly replicas?: number;
-  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number };
-}
-
-/** A minimal restricted Deployment implementing IWorkload (stands in for ModelServer in this example). */
-class ExampleDeployment extends Construct implements IWorkload {
-  public readonly workloadName: string;
-  public readonly namespace?: string;
-  public readonly podSelector: Record<string, string>;
-  public readonly networkPolicy: PodNetworkPolicy;
-  private readonly pod: PodBuilder;
-
-  public constructor(scope: Chart, id: string, props: ExampleDeploymentProps) {
-    super(scope, id);
-    this.workloadName = id;
-    this.namespace = scope.namespace;
-    const labels = componentLabels({ name: id, instance: id, component: 'server' });
-    this.podSelector = selectorLabels({ instance: id, component: 'server' });
-    this.pod = new PodBuilder(Validator.forConstruct('ExampleDeployment', id), { labels: { ...labels, ...this.podSelector } });
-    this.pod.addContainer(props.container);
-    const metadata = { name: id, namespace: this.namespace, labels };
-    new k8s.KubeDeployment(this, 'Resource', {
-      metadata,
-      spec: { replicas: props.autoscaling ? undefined : props.replicas, selector: { matchLabels: this.podSelector }, template: this.pod.template() },
-    });
-    const ports = props.container.ports ?? [];
-    if (ports.length > 0) {
-      new k8s.KubeService(this, 'Service', {
-        metadata,
-        spec: { selector: this.podSelector, ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name) })) },
-      });
-    }
-    if (props.autoscaling) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata,
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: id },
-          minReplicas: props.autoscaling.minReplicas,
-          maxReplicas: props.autoscaling.maxReplicas,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-        },
-      });
-    }
-    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name: id, namespace: this.namespace, podSelector: this.podSelector, labels });
-  }
-
-  public addEnv(name: string, value: string | SecretValue): void {
-    this.pod.addEnv(name, value);
-  }
-
-  /** Opens the path to `server` on `port` and tells this workload its address. */
-  public connectTo(server: ExampleDeployment, port: number): void {
-    this.addEnv('RECOMMENDATION_ENGINE_ADDRESS', `${server.workloadName}:${port}`);
-    this.networkPolicy.allowTo(server.networkPolicy.peer, [{ port }]);
-    server.networkPolicy.allowFrom(this.networkPolicy.peer, [{ port }]);
-  }
+  engine.connect(api, { envName: 'RECOMMENDATION_ENGINE_URL' });
 }

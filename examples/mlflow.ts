@@ -44,7 +44,8 @@ export function build(app: App): void {
   });
   mlflow.connect(train, { experimentName: 'mnist' });
 
-  // MLflow on managed services: an external PostgreSQL (TLS verified) and S3 through an IAM role (no keys at all),
+  // MLflow on managed services: an external PostgreSQL over TLS (REQUIRE encrypts; VERIFY_FULL also checks the
+  // certificate, but needs the RDS CA in the image) and S3 through an IAM role (no keys at all),
   // with basic auth; a training job connects with its own MLflow credentials.
   const external = new Chart(app, 'mlflow-external', { namespace: 'ml' });
   const managed = new MlflowPlatform(external, 'mlflow', {

@@ -40,7 +40,11 @@ export function build(app: App): void {
     teams: [
       {
         name: 'vision',
-        quota: { gpus: 8, cpu: 64, memory: '512Gi', storage: '20Ti', persistentVolumeClaims: 20, pods: 200, jobs: 100 },
+        // Whole A100s for training, and the MIG slices of the partitioned ones for notebooks and small jobs.
+        quota: {
+          gpus: 8, cpu: 64, memory: '512Gi', storage: '20Ti', persistentVolumeClaims: 20, pods: 200, jobs: 100,
+          accelerators: [{ accelerator: Accelerator.mig('1g.10gb'), count: 14 }],
+        },
         queue: { clusterQueue: { cohort: 'research', flavor: a100 } },
         members: [
           { subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER },

@@ -85,7 +85,7 @@ export function build(app: App): void {
     memoryLimit: '1Gi',
     replicas: 1,
   });
-  // The seed's GPU BERT, serverless, with a 10% canary of the latest revision.
+  // The seed's GPU BERT, serverless, with a 10% canary of the latest revision, scaled by Knative on requests per second.
   new ModelServer(kserve, 'bert-transformer', {
     backend: ServingBackend.kserve({ modelFormat: ModelFormat.TENSORFLOW, mode: KServeDeploymentMode.SERVERLESS, canaryTrafficPercent: 10 }),
     model: ModelSource.gcs('gs://kserve-examples/models/tensorflow/bert'),
@@ -94,6 +94,6 @@ export function build(app: App): void {
     cpuLimit: 2,
     memory: '2Gi',
     memoryLimit: '4Gi',
-    autoscaling: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 80 },
+    autoscaling: { minReplicas: 1, maxReplicas: 4, metrics: [ScalingMetric.requestsPerSecond(20)] },
   });
 }

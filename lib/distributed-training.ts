@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
+import { Accelerator, ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
 import { lazyModule } from './core/lazy';
 import { durationSeconds } from './core/job';
 import { TrainingRun, TrainingRunProps } from './core/training';
@@ -208,7 +208,8 @@ export interface DistributedTrainingProps extends TrainingRunProps {
    */
   readonly onePodPerNode?: boolean;
   /**
-   * How long a pod waits for rank 0 to accept TCP connections before it fails (and is retried).
+   * How long a pod waits for rank 0 to accept TCP connections before it fails (and is retried). Pods of MPI runs
+   * and of TensorFlow runs with parameter servers do not wait.
    * @default Duration.minutes(10)
    */
   readonly rendezvousTimeout?: Duration;
@@ -286,7 +287,25 @@ export class DistributedTraining extends Construct implements IWorkload {
 
     this.roles = this.rolesOf(v, props, framework);
     this.totalPods = this.roles.reduce((sum, r) => sum + r.replicas, 0);
-    const run = TrainingRun.prepare(this, v, props, { name, podsMaySpanNodes: this.totalPods > 1 });
+    const run = TrainingRun.prepare(this, v, props, {
+      name,
+      podsMaySpanNodes: this.totalPods > 1,
+      checkAccelerator: (accelerator) => {
+        // CUDA enumerates one MIG device per process, so the second process a pod starts finds no GPU.
+        if (accelerator.resourceName.startsWith('nvidia.com/mig-') && accelerator.count > 1) {
+          v.fail('accelerator', 'must be a single MIG slice per pod: a CUDA process sees only one MIG device, so the other processes of the pod would find no GPU; add nodes instead', accelerator.description);
+        }
+        this.checkSlices(v, framework, accelerator);
+      },
+    });
+    if (framework.kind !== FrameworkKind.TENSORFLOW && props.command === undefined && props.args === undefined) {
+      const runner = framework.kind === FrameworkKind.MPI ? 'mpirun' : 'torchrun';
+      v.fail('command', `must be given (or 'args'): ${runner} starts it in every process, e.g. ['python', '/app/train.py']`, props.command);
+    }
+    const queue = run.placement.scheduling?.queue;
+    if (queue?.system === 'kueue' && backend === Backend.KUBERNETES && this.roles.length > 1) {
+      v.fail('scheduling.queue', 'must not be a Kueue queue for a run of several roles on Backend.KUBERNETES: Kueue admits each role\'s Job on its own, so some roles can hold their nodes while the others wait forever; use Backend.JOBSET or Backend.KUBEFLOW, which Kueue admits as one workload', queue.name);
+    }
     this.namespace = run.placement.namespace;
     this.podSelector = run.podSelector;
     const accelerator = run.accelerator;
@@ -306,7 +325,6 @@ export class DistributedTraining extends Construct implements IWorkload {
     const rank0 = this.roles[0];
     this.rendezvousAddress = framework.kind === FrameworkKind.MPI ? undefined : `${hostOf(rank0, 0)}:${port}`;
 
-    const queue = run.placement.scheduling?.queue;
     const volcanoGroup = queue?.system === 'volcano' && backend !== Backend.KUBEFLOW ? name : undefined;
     const onePodPerNode = props.onePodPerNode ?? accelerator.count > 1;
     const acceleratedRoles = this.roles.filter((r) => r.accelerated).map((r) => r.name);
@@ -342,8 +360,10 @@ export class DistributedTraining extends Construct implements IWorkload {
       role.pod = pod;
 
       // Every pod but rank 0 (and the MPI launcher, which the operator starts once the workers run) waits for rank
-      // 0's port: DNS alone is not enough, the process must listen.
-      const waits = framework.kind !== FrameworkKind.MPI && role.replicas > 0;
+      // 0's port: DNS alone is not enough, the process must listen. Not with TensorFlow parameter servers: there
+      // the workers and parameter servers are passive servers the chief connects to, so they must start first.
+      const parameterServerTraining = (framework._tensorflow?.parameterServers ?? 0) > 0;
+      const waits = framework.kind !== FrameworkKind.MPI && !parameterServerTraining && role.replicas > 0;
       const isRank0Only = role === rank0 && (role.replicas === 1 || (backend === Backend.KUBEFLOW && !framework._pytorch?.elastic));
       if (waits && !isRank0Only) {
         const skipsIndex0 = role === rank0;
@@ -360,7 +380,10 @@ export class DistributedTraining extends Construct implements IWorkload {
       const container = this.container(run, framework, backend, role, {
         containerName, port, processes, hostOf, cluster, rank0, indexField, command: props.command ?? [],
       });
-      pod.addContainer(container);
+      // A parameter server or MPI launcher requests no GPU, but on an untainted GPU node (EKS does not taint them)
+      // it would still see, and TensorFlow would fill, every GPU of the node.
+      const hideGpus = !role.accelerated && accelerator.isNvidia;
+      pod.addContainer(hideGpus ? { ...container, env: { ...container.env, NVIDIA_VISIBLE_DEVICES: 'none' } } : container);
     }
 
     const labels = run.labels;
@@ -387,8 +410,16 @@ export class DistributedTraining extends Construct implements IWorkload {
         metadata,
         spec: {
           network: { enableDnsHostnames: true, subdomain: name, publishNotReadyAddresses: true },
-          // Any failed Job restarts the whole group (a static rendezvous cannot take a replacement pod alone).
-          failurePolicy: { maxRestarts: validateInteger(v, 'backoffLimit', props.backoffLimit ?? 3, 0, 1000) },
+          // Any failed Job restarts the whole group (a static rendezvous cannot take a replacement pod alone), except
+          // a Job failed by a fail-fast exit code: restarting the group would only repeat the failure.
+          failurePolicy: {
+            maxRestarts: validateInteger(v, 'backoffLimit', props.backoffLimit ?? 3, 0, 1000),
+            rules: props.failFastExitCodes?.length ? [{
+              name: 'failFastExitCodes',
+              action: jobSetCrd().JobSetSpecFailurePolicyRulesAction.FAIL_JOB_SET,
+              onJobFailureReasons: ['PodFailurePolicy'],
+            }] : undefined,
+          },
           // Parameter servers never exit: the run succeeds when its chief (else its workers) do.
           successPolicy: { operator: jobSetCrd().JobSetSpecSuccessPolicyOperator.ALL, targetReplicatedJobs: [this.roles.find((r) => r.name === 'chief')?.name ?? rank0.name] },
           ttlSecondsAfterFinished: jobRunFields(v, props, containerName).ttlSecondsAfterFinished,
@@ -400,6 +431,10 @@ export class DistributedTraining extends Construct implements IWorkload {
               spec: {
                 ...this.jobSpec(v, props, role, containerName),
                 backoffLimit: 0,
+                // The JobSet owns suspension and cleanup: a child Job deleted by its own TTL while the JobSet still
+                // runs (a worker done before the chief) would be created again.
+                ttlSecondsAfterFinished: undefined,
+                suspend: undefined,
                 // The generated CRD types are structurally the Kubernetes pod template; PodBuilder's output is one.
                 template: role.pod!.template() as any,
               },
@@ -426,11 +461,29 @@ export class DistributedTraining extends Construct implements IWorkload {
     });
     // NCCL, Gloo, TensorFlow and MPI open ephemeral ports between the pods.
     this.networkPolicy.allowWithinSelf();
+    if (framework.kind === FrameworkKind.MPI) {
+      // The launcher reaches the workers through the Kubernetes API (the operator's kubectl-delivery init container
+      // waits for them, mpirun starts their processes with `kubectl exec`). The API server's address is not known at
+      // synth: its port (443 behind the `kubernetes` Service, 6443 on kubeadm control planes) is opened to the
+      // launcher alone.
+      const launcherPolicy = new PodNetworkPolicy(this, 'LauncherNetworkPolicy', {
+        name: `${name}-launcher`,
+        namespace: this.namespace,
+        podSelector: { ...this.podSelector, [TRAINING_ROLE_LABEL]: 'launcher' },
+        labels,
+      });
+      launcherPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
+    }
   }
 
   /** Adds an environment variable to the main container of every role (used by wiring such as `MlflowPlatform.connect`). */
   public addEnv(name: string, value: string | SecretValue): void {
     for (const role of this.roles) role.pod!.addEnv(name, value);
+  }
+
+  /** Adds a label to the pods of every role (used by wiring such as `ModelServer.connect` to a server in the mesh). */
+  public addPodLabel(key: string, value: string): void {
+    for (const role of this.roles) role.pod!.addLabel(key, value);
   }
 
   private rolesOf(v: Validator, props: DistributedTrainingProps, framework: Framework): Role[] {
@@ -463,6 +516,22 @@ export class DistributedTraining extends Construct implements IWorkload {
       return roles;
     }
     return [{ name: 'worker', kubeflowType: 'Worker', replicas: nodes, accelerated: true }];
+  }
+
+  /** A TPU slice that spans several hosts needs a pod on each of them: every accelerated role fills whole slices. */
+  private checkSlices(v: Validator, framework: Framework, accelerator: Accelerator): void {
+    const hosts = accelerator.hostsInSlice;
+    if (hosts === 1) return;
+    const why = `the TPU slice (${accelerator.description}) spans ${hosts} nodes and each of them must run a pod`;
+    if (!framework._tensorflow) {
+      const nodes = this.roles.filter((r) => r.accelerated).reduce((sum, r) => sum + r.replicas, 0);
+      if (nodes % hosts !== 0) v.fail('nodes', `must be a multiple of ${hosts}: ${why}`, nodes);
+      return;
+    }
+    for (const role of this.roles.filter((r) => r.accelerated && r.replicas % hosts !== 0)) {
+      if (role.name === 'worker') v.fail('framework.workers', `must be a multiple of ${hosts}: ${why}`, role.replicas);
+      v.fail(`framework.${role.name}`, `must be false with a multi-host TPU slice: a single ${role.name} pod cannot fill a slice that spans ${hosts} nodes`, true);
+    }
   }
 
   private processesPerPod(v: Validator, framework: Framework, devices: number, perDevice: number): number {

@@ -2,10 +2,10 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  childName, componentLabels, cronJobFields, durationSeconds, imageTag, IServiceEndpoint, ITeam, IWorkload,
-  IValidator, jobRunFields, JobRunOptions, NetworkPort, openPath, PodBuilder, PodNetworkPolicy, QuantityInput,
+  allowBetween, childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
+  IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
-  selectorLabels, serviceHost, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
+  selectorLabels, serviceHost, STATEFUL_DATA_VOLUME, StatefulService, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';
 import { lazyModule } from './core/lazy';
 import { checkMounts } from './core/volumes';
@@ -587,7 +587,7 @@ export interface FeatureStoreProps {
    */
   readonly image?: string;
   /**
-   * Feature server replicas (ignored when `autoscaling` is set). With two or more, a PodDisruptionBudget keeps one
+   * Feature server replicas (not together with `autoscaling`). With two or more, a PodDisruptionBudget keeps one
    * serving during node drains.
    * @default 1
    */
@@ -656,7 +656,7 @@ export interface FeatureStoreProps {
  * });
  * store.connect(trainingJob);
  */
-export class FeatureStore extends Construct implements IServiceEndpoint {
+export class FeatureStore extends Construct implements IService {
   /** The feature server's Service name. */
   public readonly serviceName: string;
   /** The namespace. */
@@ -725,7 +725,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
 
     // In-cluster Redis first: its address goes into the connection string.
     const redis = props.onlineStore._inCluster
-      ? new InClusterRedis(this, 'Redis', v, { name: childName(name, 'redis'), namespace: this.namespace, options: props.onlineStore._inCluster, labels: props.labels })
+      ? inClusterRedis(this, v, { name: childName(name, 'redis'), namespace: this.namespace, options: props.onlineStore._inCluster, labels: props.labels })
       : undefined;
     this.redisHost = redis?.host;
     this.redisNetworkPolicy = redis?.networkPolicy;
@@ -761,6 +761,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
 
     // Feature server.
     const autoscaling = props.autoscaling;
+    if (props.replicas !== undefined && autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
     let replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 1000);
     if (autoscaling !== undefined) {
       const min = validateInteger(v, 'autoscaling.minReplicas', autoscaling.minReplicas, 1, 1000);
@@ -841,8 +842,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
     // Every Feast pod reaches the online store and the registry; the jobs also reach the offline store.
     const reachStores = (policy: PodNetworkPolicy, withOffline: boolean) => {
       if (redis) {
-        policy.allowTo(redis.networkPolicy.peer, [{ port: REDIS_PORT }]);
-        redis.networkPolicy.allowFrom(policy.peer, [{ port: REDIS_PORT }]);
+        allowBetween(policy, redis.networkPolicy, [{ port: REDIS_PORT }]);
       } else {
         policy.allowToCidr(props.onlineStore._externalCidr, toPorts(online.externalPorts));
       }
@@ -898,10 +898,11 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
 
     if (repo) {
       const { pod, labels } = jobPod('apply', jobServiceAccount('apply', 'ApplyServiceAccount'), repo.image ?? image, feastArgs('apply'), { cpu: 1, memory: '1Gi' });
-      new k8s.KubeJob(this, 'Apply', {
+      const job = new k8s.KubeJob(this, 'Apply', {
         metadata: { name: childName(name, 'apply'), namespace: this.namespace, labels },
         spec: { ...jobRunFields(v, {}, 'apply'), template: pod.template() },
       });
+      setDeployPhase(job, DeployPhase.SETUP);
     }
 
     const m = props.materialization;
@@ -931,8 +932,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
    * environment, and the network path from its pods to the feature server opened on both sides.
    */
   public connect(workload: IWorkload): void {
-    workload.addEnv('FEAST_FEATURE_SERVER_URL', this.url);
-    openPath(workload, this, [{ port: SERVER_PORT }]);
+    connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }]);
   }
 }
 
@@ -944,69 +944,50 @@ interface InClusterRedisProps {
 }
 
 /**
- * Redis as a one-replica StatefulSet with a persistent volume and a headless Service. The password is read from
- * the Secret into the environment and handed to redis-server on stdin, so it is in neither the manifest nor the
- * process arguments.
+ * Redis as a one-replica StatefulService (StatefulSet with a persistent volume, headless Service, NetworkPolicy).
+ * The password is read from the Secret into the environment and handed to redis-server on stdin, so it is in
+ * neither the manifest nor the process arguments.
  */
-class InClusterRedis extends Construct {
-  public readonly host: string;
-  public readonly networkPolicy: PodNetworkPolicy;
+function inClusterRedis(scope: Construct, v: Validator, props: InClusterRedisProps): StatefulService {
+  const o = props.options;
+  const image = o.image ?? REDIS_IMAGE;
+  const labels = { ...props.labels, ...componentLabels({ name: 'redis', instance: props.name, component: 'online-store', version: imageTag(image) }) };
+  const selector = selectorLabels({ instance: props.name, component: 'online-store' });
+  const rv = v.nested('onlineStore');
+  const memory = validateQuantity(rv, 'memory', o.memory ?? '2Gi');
 
-  public constructor(scope: Construct, id: string, v: Validator, props: InClusterRedisProps) {
-    super(scope, id);
-    const o = props.options;
-    const image = o.image ?? REDIS_IMAGE;
-    const labels = { ...props.labels, ...componentLabels({ name: 'redis', instance: props.name, component: 'online-store', version: imageTag(image) }) };
-    const selector = selectorLabels({ instance: props.name, component: 'online-store' });
-    this.host = serviceHost(props.name, props.namespace);
-    const rv = v.nested('onlineStore');
-    const memory = validateQuantity(rv, 'memory', o.memory ?? '2Gi');
-
-    // The official image runs Redis as uid/gid 999; fsGroup 999 makes the volume writable for it.
-    const pod = new PodBuilder(rv, { labels: { ...labels, ...selector }, security: { user: 999, group: 999 }, terminationGracePeriodSeconds: 30 });
-    // maxmemory below the container limit: Redis evicts old keys instead of being OOM-killed.
-    const maxMemory = Math.floor(quantityToNumber(memory) * 0.8);
-    // `redis-server -` reads its configuration from stdin: the here-document carries the password.
-    const script = [
-      `exec redis-server - --dir /data --appendonly yes --maxmemory ${maxMemory} --maxmemory-policy allkeys-lru <<EOF`,
-      'requirepass "$REDIS_PASSWORD"',
-      'EOF',
-    ].join('\n');
-    pod.addContainer({
-      name: 'redis',
-      image,
-      command: ['/bin/sh', '-c', script],
-      secretEnv: { REDIS_PASSWORD: o.password, REDISCLI_AUTH: o.password },
-      resources: { cpu: o.cpu ?? 1, memory },
-      ports: [{ name: 'redis', port: REDIS_PORT }],
-      volumeMounts: [{ name: 'data', mountPath: '/data' }],
-      readinessProbe: { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, initialDelaySeconds: 15, periodSeconds: 20 },
-    });
-    const metadata = { name: props.name, namespace: props.namespace, labels };
-    new k8s.KubeService(this, 'Service', {
-      metadata,
-      spec: { clusterIp: 'None', selector, ports: [{ name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' }] },
-    });
-    new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata,
-      spec: {
-        serviceName: props.name,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: pod.template(),
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: o.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(validateQuantity(rv, 'storage', o.storage ?? '10Gi')) } },
-          },
-        }],
-      },
-    });
-    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name: props.name, namespace: props.namespace, podSelector: selector, labels });
-  }
+  // The official image runs Redis as uid/gid 999; fsGroup 999 makes the volume writable for it.
+  const pod = new PodBuilder(rv, { labels: { ...labels, ...selector }, security: { user: 999, group: 999 }, terminationGracePeriodSeconds: 30 });
+  // maxmemory below the container limit: Redis evicts old keys instead of being OOM-killed.
+  const maxMemory = Math.floor(quantityToNumber(memory) * 0.8);
+  // `redis-server -` reads its configuration from stdin: the here-document carries the password.
+  const script = [
+    `exec redis-server - --dir /data --appendonly yes --maxmemory ${maxMemory} --maxmemory-policy allkeys-lru <<EOF`,
+    'requirepass "$REDIS_PASSWORD"',
+    'EOF',
+  ].join('\n');
+  pod.addContainer({
+    name: 'redis',
+    image,
+    command: ['/bin/sh', '-c', script],
+    secretEnv: { REDIS_PASSWORD: o.password, REDISCLI_AUTH: o.password },
+    resources: { cpu: o.cpu ?? 1, memory },
+    ports: [{ name: 'redis', port: REDIS_PORT }],
+    volumeMounts: [{ name: STATEFUL_DATA_VOLUME, mountPath: '/data' }],
+    readinessProbe: { exec: { command: ['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'] }, periodSeconds: 10, timeoutSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, initialDelaySeconds: 15, periodSeconds: 20 },
+  });
+  return new StatefulService(scope, 'Redis', {
+    name: props.name,
+    namespace: props.namespace,
+    labels,
+    selector,
+    pod,
+    ports: [{ name: 'redis', port: REDIS_PORT }],
+    storage: o.storage ?? '10Gi',
+    storageClassName: o.storageClassName,
+    validator: rv,
+  });
 }
 
 function keyTtlSeconds(v: IValidator, keyTtl: Duration | undefined): number | undefined {

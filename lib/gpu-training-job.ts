@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  cronJobFields, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, Schedule, ScheduleOptions, SecretValue, Validator,
+  ConcurrencyPolicy, cronJobFields, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, Schedule, ScheduleOptions, SecretValue, Validator,
 } from './core';
 import { TrainingRun, TrainingRunProps } from './core/training';
 import { validateDnsLabel } from './core/validation';
@@ -69,9 +69,12 @@ export class GpuTrainingJob extends Construct implements IWorkload {
       v.fail('scheduleOptions', 'can only be given with a schedule', props.scheduleOptions);
     }
     this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, this.kind === 'CronJob' ? 52 : 63);
+    // Scheduled runs allowed to overlap may run on two nodes at once.
+    const overlapping = props.schedule !== undefined && props.scheduleOptions?.concurrencyPolicy === ConcurrencyPolicy.ALLOW;
     const run = TrainingRun.prepare(this, v, props, {
       name: this.workloadName,
-      podsMaySpanNodes: false,
+      podsMaySpanNodes: overlapping,
+      spanReason: 'ConcurrencyPolicy.ALLOW lets two scheduled runs overlap on different nodes',
       checkAccelerator: (accelerator) => {
         if (accelerator.hostsInSlice !== 1) {
           v.fail('accelerator', `must fit on one node; this TPU slice spans ${accelerator.hostsInSlice} nodes: use DistributedTraining`, accelerator.description);
@@ -122,5 +125,10 @@ export class GpuTrainingJob extends Construct implements IWorkload {
   /** Adds an environment variable to the training container (used by wiring such as `MlflowPlatform.connect`). */
   public addEnv(name: string, value: string | SecretValue): void {
     this.pod.addEnv(name, value);
+  }
+
+  /** Adds a label to the training pod (used by wiring such as `ModelServer.connect` to a server in the mesh). */
+  public addPodLabel(key: string, value: string): void {
+    this.pod.addLabel(key, value);
   }
 }

@@ -2,7 +2,8 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec, Validator, WorkloadRole,
+  Accelerator, acceleratorResourceNames, describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec,
+  validateNodeLabels, Validator, WorkloadRole,
 } from './core';
 import { lazyModule } from './core/lazy';
 import { childName, componentLabels } from './core/labels';
@@ -116,8 +117,8 @@ export interface RbacRule {
   /** The verbs; each must be served by every listed resource. */
   readonly verbs: Verb[];
   /**
-   * Restrict the rule to objects with these names (`create`, `list`, `watch` and `deletecollection` cannot be
-   * restricted by name).
+   * Restrict the rule to objects with these names, for `get`, `update`, `patch` and `delete` (Kubernetes cannot
+   * restrict `create` and `deletecollection` by name, and a named `list` or `watch` needs a field selector).
    * @default - every object of the resources in the namespace
    */
   readonly resourceNames?: string[];
@@ -195,11 +196,18 @@ export interface WorkloadPersonaOptions extends PersonaOptions {
   readonly serviceAccountName?: string;
   /**
    * Create a long-lived token Secret `<name>-token` for this ServiceAccount (for a client outside the cluster that
-   * calls the API). The ServiceAccount is then annotated `kubernetes.io/enforce-mountable-secrets: "true"`.
-   * Pods never mount a token unless they ask for one.
+   * calls the API). The ServiceAccount is then annotated `kubernetes.io/enforce-mountable-secrets: "true"`: its pods
+   * may use only the Secrets in `mountableSecrets` (never the token itself). Pods never mount a token unless they ask
+   * for one.
    * @default false
    */
   readonly tokenSecret?: boolean;
+  /**
+   * With `tokenSecret`, the Secrets the account's pods may use as volumes or env (`secretKeyRef`, `envFrom`): the
+   * admission plugin rejects a pod that references any other, such as a workload's MLflow credentials left out here.
+   * @default - none (for the model server: its `secrets`)
+   */
+  readonly mountableSecrets?: string[];
 }
 
 /** Options of the trainer persona. */
@@ -231,10 +239,32 @@ export interface ModelServerOptions extends WorkloadPersonaOptions {
   readonly secrets?: string[];
 }
 
-/** A team's per-namespace ResourceQuota. Omitted fields are not limited. */
+/** A quota on one kind of accelerator other than whole NVIDIA GPUs. */
+export interface AcceleratorQuota {
+  /**
+   * The kind of device, as workloads request it: `Accelerator.mig('1g.10gb')`, `Accelerator.sharedGpu()`,
+   * `Accelerator.amdGpu()` or `Accelerator.tpu({...})`. Only its extended resource counts, not its per-pod count.
+   */
+  readonly accelerator: Accelerator;
+  /** Devices (MIG slices, GPU shares, AMD GPUs, TPU chips) requested at once; 0 forbids them. */
+  readonly count: number;
+}
+
+/**
+ * The ResourceQuota of each team namespace (a team with two namespaces may use it twice; the ClusterQueue, when the
+ * team has one, caps queued workloads across all of them). Omitted fields are not limited, except accelerators,
+ * LoadBalancers and NodePorts (0).
+ */
 export interface TeamQuota {
-  /** GPUs requested at once (`requests.nvidia.com/gpu`); 0 forbids GPUs. */
+  /** Whole NVIDIA GPUs requested at once (`requests.nvidia.com/gpu`); 0 forbids them. */
   readonly gpus: number;
+  /**
+   * Quotas on MIG slices, shared GPUs, AMD GPUs and TPU chips (`requests.<resource>`). Every accelerator resource the
+   * library knows that is not listed gets a quota of 0, so a team cannot get around `gpus` with another kind of
+   * device (a MIG node advertises `nvidia.com/mig-*`, not `nvidia.com/gpu`).
+   * @default - none of them allowed
+   */
+  readonly accelerators?: AcceleratorQuota[];
   /**
    * CPU cores (`requests.cpu` and `limits.cpu`).
    * @default - not limited (required when the team has a ClusterQueue)
@@ -322,7 +352,7 @@ export interface ResourceFlavorOptions {
   readonly tolerations?: TolerationSpec[];
 }
 
-/** A Kueue ClusterQueue for the team, whose nominal quota is the team's cpu, memory and GPU quota. */
+/** A Kueue ClusterQueue for the team, whose nominal quota is the team's cpu, memory, GPU and listed accelerator quota. */
 export interface TeamClusterQueueOptions {
   /**
    * The ClusterQueue's name.
@@ -376,6 +406,13 @@ export interface TeamOptions {
    * @default - cpu 1, memory 2Gi
    */
   readonly limitDefaults?: TeamLimitDefaults;
+  /**
+   * Give the team a Kueue LocalQueue in each namespace, which its training and pipeline runs submit to. Set it to
+   * false for a team that runs no batch work (a platform team's services): no LocalQueue, and no queue label on
+   * its workloads.
+   * @default true
+   */
+  readonly kueue?: boolean;
   /**
    * The Kueue LocalQueue (and optionally ClusterQueue).
    * @default - a LocalQueue named after the team, submitting to a ClusterQueue named after the team
@@ -502,12 +539,12 @@ export class Team extends Construct implements ITeam {
   public readonly namespace: string;
   /** Every namespace the team owns. */
   public readonly namespaces: string[];
-  /** Its Kueue LocalQueue. */
-  public readonly queue: Queue;
-  /** The name of its LocalQueue. */
-  public readonly localQueueName: string;
-  /** The ClusterQueue its LocalQueue submits to. */
-  public readonly clusterQueueName: string;
+  /** Its Kueue LocalQueue, unless `kueue` is false. */
+  public readonly queue?: Queue;
+  /** The name of its LocalQueue, unless `kueue` is false. */
+  public readonly localQueueName?: string;
+  /** The ClusterQueue its LocalQueue submits to, unless `kueue` is false. */
+  public readonly clusterQueueName?: string;
   /** The personas that have a Role. */
   public readonly personas: Persona[];
 
@@ -531,14 +568,19 @@ export class Team extends Construct implements ITeam {
     const pssVersion = options.podSecurityVersion ?? 'v1.27';
     if (!/^(latest|v1\.\d+)$/.test(pssVersion)) v.fail('podSecurityVersion', 'must be \'latest\' or a Kubernetes minor version such as \'v1.27\'', pssVersion);
 
+    const kueue = options.kueue ?? true;
+    if (typeof kueue !== 'boolean') v.fail('kueue', 'must be true or false', kueue);
+    if (!kueue && options.queue !== undefined) v.fail('queue', 'cannot be given when kueue is false (the team has no LocalQueue)', options.queue);
     const queueOptions = options.queue ?? {};
-    this.localQueueName = validateDnsSubdomain(v, 'queue.name', queueOptions.name ?? this.teamName);
-    if (queueOptions.clusterQueue !== undefined && queueOptions.clusterQueueName !== undefined) {
-      v.fail('queue.clusterQueueName', 'cannot be given with queue.clusterQueue (which names the ClusterQueue it creates)', queueOptions.clusterQueueName);
+    if (kueue) {
+      this.localQueueName = validateDnsSubdomain(v, 'queue.name', queueOptions.name ?? this.teamName);
+      if (queueOptions.clusterQueue !== undefined && queueOptions.clusterQueueName !== undefined) {
+        v.fail('queue.clusterQueueName', 'cannot be given with queue.clusterQueue (which names the ClusterQueue it creates)', queueOptions.clusterQueueName);
+      }
+      this.clusterQueueName = validateDnsSubdomain(v, queueOptions.clusterQueue ? 'queue.clusterQueue.name' : 'queue.clusterQueueName',
+        queueOptions.clusterQueue?.name ?? queueOptions.clusterQueueName ?? this.teamName);
+      this.queue = Queue.kueue(this.localQueueName);
     }
-    this.clusterQueueName = validateDnsSubdomain(v, queueOptions.clusterQueue ? 'queue.clusterQueue.name' : 'queue.clusterQueueName',
-      queueOptions.clusterQueue?.name ?? queueOptions.clusterQueueName ?? this.teamName);
-    this.queue = Queue.kueue(this.localQueueName);
 
     this.personas = options.personas ?? [Persona.TRAINER, Persona.MODEL_SERVER, Persona.PIPELINE_RUNNER, Persona.VIEWER];
     const personaRules = new Map<Persona, GroupRule[]>();
@@ -579,8 +621,14 @@ export class Team extends Construct implements ITeam {
     for (const persona of WORKLOAD_PERSONAS.filter((p) => this.personas.includes(p))) {
       const name = this.serviceAccounts.get(persona)!;
       const opts = personaOptions[persona][1] as WorkloadPersonaOptions | undefined;
-      const mountable = persona === Persona.MODEL_SERVER ? (options.modelServer?.secrets ?? []) : [];
-      this.addServiceAccount(persona, name, labels, opts?.tokenSecret ?? false, mountable);
+      const tokenSecret = opts?.tokenSecret ?? false;
+      const [prop] = personaOptions[persona];
+      if (opts?.mountableSecrets !== undefined && !tokenSecret) {
+        v.fail(`${prop}.mountableSecrets`, 'can only be given with tokenSecret: true (only then does the ServiceAccount restrict the Secrets its pods use)', opts.mountableSecrets);
+      }
+      const extra = (opts?.mountableSecrets ?? []).map((n, i) => validateDnsSubdomain(v, `${prop}.mountableSecrets[${i}]`, n));
+      const named = persona === Persona.MODEL_SERVER ? (options.modelServer?.secrets ?? []) : [];
+      this.addServiceAccount(persona, name, labels, tokenSecret, [...new Set([...named, ...extra])]);
     }
 
     for (const ns of this.namespaces) {
@@ -606,10 +654,12 @@ export class Team extends Construct implements ITeam {
       });
       // Every pod of the namespace: nothing in or out but DNS, until a workload's own policy opens a path.
       new PodNetworkPolicy(scope, 'DefaultDeny', { name: 'default-deny', namespace: ns, podSelector: {}, labels });
-      new (localQueueCrd().LocalQueueV1Beta2)(scope, 'LocalQueue', {
-        metadata: { name: this.localQueueName, namespace: ns, labels },
-        spec: { clusterQueue: this.clusterQueueName },
-      });
+      if (this.localQueueName !== undefined) {
+        new (localQueueCrd().LocalQueueV1Beta2)(scope, 'LocalQueue', {
+          metadata: { name: this.localQueueName, namespace: ns, labels },
+          spec: { clusterQueue: this.clusterQueueName! },
+        });
+      }
       for (const persona of this.personas) {
         this.addRole(scope, ns, persona, personaRules.get(persona)!, members.filter((m) => m.persona === persona).map((m) => m.subject), labels);
       }
@@ -648,8 +698,9 @@ export class Team extends Construct implements ITeam {
       metadata: { name, namespace: this.namespace, labels, annotations: enforce },
       // Pods that call the API opt in themselves (automountServiceAccountToken on the pod).
       automountServiceAccountToken: false,
-      // With enforce-mountable-secrets, pods of this account may mount only the Secrets listed here.
-      secrets: tokenSecret ? [tokenName, ...mountableSecrets].map((s) => ({ name: s })) : undefined,
+      // With enforce-mountable-secrets, pods of this account may use only the Secrets listed here; the long-lived
+      // token is for a client outside the cluster, so no pod may mount it.
+      secrets: tokenSecret && mountableSecrets.length > 0 ? mountableSecrets.map((s) => ({ name: s })) : undefined,
     });
     if (tokenSecret) {
       new k8s.KubeSecret(scope, 'Token', {
@@ -684,6 +735,10 @@ export class Team extends Construct implements ITeam {
     if (input.memory === undefined) v.fail('quota.memory', 'must be set when the team has a ClusterQueue (its nominal quota)', input.memory);
     const flavor = options.flavor ?? { name: 'default-flavor' };
     const flavorName = validateDnsSubdomain(v, 'queue.clusterQueue.flavor.name', flavor.name);
+    // Kueue gives admitted pods these labels as node selectors and these tolerations; it takes at most 8 of each.
+    validateNodeLabels(v, 'queue.clusterQueue.flavor.nodeLabels', flavor.nodeLabels ?? {});
+    if (Object.keys(flavor.nodeLabels ?? {}).length > 8) v.fail('queue.clusterQueue.flavor.nodeLabels', 'must have at most 8 labels', flavor.nodeLabels);
+    if ((flavor.tolerations ?? []).length > 8) v.fail('queue.clusterQueue.flavor.tolerations', 'must have at most 8 tolerations', flavor.tolerations);
     const flavorSpec = {
       nodeLabels: flavor.nodeLabels && Object.keys(flavor.nodeLabels).length > 0 ? { ...flavor.nodeLabels } : undefined,
       tolerations: flavor.tolerations && flavor.tolerations.length > 0 ? flavor.tolerations.map((t) => ({ ...t })) : undefined,
@@ -700,7 +755,10 @@ export class Team extends Construct implements ITeam {
       new KueueResourceFlavor(this, 'ResourceFlavor', { metadata: { name: flavorName, labels: flavorLabels }, spec: flavorSpec });
     }
     const cohort = options.cohort === undefined ? undefined : validateDnsSubdomain(v, 'queue.clusterQueue.cohort', options.cohort);
-    const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu']];
+    // Kueue admits no workload that requests a resource its ClusterQueue does not cover: cover the listed devices.
+    const devices = [...acceleratorCounts(v, input.accelerators).keys()];
+    const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu'],
+      ...devices.map((d): [string, string] => [d, `requests.${d}`])];
     new (clusterQueueCrd().ClusterQueueV1Beta2)(this, 'ClusterQueue', {
       metadata: { name: this.clusterQueueName, labels },
       spec: {
@@ -742,6 +800,10 @@ function quotaHard(v: IValidator, input: TeamQuota): Record<string, k8s.Quantity
   const hard: Record<string, k8s.Quantity> = {};
   const q = (value: string) => k8s.Quantity.fromString(value);
   hard['requests.nvidia.com/gpu'] = q(String(validateInteger(v, 'quota.gpus', input.gpus, 0)));
+  const devices = acceleratorCounts(v, input.accelerators);
+  for (const resource of acceleratorResourceNames().filter((r) => r !== 'nvidia.com/gpu')) {
+    hard[`requests.${resource}`] = q(String(devices.get(resource) ?? 0));
+  }
   if (input.cpu !== undefined) {
     const cpu = validateQuantity(v, 'quota.cpu', input.cpu);
     hard['requests.cpu'] = q(cpu);
@@ -768,6 +830,26 @@ function quotaHard(v: IValidator, input: TeamQuota): Record<string, k8s.Quantity
     if (value !== undefined) hard[key] = q(String(validateInteger(v, `quota.${prop}`, value, 0)));
   }
   return hard;
+}
+
+/** The quota of each accelerator resource the team lists (`quota.accelerators`), by resource name. */
+function acceleratorCounts(v: IValidator, quotas: AcceleratorQuota[] | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (quotas !== undefined && !Array.isArray(quotas)) v.fail('quota.accelerators', 'must be a list of { accelerator, count }', quotas);
+  (quotas ?? []).forEach((entry, i) => {
+    const prop = `quota.accelerators[${i}]`;
+    if (!(entry?.accelerator instanceof Accelerator)) {
+      v.fail(`${prop}.accelerator`, 'must be made with Accelerator.mig(...), .sharedGpu(), .amdGpu() or .tpu(...)', entry?.accelerator);
+    }
+    const resource = entry.accelerator.resourceName;
+    if (resource === 'nvidia.com/gpu') v.fail(`${prop}.accelerator`, 'must not be whole NVIDIA GPUs: set quota.gpus', entry.accelerator.description);
+    if (!acceleratorResourceNames().includes(resource)) {
+      v.fail(`${prop}.accelerator`, 'must request a device the device plugin advertises', resource);
+    }
+    if (counts.has(resource)) v.fail(`${prop}.accelerator`, 'must be listed once per resource', resource);
+    counts.set(resource, validateInteger(v, `${prop}.count`, entry.count, 0));
+  });
+  return counts;
 }
 
 /** The Role rules each persona starts with. */
@@ -868,7 +950,12 @@ function checkRule(v: IValidator, prop: string, rule: RbacRule): GroupRule[] {
   names.forEach((n, i) => validateDnsSubdomain(v, `${prop}.resourceNames[${i}]`, n));
   if (names.length > 0) {
     const unnamed = rule.verbs.find((verb) => [Verb.CREATE, Verb.LIST, Verb.WATCH, Verb.DELETE_COLLECTION].includes(verb));
-    if (unnamed) v.fail(`${prop}.verbs`, `cannot include '${unnamed}' with resourceNames (Kubernetes cannot restrict it by name): use get, update, patch or delete`, rule.verbs);
+    if (unnamed) {
+      const why = [Verb.CREATE, Verb.DELETE_COLLECTION].includes(unnamed)
+        ? 'Kubernetes cannot restrict it by name'
+        : 'it would allow only requests with a metadata.name field selector, which most clients do not send';
+      v.fail(`${prop}.verbs`, `cannot include '${unnamed}' with resourceNames (${why}): use get, update, patch or delete`, rule.verbs);
+    }
   }
   return rules(rule.resources, [...new Set(rule.verbs)], names);
 }

@@ -1,8 +1,8 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AccessMode, IValidator, QuantityInput, Validator, VolumeClaim } from './core';
-import { componentLabels, namespaceOf } from './core/labels';
+import { AccessMode, ITeam, IValidator, QuantityInput, resolveNamespace, Validator, VolumeClaim } from './core';
+import { componentLabels } from './core/labels';
 import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
 
 const GIB = 2 ** 30;
@@ -845,9 +845,15 @@ export interface ClaimOptions {
 export interface MlStorageProps {
   /**
    * The namespace of the claims (StorageClasses and PersistentVolumes are cluster-wide).
-   * @default - the chart's
+   * @default - the team's namespace, else the chart's
    */
   readonly namespace?: string;
+  /**
+   * The team whose workloads mount the claims: they go to its namespace (a pod mounts only claims of its own
+   * namespace) unless given here.
+   * @default - no team
+   */
+  readonly team?: ITeam;
   /**
    * The `app.kubernetes.io/instance` label of every object.
    * @default - the construct id
@@ -890,8 +896,7 @@ export class MlStorage extends Construct {
   public constructor(scope: Construct, id: string, props: MlStorageProps = {}) {
     super(scope, id);
     this.v = Validator.forConstruct('MlStorage', id);
-    if (props.namespace !== undefined) validateDnsLabel(this.v, 'namespace', props.namespace);
-    this.namespace = namespaceOf(this, props.namespace);
+    this.namespace = resolveNamespace(this.v, this, props);
     this.instance = validateDnsLabel(this.v, 'name', props.name ?? id);
     this.labels = { ...props.labels };
   }

@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  addIngress, allowBetween, childName, componentLabels, IValidator, IngressOptions, IWorkload, jobRunFields, openPath, PodBuilder,
+  addIngress, allowBetween, childName, componentLabels, connectWorkload, DeployPhase, IService, ITeam, IValidator, IngressOptions,
+  IWorkload, jobRunFields, PodBuilder, resolveNamespace, setDeployPhase,
   PodNetworkPolicy, QuantityInput, RequiredSecret, requiredSecretsOf, resolveMount, SecretUse, SecretValue, selectorLabels,
-  serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateDnsLabel, validateDnsSubdomain, validateImage,
+  serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateCidr, validateDnsLabel, validateDnsSubdomain, validateImage,
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
 } from './core';
-import { imageTag, namespaceOf } from './core/labels';
+import { imageTag } from './core/labels';
 import { lazyModule } from './core/lazy';
 
 const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servicemonitor-monitoring.coreos.com') as typeof import('../imports/prometheus-servicemonitor-monitoring.coreos.com'));
@@ -146,7 +147,7 @@ export class BackendStore {
     if (options.sslMode !== undefined && !Object.values(PostgresSslMode).includes(options.sslMode)) {
       v.fail('sslMode', `must be one of ${Object.values(PostgresSslMode).join(', ')}`, options.sslMode);
     }
-    if (options.cidr !== undefined) checkCidr(v, 'cidr', options.cidr);
+    if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     return new BackendStore({ kind: 'external', options });
   }
 
@@ -335,7 +336,7 @@ export class ArtifactStore {
       v.fail('region', 'must be a region name such as \'eu-west-1\'', options.region);
     }
     checkCredentials(v, options.credentials);
-    if (options.cidr !== undefined) checkCidr(v, 'cidr', options.cidr);
+    if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     return new ArtifactStore({ kind: 's3', options });
   }
 
@@ -393,7 +394,7 @@ export class Exposure {
     if (!options || !Array.isArray(options.sourceRanges) || options.sourceRanges.length === 0) {
       v.fail('sourceRanges', 'must list the client address ranges allowed (e.g. [\'10.0.0.0/8\']); a public MLflow without auth is open to anyone', options?.sourceRanges);
     }
-    options.sourceRanges.forEach((cidr, i) => checkCidr(v, `sourceRanges[${i}]`, cidr));
+    options.sourceRanges.forEach((cidr, i) => validateCidr(v, `sourceRanges[${i}]`, cidr));
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       v.fail('hosts', 'must list the host names or addresses clients use for the load balancer (MLflow rejects requests for other Host headers)', options.hosts);
     }
@@ -444,6 +445,17 @@ export interface MlflowMetricsOptions {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * The MLflow user the ServiceMonitor scrapes as, in a Secret in the server's namespace: with `auth`, MLflow
+   * answers `/metrics` only to a signed-in user. Required with `auth` and `serviceMonitor`.
+   * @default - none (scrapes without credentials)
+   */
+  readonly username?: SecretValue;
+  /**
+   * The password of `username`, in a Secret in the server's namespace. Required with `auth` and `serviceMonitor`.
+   * @default - none
+   */
+  readonly password?: SecretValue;
 }
 
 /** Props of {@link MlflowPlatform}. */
@@ -455,9 +467,15 @@ export interface MlflowPlatformProps {
   readonly name?: string;
   /**
    * The namespace of every object.
-   * @default - the chart's
+   * @default - the team's namespace, else the chart's
    */
   readonly namespace?: string;
+  /**
+   * The team that runs the tracking server (a platform team, or a team with its own MLflow): its namespace is used
+   * unless given here. The server keeps its own ServiceAccount (see `serviceAccountName`).
+   * @default - no team
+   */
+  readonly team?: ITeam;
   /** Where runs, metrics and the model registry are kept. */
   readonly backendStore: BackendStore;
   /** Where artifacts are kept (proxied by the server). */
@@ -555,7 +573,7 @@ export interface MlflowConnectOptions {
  * });
  * mlflow.connect(trainingJob);
  */
-export class MlflowPlatform extends Construct {
+export class MlflowPlatform extends Construct implements IService {
   /** The tracking server's Service name. */
   public readonly serviceName: string;
   /** The namespace, if set. */
@@ -566,6 +584,8 @@ export class MlflowPlatform extends Construct {
   public readonly port: number;
   /** The tracking URI clients use (`http://<host>:<port>`). */
   public readonly trackingUri: string;
+  /** The same as `trackingUri` (every service's `url`). */
+  public readonly url: string;
   /** Labels that select the server's pods. */
   public readonly podSelector: Record<string, string>;
   /** The server's NetworkPolicy. */
@@ -574,7 +594,6 @@ export class MlflowPlatform extends Construct {
   public readonly migrationJobName?: string;
 
   private readonly secretUses: SecretUse[] = [];
-  private readonly connected = new Set<IWorkload>();
   private readonly auth?: BasicAuthOptions;
   private readonly v: Validator;
 
@@ -585,8 +604,7 @@ export class MlflowPlatform extends Construct {
     if (!(props.backendStore instanceof BackendStore)) v.fail('backendStore', 'must be made with BackendStore.postgres(...), BackendStore.externalPostgres(...) or BackendStore.file(...)', props.backendStore);
     if (!(props.artifactStore instanceof ArtifactStore)) v.fail('artifactStore', 'must be made with ArtifactStore.minio(...), ArtifactStore.s3(...) or ArtifactStore.gcs(...)', props.artifactStore);
     const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
-    if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
-    const namespace = this.namespace = namespaceOf(this, props.namespace);
+    const namespace = this.namespace = resolveNamespace(v, this, props);
     const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
     const port = this.port = validatePort(v, 'port', props.port ?? 5000);
@@ -602,7 +620,7 @@ export class MlflowPlatform extends Construct {
       checkSecret(v.nested('auth'), 'secretKey', props.auth.secretKey);
       this.auth = props.auth;
     }
-    if (props.metrics !== undefined) validateDnsLabel(v, 'metrics.scraperNamespace', props.metrics.scraperNamespace);
+    if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
     if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
 
     const labelsOf = (component: string, app = 'mlflow', img = image) => ({
@@ -613,7 +631,7 @@ export class MlflowPlatform extends Construct {
     const selector = this.podSelector = selectorLabels({ instance: name, component: 'tracking-server' });
     this.serviceName = name;
     this.host = serviceHost(name, namespace);
-    this.trackingUri = `http://${this.host}:${port}`;
+    this.trackingUri = this.url = `http://${this.host}:${port}`;
 
     this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace, podSelector: selector, labels });
 
@@ -838,9 +856,16 @@ export class MlflowPlatform extends Construct {
     if (props.metrics) {
       this.networkPolicy.allowFromNamespace(props.metrics.scraperNamespace, [{ port }]);
       if (props.metrics.serviceMonitor) {
+        const { username, password } = props.metrics;
+        const basicAuth = username && password
+          ? { username: { name: username.secretName, key: username.key }, password: { name: password.secretName, key: password.key } }
+          : undefined;
+        for (const value of username && password ? [username, password] : []) {
+          this.secretUses.push({ value, namespace, purpose: 'MLflow user and password the ServiceMonitor scrapes /metrics as' });
+        }
         new (serviceMonitorCrd().ServiceMonitor)(this, 'ServiceMonitor', {
           metadata: { name, namespace, labels },
-          spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] },
+          spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s', basicAuth }] },
         });
       }
     }
@@ -861,35 +886,28 @@ export class MlflowPlatform extends Construct {
    */
   public connect(workload: IWorkload, options: MlflowConnectOptions = {}): void {
     const v = this.v.nested('connect');
-    if (!workload || typeof workload.addEnv !== 'function' || !workload.networkPolicy) {
-      v.fail('workload', 'must be a workload construct (GpuTrainingJob, DistributedTraining, ModelServer...)', workload?.node?.path ?? workload);
-    }
-    if (workload.namespace !== this.namespace && (workload.namespace === undefined || this.namespace === undefined)) {
-      v.fail('workload', `must have a namespace when the tracking server's differs (server: '${this.namespace ?? 'chart default'}'): set the namespaces of both charts or constructs`, workload.workloadName);
-    }
-    if (this.connected.has(workload)) v.fail('workload', 'must be connected only once', workload.workloadName);
     if (this.auth && (options.username === undefined || options.password === undefined)) {
-      v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload.workloadName);
+      v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload?.workloadName);
     }
-    workload.addEnv('MLFLOW_TRACKING_URI', this.trackingUri);
+    const env: Record<string, string | SecretValue> = { MLFLOW_TRACKING_URI: this.trackingUri };
     if (options.experimentName !== undefined) {
       if (typeof options.experimentName !== 'string' || options.experimentName.trim() === '') {
         v.fail('options.experimentName', 'must be a non-empty string', options.experimentName);
       }
-      workload.addEnv('MLFLOW_EXPERIMENT_NAME', options.experimentName);
+      env.MLFLOW_EXPERIMENT_NAME = options.experimentName;
     }
     if (options.username !== undefined) {
       checkSecret(v, 'options.username', options.username);
-      workload.addEnv('MLFLOW_TRACKING_USERNAME', options.username);
-      this.secretUses.push({ value: options.username, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+      env.MLFLOW_TRACKING_USERNAME = options.username;
     }
     if (options.password !== undefined) {
       checkSecret(v, 'options.password', options.password);
-      workload.addEnv('MLFLOW_TRACKING_PASSWORD', options.password);
-      this.secretUses.push({ value: options.password, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+      env.MLFLOW_TRACKING_PASSWORD = options.password;
     }
-    openPath(workload, this, [{ port: this.port }]);
-    this.connected.add(workload);
+    connectWorkload(this.v, this, workload, env, [{ port: this.port }]);
+    for (const value of [options.username, options.password]) {
+      if (value !== undefined) this.secretUses.push({ value, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+    }
   }
 
   private inClusterPostgres(name: string, namespace: string | undefined, o: InClusterPostgresOptions, labels: Record<string, string>): StatefulService {
@@ -979,10 +997,11 @@ export class MlflowPlatform extends Construct {
       secretEnv: { MINIO_ROOT_USER: o.rootUser, MINIO_ROOT_PASSWORD: o.rootPassword },
       resources: { cpu: '100m', memory: '128Mi' },
     });
-    new k8s.KubeJob(this, 'BucketJob', {
+    const job = new k8s.KubeJob(this, 'BucketJob', {
       metadata: { name, namespace, labels },
       spec: { ...jobRunFields(v, { backoffLimit: 6 }, 'create-bucket'), template: pod.template() },
     });
+    setDeployPhase(job, DeployPhase.SETUP);
     const policy = new PodNetworkPolicy(this, 'BucketJobNetworkPolicy', { name, namespace, podSelector: selector, labels });
     allowBetween(policy, minio.networkPolicy, [{ port: MINIO_PORT }]);
   }
@@ -1005,10 +1024,11 @@ export class MlflowPlatform extends Construct {
       resources: { cpu: '500m', memory: '1Gi' },
     });
     // The database may still be starting: retries are cheap and the upgrade is idempotent.
-    new k8s.KubeJob(this, 'Migration', {
+    const job = new k8s.KubeJob(this, 'Migration', {
       metadata: { name, namespace, labels },
       spec: { ...jobRunFields(this.v, { backoffLimit: 10 }, 'db-upgrade'), template: pod.template() },
     });
+    setDeployPhase(job, DeployPhase.SETUP);
     return new PodNetworkPolicy(this, 'MigrationNetworkPolicy', { name, namespace, podSelector: selector, labels });
   }
 }
@@ -1069,6 +1089,21 @@ function checkSecret(v: IValidator, prop: string, value: unknown): void {
   if (!(value instanceof SecretValue)) v.fail(prop, 'must be a SecretValue (SecretValue.fromSecret(name, key)) naming a Secret you create', value);
 }
 
+function checkMetrics(v: IValidator, metrics: MlflowMetricsOptions, auth: boolean): void {
+  validateDnsLabel(v, 'metrics.scraperNamespace', metrics.scraperNamespace);
+  for (const prop of ['username', 'password'] as const) {
+    if (metrics[prop] !== undefined) checkSecret(v, `metrics.${prop}`, metrics[prop]);
+  }
+  if (metrics.username !== undefined && metrics.password === undefined) v.fail('metrics.password', 'must be given with \'metrics.username\'', undefined);
+  if (metrics.password !== undefined && metrics.username === undefined) v.fail('metrics.username', 'must be given with \'metrics.password\'', undefined);
+  if (auth && metrics.serviceMonitor && metrics.username === undefined) {
+    v.fail('metrics.username', 'and \'metrics.password\' must be given with auth and serviceMonitor: MLflow answers /metrics only to a signed-in user', undefined);
+  }
+  if (!metrics.serviceMonitor && metrics.username !== undefined) {
+    v.fail('metrics.serviceMonitor', 'must be true when \'metrics.username\' is given (the ServiceMonitor scrapes with those credentials)', metrics.serviceMonitor);
+  }
+}
+
 function checkPgIdentifier(v: IValidator, prop: string, value: string): void {
   if (typeof value !== 'string' || !PG_IDENTIFIER.test(value)) {
     v.fail(prop, 'must be a PostgreSQL name (lower-case letters, digits and \'_\', not starting with a digit, at most 63 characters)', value);
@@ -1084,13 +1119,6 @@ function checkBucket(v: IValidator, prop: string, bucket: string): void {
 function checkPrefix(v: IValidator, prop: string, path: string): void {
   if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.endsWith('/') || path.split('/').includes('..') || /\s/.test(path)) {
     v.fail(prop, 'must be a relative key prefix without leading or trailing \'/\', \'..\' or spaces (e.g. \'mlflow/artifacts\')', path);
-  }
-}
-
-function checkCidr(v: IValidator, prop: string, cidr: string): void {
-  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
-  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
-    v.fail(prop, 'must be an IPv4 CIDR such as \'10.0.0.0/8\'', cidr);
   }
 }
 

@@ -2,14 +2,14 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Accelerator, ContainerSpec, ITeam, IWorkload, NetworkPeer, NetworkPort, openPath, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
+  Accelerator, connectWorkload, ContainerSpec, IService, ISTIO_INJECT_LABEL, ITeam, IWorkload, NetworkPeer, NetworkPort, PodBuilder, PodNetworkPolicy, PodSecurityOptions,
   QuantityInput, resolvePlacement, SchedulingOptions, SecretValue, serviceHost, Validator, WorkloadRole,
 } from './core';
 import { IValidator } from './core/errors';
 import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
-import { validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
+import { validateCidr, validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
@@ -28,6 +28,10 @@ const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servic
 /** The image of the init container that downloads models from object storage (KServe's storage initializer). */
 export const MODEL_DOWNLOAD_IMAGE = 'kserve/storage-initializer:v0.15.2';
 
+/** Istio's control plane, which every sidecar gets its configuration and certificates from. */
+const ISTIOD: NetworkPeer = { podSelector: { app: 'istiod' }, namespace: 'istio-system' };
+const ISTIOD_PORT = 15012;
+
 /** The pod label that tells the variants of a ModelServer apart. */
 export const VARIANT_LABEL = 'serving.cdk8s-mlops.io/variant';
 
@@ -41,7 +45,7 @@ export enum ServiceType {
   LOAD_BALANCER = 'LoadBalancer',
 }
 
-/** Who may call the server (besides workloads wired with `connect`/`allowFrom`). */
+/** Who may call the server (besides workloads wired with `connect`). */
 export interface AccessOptions {
   /**
    * Every pod of these namespaces.
@@ -53,6 +57,13 @@ export interface AccessOptions {
    * @default - none
    */
   readonly peers?: NetworkPeer[];
+  /**
+   * Client address ranges outside the cluster (IPv4 CIDRs). Required with a LoadBalancer or NodePort Service: they
+   * become its `loadBalancerSourceRanges`, and the Service keeps client addresses (`externalTrafficPolicy: Local`)
+   * so that the NetworkPolicy can admit them.
+   * @default - none
+   */
+  readonly cidrs?: string[];
 }
 
 /** Alert severities. */
@@ -125,7 +136,10 @@ export enum HttpMethod {
   DELETE = 'DELETE',
 }
 
-/** Callers an Istio AuthorizationPolicy lets through (all others are denied). */
+/**
+ * Callers an Istio AuthorizationPolicy lets through (all others are denied). The server's NetworkPolicy admits
+ * their namespaces on the serving ports (it cannot select service accounts); the mesh narrows it to these identities.
+ */
 export interface AllowedCallers {
   /** Their service accounts (mTLS identities). */
   readonly serviceAccounts: ServiceAccountRef[];
@@ -277,7 +291,7 @@ export interface ModelServerProps {
    */
   readonly requireSpreadAcrossNodes?: boolean;
   /**
-   * The Service type.
+   * The Service type. LoadBalancer and NodePort need `access.cidrs`, the client ranges allowed from outside.
    * @default ServiceType.CLUSTER_IP
    */
   readonly serviceType?: ServiceType;
@@ -358,7 +372,7 @@ interface VariantSpec {
  *   replicas: 3,
  * });
  */
-export class ModelServer extends Construct implements IWorkload {
+export class ModelServer extends Construct implements IWorkload, IService {
   /** The name of the server (Deployment, or the InferenceService). */
   public readonly workloadName: string;
   /** The namespace, if known. */
@@ -378,6 +392,10 @@ export class ModelServer extends Construct implements IWorkload {
 
   /** Ports opened to callers on the pods. */
   private readonly callerPorts: NetworkPort[];
+  /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
+  private readonly viaKnativeGateway: boolean = false;
+  /** True when the server is in the Istio mesh: its callers' sidecars route to it (and apply the A/B split). */
+  private inMesh = false;
   private readonly pods: PodBuilder[] = [];
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
@@ -416,9 +434,11 @@ export class ModelServer extends Construct implements IWorkload {
       this.callerPorts = [{ port: rendered.podPort }];
       this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('predictor') });
       if (backend.kserve.mode === KServeDeploymentMode.SERVERLESS) {
-        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar.
-        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }]);
+        // Knative's activator and the mesh gateway forward requests to the queue-proxy sidecar; Knative's
+        // autoscaler scrapes the queue-proxy's request statistics on 9090.
+        this.networkPolicy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }, { port: 9090 }]);
         this.networkPolicy.allowFromNamespace('istio-system', [{ port: 8012 }]);
+        this.viaKnativeGateway = true;
       }
       // KServe's storage initializer downloads the model inside the predictor pod.
       const download = props.model?.download;
@@ -454,10 +474,18 @@ export class ModelServer extends Construct implements IWorkload {
       });
     }
 
+    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    const external = serviceType !== ServiceType.CLUSTER_IP;
+    if (external && (props.access?.cidrs ?? []).length === 0) {
+      // The pods' NetworkPolicy admits outside clients only from listed ranges; never the whole internet by default.
+      v.fail('serviceType', 'needs access.cidrs, the client address ranges allowed from outside the cluster (e.g. [\'10.0.0.0/8\'])', serviceType);
+    }
     new k8s.KubeService(this, 'Service', {
       metadata: { name, namespace: this.namespace, labels: labels('server') },
       spec: {
-        type: props.serviceType ?? ServiceType.CLUSTER_IP,
+        type: serviceType,
+        externalTrafficPolicy: external ? 'Local' : undefined,
+        loadBalancerSourceRanges: serviceType === ServiceType.LOAD_BALANCER ? props.access?.cidrs : undefined,
         selector: this.podSelector,
         ports: runtime.ports.map((p) => ({
           name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP',
@@ -480,19 +508,27 @@ export class ModelServer extends Construct implements IWorkload {
     for (const pod of this.pods) pod.addEnv(name, value);
   }
 
+  /** Adds a label to the server pods (every variant). */
+  public addPodLabel(key: string, value: string): void {
+    for (const pod of this.pods) pod.addLabel(key, value);
+  }
+
   /**
    * Lets `workload` call the server: gives it the URL in an environment variable and opens the network path
    * (egress on the caller, ingress on the server).
    */
   public connect(workload: IWorkload, options: ModelServerConnectOptions = {}): void {
-    const envName = validateEnvName(Validator.forConstruct('ModelServer', this.node.id), 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
-    workload.addEnv(envName, this.url);
-    this.allowFrom(workload);
-  }
-
-  /** Opens the network path from `workload` to the server's caller ports, without adding env. */
-  public allowFrom(workload: IWorkload): void {
-    openPath(workload, this, this.callerPorts);
+    const v = Validator.forConstruct('ModelServer', this.node.id);
+    const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
+    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
+    // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
+    if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
+    // The caller's sidecar applies the VirtualService split and presents its mTLS identity: the caller gets one,
+    // whatever its namespace's injection label, and may fetch its configuration from istiod.
+    if (this.inMesh) {
+      workload.addPodLabel(ISTIO_INJECT_LABEL, 'true');
+      workload.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    }
   }
 
   private newPod(v: IValidator, options: ConstructorParameters<typeof PodBuilder>[1]): PodBuilder {
@@ -702,6 +738,10 @@ export class ModelServer extends Construct implements IWorkload {
       if (!peer || typeof peer.podSelector !== 'object') v.fail(`access.peers[${i}]`, 'must be a NetworkPeer with a podSelector', peer);
       this.networkPolicy.allowFrom(peer, ports);
     });
+    (access.cidrs ?? []).forEach((cidr, i) => {
+      validateCidr(v, `access.cidrs[${i}]`, cidr);
+      this.networkPolicy.allowFromCidr(cidr, ports);
+    });
   }
 
   private renderIngress(v: IValidator, ingress: IngressOptions, name: string, runtime: ServingRuntime, labels: Record<string, string>): void {
@@ -780,7 +820,9 @@ export class ModelServer extends Construct implements IWorkload {
     const host = this.namespace ? `${this.serviceName}.${this.namespace}.svc.cluster.local` : this.serviceName;
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     // The sidecar fetches its configuration and certificates from istiod.
-    this.networkPolicy.allowTo({ podSelector: { app: 'istiod' }, namespace: 'istio-system' }, [{ port: 15012 }]);
+    this.networkPolicy.allowTo(ISTIOD, [{ port: ISTIOD_PORT }]);
+    this.addPodLabel(ISTIO_INJECT_LABEL, 'true');
+    this.inMesh = true;
     if (istio.mtls || variants.length > 0) {
       new (destinationRuleCrd().DestinationRule)(this, 'DestinationRule', {
         metadata,
@@ -807,12 +849,20 @@ export class ModelServer extends Construct implements IWorkload {
       v.fail('istio.allowedCallers.serviceAccounts', 'must list at least one service account', callers.serviceAccounts);
     }
     const principals = callers.serviceAccounts.map((sa, i) => {
+      if (!sa || typeof sa !== 'object') v.fail(`istio.allowedCallers.serviceAccounts[${i}]`, 'must be { name, namespace }', sa);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].namespace`, sa.namespace);
       validateDnsLabel(v, `istio.allowedCallers.serviceAccounts[${i}].name`, sa.name);
+      // A NetworkPolicy cannot select a service account: it admits the callers' namespaces, the mesh their identities.
+      this.networkPolicy.allowFromNamespace(sa.namespace, this.callerPorts);
       return `cluster.local/ns/${sa.namespace}/sa/${sa.name}`;
     });
     (callers.paths ?? []).forEach((p, i) => {
       if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) v.fail(`istio.allowedCallers.paths[${i}]`, 'must start with \'/\' or \'*\'', p);
+      // Istio matches a path exactly, by prefix ('/v1/*') or by suffix ('*/infer'): a '*' inside is literal and
+      // the rule would never match.
+      if (p.length > 1 && p.slice(1, -1).includes('*')) {
+        v.fail(`istio.allowedCallers.paths[${i}]`, 'must have \'*\' only as its first or last character (Istio matches exact, prefix \'/v1/models/*\' or suffix \'*/infer\' paths)', p);
+      }
     });
     const rules: AuthorizationRule[] = [{
       from: [{ source: { principals } }],
@@ -829,8 +879,11 @@ export class ModelServer extends Construct implements IWorkload {
   }
 }
 
-export * from './serving/authorization-policy';
-export * from './serving/autoscaling';
-export * from './serving/kserve';
-export * from './serving/model-source';
-export * from './serving/runtime';
+// The serving modules' public types; their render helpers and the AuthorizationPolicy L1 class stay internal.
+export { ScalingMetric, type ScalingPolicy, type PrometheusScaler, type AutoscalingOptions } from './serving/autoscaling';
+export { KServeDeploymentMode, ModelFormat, type KServeOptions, ServingBackend } from './serving/kserve';
+export { type S3SourceOptions, type GcsSourceOptions, type HttpsSourceOptions, ModelSourceKind, ModelSource, type DownloadSpec } from './serving/model-source';
+export {
+  type RuntimeProbe, type RuntimeProbes, type RuntimeMetrics, type RuntimeAlertQueries, type RuntimePresetOptions,
+  type TfServingOptions, type VllmOptions, type CustomRuntimeOptions, type RuntimeConfigFile, type RuntimeContext, ServingRuntime,
+} from './serving/runtime';

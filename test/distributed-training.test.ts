@@ -1,8 +1,9 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue,
-  SecretValue, VolumeClaim,
+  SecretValue, Spot, TpuVersion, VolumeClaim,
 } from '../lib';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 const TF_IMAGE = 'tensorflow/tensorflow:2.12.0-gpu';
@@ -51,6 +52,39 @@ describe('DistributedTraining snapshots', () => {
   });
 });
 
+describe('every backend and framework validates (CRD and Kubernetes 1.27 schemas, no unknown field, Pod Security restricted)', () => {
+  const rwx = (name: string) => VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_WRITE_MANY] });
+  const everything: Partial<DistributedTrainingProps> = {
+    dataset: { claim: rwx('data'), path: '/data' },
+    checkpoints: { claim: rwx('ckpt'), path: '/ckpt' },
+    hyperparameters: { lr: 0.01 },
+    secretEnv: { WANDB_API_KEY: SecretValue.fromSecret('wandb', 'api-key') },
+    activeDeadline: Duration.hours(4),
+    scheduling: { spot: Spot.gke(), priorityClassName: 'training' },
+  };
+  const tf = Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true, evaluator: true });
+  const elastic = Framework.pytorch({ elastic: { minNodes: 1, maxNodes: 3 } });
+  const cases: Array<[string, Partial<DistributedTrainingProps>]> = [
+    ['PyTorch on plain Jobs', { ...everything, nodes: 3, accelerator: Accelerator.nvidiaGpu(4), failFastExitCodes: [2], scheduling: { ...everything.scheduling, queue: Queue.kueue('q') } }],
+    ['elastic PyTorch on plain Jobs', { ...everything, framework: elastic, scheduling: { queue: Queue.volcano('q') } }],
+    ['TensorFlow on plain Jobs', { ...everything, image: TF_IMAGE, framework: tf, failFastExitCodes: [2], scheduling: { queue: Queue.volcano('q') } }],
+    ['PyTorch on Kubeflow', { ...everything, nodes: 3, backend: Backend.KUBEFLOW, cleanPodPolicy: CleanPodPolicy.ALL, scheduling: { queue: Queue.volcano('q') } }],
+    ['elastic PyTorch on Kubeflow', { ...everything, backend: Backend.KUBEFLOW, framework: elastic, scheduling: { queue: Queue.kueue('q') } }],
+    ['TensorFlow on Kubeflow', { ...everything, image: TF_IMAGE, backend: Backend.KUBEFLOW, framework: tf }],
+    ['MPI on Kubeflow', { ...everything, image: 'horovod/horovod:0.28.1', backend: Backend.KUBEFLOW, framework: Framework.mpi({ slotsPerWorker: 2 }), accelerator: Accelerator.nvidiaGpu(4) }],
+    ['PyTorch on JobSet', { ...everything, nodes: 4, backend: Backend.JOBSET, failFastExitCodes: [2], suspend: true, scheduling: { queue: Queue.kueue('q') } }],
+    ['elastic PyTorch on JobSet', { ...everything, backend: Backend.JOBSET, framework: elastic }],
+    ['TensorFlow on JobSet', { ...everything, image: TF_IMAGE, backend: Backend.JOBSET, framework: tf, scheduling: { queue: Queue.volcano('q') } }],
+    ['multi-host TPU on JobSet', { nodes: 4, backend: Backend.JOBSET, accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' }) }],
+    ['MIG slices on plain Jobs', { nodes: 2, accelerator: Accelerator.mig('1g.10gb') }],
+  ];
+  test.each(cases)('%s', (_name, props) => {
+    const { objects } = synth(props);
+    expectValidManifests(objects);
+    expect(uncoveredPods(objects)).toEqual([]);
+  });
+});
+
 describe('PyTorch rendezvous on plain Kubernetes', () => {
   test.each([
     [1, 1], [1, 4], [2, 1], [2, 8], [4, 2], [4, 8],
@@ -95,7 +129,7 @@ describe('PyTorch rendezvous on plain Kubernetes', () => {
 
   test('without a namespace the rank-0 address is relative to the pod\'s namespace', () => {
     const chart = new Chart(Testing.app(), 'test');
-    const run = new DistributedTraining(chart, 'dist', { image: IMAGE, framework: Framework.pytorch({ port: 23456 }) });
+    const run = new DistributedTraining(chart, 'dist', { image: IMAGE, command: ['python', 'train.py'], framework: Framework.pytorch({ port: 23456 }) });
     expect(run.rendezvousAddress).toBe('dist-0.dist:23456');
   });
 
@@ -147,8 +181,10 @@ describe('TensorFlow TF_CONFIG', () => {
         expect(tfConfig(jobPod(job).containers[0], i)).toEqual({ cluster, task: { type: role, index: i } });
       }
     }
-    // Parameter servers get no GPU; the others do.
+    // Parameter servers get no GPU, and see none on an untainted GPU node; the others do.
     expect(jobPod(jobs['dist-ps']).containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(envOf(jobPod(jobs['dist-ps']).containers[0]).NVIDIA_VISIBLE_DEVICES).toBe('none');
+    expect(envOf(jobPod(jobs['dist-worker']).containers[0]).NVIDIA_VISIBLE_DEVICES).toBeUndefined();
     expect(jobPod(jobs['dist-worker']).containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(run.rendezvousAddress).toBe('dist-chief-0.dist.ml.svc:2222');
     expect(run.totalPods).toBe(workers + 4);
@@ -166,6 +202,23 @@ describe('TensorFlow TF_CONFIG', () => {
     expect(tfConfig(pods.ps.containers[0], 0)).toEqual({ cluster, task: { type: 'ps', index: 0 } });
     // Parameter servers never exit: the run succeeds with its workers.
     expect(jobset.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['worker'] });
+  });
+
+  test('multi-worker runs wait for the chief (or worker 0); parameter-server runs start at once', () => {
+    const chief = ofKind(synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2, chief: true }) }).objects, 'Job');
+    const byName = Object.fromEntries(chief.map((j) => [j.metadata.name, jobPod(j)]));
+    expect(byName['dist-chief'].initContainers).toBeUndefined();
+    expect(envOf(byName['dist-worker'].initContainers[0])).toMatchObject({ RANK0_HOST: 'dist-chief-0.dist.ml.svc', RANK0_PORT: '2222' });
+    const [workers] = ofKind(synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 3 }) }).objects, 'Job');
+    const init = jobPod(workers).initContainers[0];
+    expect(envOf(init)).toMatchObject({ RANK0_HOST: 'dist-0.dist.ml.svc', POD_INDEX: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } });
+    // Parameter servers and workers are servers the chief connects to: waiting for the chief could deadlock.
+    for (const backend of [Backend.KUBERNETES, Backend.JOBSET]) {
+      const objects = synth({ image: TF_IMAGE, backend, framework: Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true }) }).objects;
+      const pods = backend === Backend.JOBSET ? Object.values(jobSetPods(ofKind(objects, 'JobSet')[0])) : ofKind(objects, 'Job').map(jobPod);
+      expect(pods).toHaveLength(3);
+      for (const pod of pods as any[]) expect(pod.initContainers).toBeUndefined();
+    }
   });
 
   test('on Kubeflow the operator writes TF_CONFIG', () => {
@@ -229,10 +282,24 @@ describe('Kubeflow PyTorchJob', () => {
     const pods = kubeflowPods(job, 'mpiReplicaSpecs');
     expect(pods.Launcher.containers[0].command.slice(0, 3)).toEqual(['mpirun', '-np', '6']);
     expect(pods.Launcher.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(envOf(pods.Launcher.containers[0]).NVIDIA_VISIBLE_DEVICES).toBe('none');
     // The launcher starts the workers' processes with kubectl exec: it needs the operator's token.
     expect(pods.Launcher.automountServiceAccountToken).toBe(true);
     expect(pods.Worker.containers[0].resources.limits['nvidia.com/gpu']).toBe('4');
     expect(run.rendezvousAddress).toBeUndefined();
+  });
+
+  test('MPI: only the launcher may reach the Kubernetes API (kubectl exec), the workers stay closed', () => {
+    const { run, objects } = synth({ backend: Backend.KUBEFLOW, framework: Framework.mpi() });
+    const policies = Object.fromEntries(ofKind(objects, 'NetworkPolicy').map((p) => [p.metadata.name, p]));
+    expect(Object.keys(policies).sort()).toEqual(['dist', 'dist-launcher']);
+    const launcher = policies['dist-launcher'].spec;
+    expect(launcher.podSelector.matchLabels).toEqual({ ...run.podSelector, 'training.cdk8s-mlops.io/role': 'launcher' });
+    expect(launcher.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] });
+    expect(launcher.ingress).toBeUndefined();
+    // The run's own policy (workers included) opens nothing beyond DNS and the run's pods.
+    expect(policies.dist.spec.egress).toHaveLength(2);
+    expect(ofKind(synth().objects, 'NetworkPolicy')).toHaveLength(1);
   });
 });
 
@@ -251,6 +318,27 @@ describe('JobSet', () => {
     expect(env.WORLD_SIZE).toBe(String(nodes * 2));
     expect(rj.template.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('2');
     expect(ofKind(objects, 'Service')).toHaveLength(0);
+  });
+
+  test('the JobSet alone suspends and cleans up; its child Jobs do not', () => {
+    const { objects } = synth({ nodes: 2, backend: Backend.JOBSET, suspend: true });
+    const [jobset] = ofKind(objects, 'JobSet');
+    expect(jobset.spec).toMatchObject({ suspend: true, ttlSecondsAfterFinished: 86400 });
+    const child = jobset.spec.replicatedJobs[0].template.spec;
+    expect(child.ttlSecondsAfterFinished).toBeUndefined();
+    expect(child.suspend).toBeUndefined();
+  });
+
+  test('a fail-fast exit code fails the whole JobSet instead of restarting the group', () => {
+    const { objects } = synth({ nodes: 2, backend: Backend.JOBSET, failFastExitCodes: [2] });
+    const [jobset] = ofKind(objects, 'JobSet');
+    expect(jobset.spec.failurePolicy).toEqual({
+      maxRestarts: 3,
+      rules: [{ name: 'failFastExitCodes', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }],
+    });
+    expect(jobset.spec.replicatedJobs[0].template.spec.podFailurePolicy.rules).toContainEqual(
+      { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [2] }, onPodConditions: [] },
+    );
   });
 });
 
@@ -350,6 +438,43 @@ describe('DistributedTraining bad input', () => {
   });
   test('a name too long for pod host names', () => {
     expect(() => synth({ name: 'a'.repeat(41) })).toThrow(/'name' must be/);
+  });
+  test('a Kueue queue for several plain Jobs (no gang admission across them)', () => {
+    expect(() => synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }), scheduling: { queue: Queue.kueue('team-a') } }))
+      .toThrow(/^DistributedTraining 'dist': 'scheduling.queue' must not be a Kueue queue for a run of several roles on Backend.KUBERNETES: .*use Backend.JOBSET or Backend.KUBEFLOW.*, got 'team-a'$/);
+    // One Indexed Job is admitted as a whole; JobSet and Kubeflow jobs are one Kueue workload.
+    expect(() => synth({ nodes: 4, scheduling: { queue: Queue.kueue('team-a') } })).not.toThrow();
+    expect(() => synth({ image: TF_IMAGE, backend: Backend.JOBSET, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }), scheduling: { queue: Queue.kueue('team-a') } })).not.toThrow();
+  });
+  test('a PyTorch run without a command', () => {
+    expect(() => synth({ command: undefined }))
+      .toThrow("DistributedTraining 'dist': 'command' must be given (or 'args'): torchrun starts it in every process, e.g. ['python', '/app/train.py'], got nothing");
+  });
+  test('an MPI run without a command', () => {
+    expect(() => synth({ command: undefined, backend: Backend.KUBEFLOW, framework: Framework.mpi() }))
+      .toThrow(/'command' must be given \(or 'args'\): mpirun starts it in every process/);
+  });
+  test('nodes that do not fill whole multi-host TPU slices', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' });
+    expect(() => synth({ nodes: 2, accelerator: tpu }))
+      .toThrow("DistributedTraining 'dist': 'nodes' must be a multiple of 4: the TPU slice (4 TPU v5e chips (topology 4x4)) spans 4 nodes and each of them must run a pod, got 2");
+    expect(() => synth({ nodes: 8, accelerator: tpu })).not.toThrow();
+  });
+  test('TensorFlow workers that do not fill whole multi-host TPU slices', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V4, topology: '2x2x2' });
+    expect(() => synth({ image: TF_IMAGE, accelerator: tpu, framework: Framework.tensorflow({ workers: 3 }) }))
+      .toThrow(/'framework.workers' must be a multiple of 2: the TPU slice .* spans 2 nodes .*, got 3/);
+  });
+  test('a TensorFlow chief with a multi-host TPU slice', () => {
+    const tpu = Accelerator.tpu({ version: TpuVersion.V4, topology: '2x2x2' });
+    expect(() => synth({ image: TF_IMAGE, accelerator: tpu, framework: Framework.tensorflow({ workers: 2, chief: true }) }))
+      .toThrow(/'framework.chief' must be false with a multi-host TPU slice: a single chief pod cannot fill a slice that spans 2 nodes, got true/);
+  });
+  test('several MIG slices per pod', () => {
+    expect(() => synth({ accelerator: Accelerator.mig('1g.10gb', 2) }))
+      .toThrow("DistributedTraining 'dist': 'accelerator' must be a single MIG slice per pod: a CUDA process sees only one MIG device, so the other processes of the pod would find no GPU; add nodes instead, got '2 MIG 1g.10gb slices'");
+    const { objects } = synth({ nodes: 4, accelerator: Accelerator.mig('1g.10gb') });
+    expect(jobPod(ofKind(objects, 'Job')[0]).containers[0].command).toContain('--nproc_per_node=1');
   });
   test('TensorFlow without workers', () => {
     expect(() => Framework.tensorflow({ workers: 0 })).toThrow("Framework.tensorflow: 'workers' must be a whole number from 1 to 1000, got 0");

@@ -1,9 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  AccessMode, FeastProvider, FeatureRepository, FeatureStore, FeatureStoreProps, GpuTrainingJob, OfflineStore,
-  OnlineStore, RedisMode, Registry, Schedule, SecretValue, VolumeClaim,
+  AccessMode, FeastProvider, FeatureRepository, FeatureStore, FeatureStoreProps, GpuTrainingJob, ModelServer, OfflineStore,
+  OnlineStore, RedisMode, Registry, Schedule, SecretValue, ServingRuntime, VolumeClaim,
 } from '../lib';
+import { checkLibraryDefaults, checkRestricted, expectValidManifests, uncoveredPods, validateObjects } from './support/validate';
 
 const REDIS_PASSWORD = SecretValue.fromSecret('feast-redis', 'password');
 const rwx = (name: string) => VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_WRITE_MANY] });
@@ -39,6 +40,46 @@ function podSpecs(objects: any[]): any[] {
     return [];
   });
 }
+
+describe('FeatureStore manifests validate for every online store, registry, offline store and provider', () => {
+  const s3Keys = { accessKeyId: SecretValue.fromSecret('s3', 'id'), secretAccessKey: SecretValue.fromSecret('s3', 'key') };
+  const configurations: Array<[string, Partial<FeatureStoreProps>]> = [
+    ['in-cluster Redis, file registry, file offline store, local provider, apply + materialization', {
+      provider: FeastProvider.LOCAL, replicas: 2,
+      featureRepository: FeatureRepository.fromImage('registry.example.com/ml/feature-repo:1.4.0', '/app/repo'),
+      materialization: { schedule: Schedule.cron('0 * * * *') },
+    }],
+    ['in-cluster Redis with key TTL and a StorageClass, SQL registry, Snowflake, autoscaled', {
+      onlineStore: OnlineStore.redis({ password: REDIS_PASSWORD, keyTtl: Duration.days(7), storageClassName: 'fast-ssd', storage: '50Gi', memory: '4Gi' }),
+      registry: Registry.sql(SecretValue.fromSecret('feast-db', 'url')),
+      offlineStore: OfflineStore.snowflake({ account: 'xy12345', user: 'feast', password: SecretValue.fromSecret('sf', 'password'), role: 'R', warehouse: 'W', database: 'D' }),
+      autoscaling: { minReplicas: 2, maxReplicas: 6 },
+      materialization: { schedule: Schedule.daily(2), featureViews: ['driver_hourly'] },
+    }],
+    ['external standalone Redis with TLS, S3 registry on MinIO, Postgres, AWS provider', {
+      provider: FeastProvider.AWS,
+      onlineStore: OnlineStore.externalRedis({ endpoints: ['redis.example.com:6380'], password: REDIS_PASSWORD, tls: true, cidr: '10.0.0.0/8' }),
+      registry: Registry.s3('s3://feast/registry.db', { ...s3Keys, endpoint: 'http://minio.storage:9000', region: 'eu-west-1' }),
+      offlineStore: OfflineStore.postgres({ host: 'warehouse.example.com', database: 'events', user: 'feast', password: SecretValue.fromSecret('pg', 'password') }),
+      materialization: { schedule: Schedule.cron('*/30 * * * *') },
+    }],
+    ['external Redis Cluster, GCS registry, BigQuery, GCP provider, repository on a claim', {
+      provider: FeastProvider.GCP,
+      onlineStore: OnlineStore.externalRedis({ endpoints: ['10.0.0.1:6379', '10.0.0.2:6379'], mode: RedisMode.CLUSTER }),
+      registry: Registry.gcs('gs://feast/registry.db'),
+      offlineStore: OfflineStore.bigquery({ projectId: 'ml-prod', dataset: 'features', location: 'EU' }),
+      featureRepository: FeatureRepository.fromClaim(VolumeClaim.fromClaimName('feature-repo', { accessModes: [AccessMode.READ_ONLY_MANY] }), 'repo'),
+      materialization: { schedule: Schedule.daily() },
+    }],
+  ];
+  test.each(configurations)('%s', (_name, overrides) => {
+    const { objects } = synth(overrides);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkRestricted(objects)).toEqual([]);
+    expect(checkLibraryDefaults(objects)).toEqual([]);
+    expect(uncoveredPods(objects)).toEqual([]);
+  });
+});
 
 describe('FeatureStore', () => {
   test('online serving with in-cluster Redis, apply and materialization (snapshot)', () => {
@@ -209,6 +250,37 @@ describe('FeatureStore', () => {
     expect(env).toContainEqual({ name: 'FEAST_FEATURE_SERVER_URL', value: 'http://feast.ml.svc:6566' });
   });
 
+  test('connect wires a ModelServer: feature server URL in its env, path opened on both sides', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const store = new FeatureStore(chart, 'feast', props());
+    const ranker = new ModelServer(chart, 'ranker', { runtime: ServingRuntime.triton(), replicas: 2 });
+    store.connect(ranker);
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    const env = find(objects, 'Deployment', 'ranker').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'FEAST_FEATURE_SERVER_URL', value: 'http://feast.ml.svc:6566' });
+    expect(find(objects, 'NetworkPolicy', 'feast').spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: ranker.podSelector } }], ports: [{ port: 6566, protocol: 'TCP' }] }]);
+    expect(find(objects, 'NetworkPolicy', 'ranker').spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: store.podSelector } }], ports: [{ port: 6566, protocol: 'TCP' }] });
+    // The model server does not reach Redis: only the feature server and the Feast jobs do.
+    const redisFrom = find(objects, 'NetworkPolicy', 'feast-redis').spec.ingress.map((r: any) => r.from[0].podSelector.matchLabels['app.kubernetes.io/instance']);
+    expect(redisFrom).toEqual(['feast']);
+  });
+
+  test('the in-cluster Redis: StatefulSet with a persistent volume, headless Service, password on stdin, maxmemory under the limit', () => {
+    const { objects, store } = synth({ onlineStore: OnlineStore.redis({ password: REDIS_PASSWORD, storage: '20Gi', storageClassName: 'fast-ssd', memory: '1Gi' }) });
+    const sts = find(objects, 'StatefulSet', 'feast-redis');
+    expect(sts.spec.replicas).toBe(1);
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '20Gi' } } });
+    const c = sts.spec.template.spec.containers[0];
+    expect(c.image).toBe('redis:7.4.2');
+    expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(c.command[2]).toContain(`--maxmemory ${Math.floor(1024 ** 3 * 0.8)} --maxmemory-policy allkeys-lru`);
+    expect(c.command[2]).toContain('requirepass "$REDIS_PASSWORD"');
+    expect(find(objects, 'Service', 'feast-redis').spec.clusterIP).toBe('None');
+    expect(store.redisHost).toBe('feast-redis.ml.svc');
+    expect(parse(featureStoreYaml(objects)).online_store.connection_string).toBe('feast-redis.ml.svc:6379,password=${FEAST_REDIS_PASSWORD}');
+  });
+
   test('a file registry on a ReadWriteOnce claim is refused', () => {
     const rwo = VolumeClaim.fromClaimName('registry', { accessModes: [AccessMode.READ_WRITE_ONCE] });
     expect(() => synth({ registry: Registry.file(rwo) })).toThrow(
@@ -292,6 +364,12 @@ describe('FeatureStore', () => {
     test('feature view name with a space', () => {
       expect(() => synth({ materialization: { schedule: Schedule.daily(), featureViews: ['bad view'] } })).toThrow(
         /FeatureStore 'feast': 'materialization.featureViews\[0\]' must be a feature view name .*got 'bad view'/,
+      );
+    });
+
+    test('replicas together with autoscaling (the HPA would own the count)', () => {
+      expect(() => synth({ replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 6 } })).toThrow(
+        "FeatureStore 'feast': 'replicas' cannot be combined with autoscaling (use autoscaling.minReplicas), got 3",
       );
     });
 

@@ -3,6 +3,7 @@ import {
   AccessMode, Accelerator, ConcurrencyPolicy, GpuTrainingJob, GpuTrainingJobProps, ITeam, Queue, Schedule, SecretValue,
   Spot, TpuVersion, VolumeClaim, WorkloadRole,
 } from '../lib';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -121,6 +122,10 @@ describe('GpuTrainingJob', () => {
 
   test('MIG, shared, AMD and TPU accelerators', () => {
     expect(podSpecOf(synth({ accelerator: Accelerator.mig('1g.10gb') }).objects).containers[0].resources.limits['nvidia.com/mig-1g.10gb']).toBe('1');
+    // Resource names cannot hold '+': the device plugin advertises media-extension profiles with a '.'.
+    const me = podSpecOf(synth({ accelerator: Accelerator.mig('1g.5gb+me') }).objects).containers[0].resources;
+    expect(Object.keys(me.limits)).toEqual(['cpu', 'memory', 'nvidia.com/mig-1g.5gb.me']);
+    expect(me.requests['nvidia.com/mig-1g.5gb.me']).toBe('1');
     expect(podSpecOf(synth({ accelerator: Accelerator.sharedGpu() }).objects).containers[0].resources.limits['nvidia.com/gpu.shared']).toBe('1');
     const amd = podSpecOf(synth({ accelerator: Accelerator.amdGpu(2) }).objects);
     expect(amd.containers[0].resources.limits['amd.com/gpu']).toBe('2');
@@ -183,6 +188,41 @@ describe('GpuTrainingJob', () => {
     expect(job.node.findChild('Resource')).toBeDefined();
   });
 
+  describe('every configuration validates (Kubernetes 1.27 schema, no unknown field, Pod Security restricted)', () => {
+    const ckpt = { claim: rwx('ckpt'), path: '/ckpt' };
+    const team: ITeam = { teamName: 'vision', namespace: 'team-vision', queue: Queue.kueue('vision'), serviceAccountFor: () => 'vision-trainer' };
+    const configs: Array<[string, Partial<GpuTrainingJobProps>]> = [
+      ['defaults', {}],
+      ['everything on a Job', {
+        command: ['python', '/app/train.py'], args: ['--epochs=3'], workingDir: '/app', accelerator: Accelerator.nvidiaGpu(8, { product: 'NVIDIA-H100-80GB-HBM3', minMemoryMiB: 80000 }),
+        cpu: '16', memory: '128Gi', sharedMemory: '32Gi', env: { LOG_LEVEL: 'info' }, secretEnv: { HF_TOKEN: SecretValue.fromSecret('hf', 'token') },
+        hyperparameters: { lr: 0.001, layers: [1, 2] }, dataset: { claim: rwx('data'), path: '/data', subPath: 'imagenet' },
+        modelOutput: { claim: rwx('models'), path: '/models' }, checkpoints: ckpt, mounts: [{ claim: rwx('vocab'), path: '/vocab' }],
+        backoffLimit: 2, activeDeadline: Duration.hours(8), ttlAfterFinished: Duration.hours(2), failFastExitCodes: [2, 3], suspend: true,
+        scheduling: { priorityClassName: 'training', avoidNodesRunning: { 'app.kubernetes.io/component': 'serving' }, nodeSelector: { pool: 'gpu' } },
+        serviceAccountName: 'trainer', security: { user: 2000, group: 2000 }, labels: { team: 'vision' },
+      }],
+      ['a nightly CronJob', { schedule: Schedule.cron('0 2 * * *'), scheduleOptions: { timeZone: 'Europe/Berlin', concurrencyPolicy: ConcurrencyPolicy.REPLACE }, hyperparameters: { lr: 0.1 } }],
+      ['MIG', { accelerator: Accelerator.mig('3g.40gb') }],
+      ['MIG media extension', { accelerator: Accelerator.mig('1g.10gb+me') }],
+      ['time-sliced GPU', { accelerator: Accelerator.sharedGpu() }],
+      ['AMD GPUs', { accelerator: Accelerator.amdGpu(2) }],
+      ['TPU', { accelerator: Accelerator.tpu({ version: TpuVersion.V6E, topology: '2x2' }) }],
+      ['GKE spot', { scheduling: { spot: Spot.gke() }, checkpoints: ckpt }],
+      ['EKS spot', { scheduling: { spot: Spot.eks() }, checkpoints: ckpt }],
+      ['AKS spot', { scheduling: { spot: Spot.aks() }, checkpoints: ckpt }],
+      ['Karpenter spot', { scheduling: { spot: Spot.karpenter() }, checkpoints: ckpt }],
+      ['Kueue queue', { scheduling: { queue: Queue.kueue('team-a') } }],
+      ['Volcano queue', { scheduling: { queue: Queue.volcano('research') } }],
+      ['a team', { team }],
+    ];
+    test.each(configs)('%s', (_name, props) => {
+      const { objects } = synth(props);
+      expectValidManifests(objects);
+      expect(uncoveredPods(objects)).toEqual([]);
+    });
+  });
+
   describe('rejects bad input', () => {
     const cases: Array<[string, () => unknown, RegExp]> = [
       ['GPU count 0', () => Accelerator.nvidiaGpu(0), /Accelerator.nvidiaGpu: 'count' must be a whole number from 1 to 16, got 0/],
@@ -214,6 +254,10 @@ describe('GpuTrainingJob', () => {
       ['read-only checkpoints', () => synth({ checkpoints: { claim: rwx('c'), path: '/c', readOnly: true } }), /'checkpoints.readOnly' must be false: the run writes there, got true/],
       ['two mounts at one path', () => synth({ dataset: { claim: rwx('a'), path: '/data' }, mounts: [{ claim: rwx('b'), path: '/data' }] }), /'mounts\[0\].path' must differ from the path of 'dataset', got '\/data'/],
       ['a relative mount path', () => synth({ dataset: { claim: rwx('a'), path: 'data' } }), /'dataset.path' must be an absolute path/],
+      ['a ReadWriteOnce claim written by scheduled runs that may overlap', () => synth({
+        schedule: Schedule.daily(), scheduleOptions: { concurrencyPolicy: ConcurrencyPolicy.ALLOW },
+        modelOutput: { claim: VolumeClaim.fromClaimName('models'), path: '/models' },
+      }), /^GpuTrainingJob 'train': 'modelOutput.claim' must be a claim with access mode ReadWriteMany because ConcurrencyPolicy.ALLOW lets two scheduled runs overlap on different nodes, got 'models \(ReadWriteOnce\)'$/],
       ['a claim from another namespace', () => synth({ dataset: { claim: VolumeClaim.fromClaimName('d', { namespace: 'other' }), path: '/d' } }), /'dataset.claim' must be in the workload's namespace 'ml' .*got 'other\/d'/],
       ['a priority class that is not a name', () => synth({ scheduling: { priorityClassName: 'High Priority' } }), /'scheduling.priorityClassName' must be a DNS-1123 subdomain/],
       ['a secret env that is not a SecretValue', () => synth({ secretEnv: { TOKEN: 'abc' as any } }), /'secretEnv.TOKEN' must be made with SecretValue.fromSecret\(name, key\), got 'abc'/],

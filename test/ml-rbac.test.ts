@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, Verb, WorkloadRole,
+  Accelerator, ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, TpuVersion, Verb, WorkloadRole,
 } from '../lib';
+import { checkRestricted, expectValidManifests, validateObjects } from './support/validate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small RBAC evaluator with Kubernetes semantics: a request is allowed when some RoleBinding in the request's
@@ -77,6 +78,24 @@ function permissions(objects: any[], who: Who, namespace: string): string[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * The quota entries of accelerators other than whole NVIDIA GPUs (MIG profiles, shared GPUs, AMD GPUs, TPU chips),
+ * checked to be all 0 and complete; returns the rest of the quota.
+ */
+function withoutOtherAcceleratorsAtZero(hard: Record<string, string>): Record<string, string> {
+  const other = /^requests\.(nvidia\.com\/(mig-|gpu\.shared$)|amd\.com\/gpu$|google\.com\/tpu$)/;
+  const zeros = Object.entries(hard).filter(([key]) => other.test(key));
+  expect(zeros.filter(([, value]) => value !== '0')).toEqual([]);
+  // 31 MIG profiles (A100 40GB/80GB, H100, H200, B200..., media-extension '.me' slices included), shared GPUs,
+  // AMD GPUs, TPU chips.
+  expect(zeros).toHaveLength(34);
+  expect(zeros.map(([key]) => key)).toEqual(expect.arrayContaining([
+    'requests.nvidia.com/mig-1g.5gb', 'requests.nvidia.com/mig-1g.10gb', 'requests.nvidia.com/mig-3g.40gb', 'requests.nvidia.com/mig-7g.80gb',
+    'requests.nvidia.com/gpu.shared', 'requests.amd.com/gpu', 'requests.google.com/tpu',
+  ]));
+  return Object.fromEntries(Object.entries(hard).filter(([key]) => !other.test(key)));
+}
+
 function synth(props: MlRbacProps, id = 'rbac') {
   const chart = new Chart(Testing.app(), 'test');
   const rbac = new MlRbac(chart, id, props);
@@ -141,7 +160,7 @@ describe('MlRbac', () => {
 
   test('ResourceQuota with GPUs, compute, storage and object counts; no load balancers or node ports', () => {
     const quota = only(synth(TWO_TEAMS).objects, 'ResourceQuota', 'vision');
-    expect(quota.spec.hard).toEqual({
+    expect(withoutOtherAcceleratorsAtZero(quota.spec.hard)).toEqual({
       'requests.nvidia.com/gpu': '8',
       'requests.cpu': '64',
       'limits.cpu': '64',
@@ -155,7 +174,36 @@ describe('MlRbac', () => {
       'services.nodeports': '0',
     });
     const { objects } = synth({ teams: [team({ quota: { gpus: 0, loadBalancers: 1 } })] });
-    expect(only(objects, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': '0', 'services.loadbalancers': '1', 'services.nodeports': '0' });
+    expect(withoutOtherAcceleratorsAtZero(only(objects, 'ResourceQuota').spec.hard)).toEqual({
+      'requests.nvidia.com/gpu': '0', 'services.loadbalancers': '1', 'services.nodeports': '0',
+    });
+  });
+
+  test('MIG slices, shared GPUs, AMD GPUs and TPU chips are limited too: listed ones by their count, the others to 0', () => {
+    const { objects } = synth({
+      teams: [team({
+        quota: {
+          gpus: 0, cpu: 32, memory: '256Gi',
+          accelerators: [
+            { accelerator: Accelerator.mig('1g.10gb'), count: 14 },
+            { accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '2x4' }), count: 16 },
+          ],
+        },
+        queue: { clusterQueue: {} },
+      })],
+    });
+    const hard = only(objects, 'ResourceQuota').spec.hard;
+    expect(hard).toMatchObject({
+      'requests.nvidia.com/gpu': '0', 'requests.nvidia.com/mig-1g.10gb': '14', 'requests.google.com/tpu': '16',
+      'requests.nvidia.com/mig-3g.40gb': '0', 'requests.nvidia.com/gpu.shared': '0', 'requests.amd.com/gpu': '0',
+    });
+    // A quota key must be a valid resource name: media-extension profiles are spelled '.me', never '+me'.
+    expect(Object.keys(hard).filter((k) => k.includes('+'))).toEqual([]);
+    // Kueue admits nothing that requests a resource its ClusterQueue does not cover.
+    const group = only(objects, 'ClusterQueue').spec.resourceGroups[0];
+    expect(group.coveredResources).toEqual(['cpu', 'memory', 'nvidia.com/gpu', 'nvidia.com/mig-1g.10gb', 'google.com/tpu']);
+    expect(group.flavors[0].resources.slice(3)).toEqual([{ name: 'nvidia.com/mig-1g.10gb', nominalQuota: '14' }, { name: 'google.com/tpu', nominalQuota: '16' }]);
+    expect(validateObjects(objects)).toEqual([]);
   });
 
   test('every team namespace gets the quota, LimitRange, default-deny policy and LocalQueue', () => {
@@ -210,7 +258,8 @@ describe('MlRbac', () => {
     for (const account of accounts) expect(account.automountServiceAccountToken).toBe(false);
     const server = accounts.find((a) => a.metadata.name === 'vision-model-server');
     expect(server.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
-    expect(server.secrets).toEqual([{ name: 'vision-model-server-token' }, { name: 'model-registry' }]);
+    // Its pods may use its own Secret, and not the long-lived token meant for a client outside the cluster.
+    expect(server.secrets).toEqual([{ name: 'model-registry' }]);
     for (const account of accounts.filter((a) => a !== server)) {
       expect(account.metadata.annotations).toBeUndefined();
       expect(account.secrets).toBeUndefined();
@@ -222,6 +271,14 @@ describe('MlRbac', () => {
       metadata: { name: 'vision-model-server-token', namespace: 'vision', annotations: { 'kubernetes.io/service-account.name': 'vision-model-server' } },
     });
     expect(secrets[0].data).toBeUndefined();
+  });
+
+  test('a trainer with a token Secret lists the Secrets its pods may use, since enforce-mountable-secrets rejects any other', () => {
+    const { objects } = synth({ teams: [team({ personas: [Persona.TRAINER], trainer: { tokenSecret: true, mountableSecrets: ['train-mlflow', 'dataset-s3'] } })] });
+    const account = only(objects, 'ServiceAccount');
+    expect(account.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
+    expect(account.secrets).toEqual([{ name: 'train-mlflow' }, { name: 'dataset-s3' }]);
+    expect(only(objects, 'Secret').metadata.name).toBe('vision-trainer-token');
   });
 
   test('no wildcards, no cluster-wide roles, every rule in a real API group', () => {
@@ -243,7 +300,7 @@ describe('MlRbac', () => {
     const vision = rbac.team('vision');
     expect(vision.teamName).toBe('vision');
     expect(vision.namespace).toBe('vision');
-    expect(vision.queue.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'vision' });
+    expect(vision.queue?.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'vision' });
     expect(vision.serviceAccountFor(WorkloadRole.TRAINING)).toBe('vision-trainer');
     expect(vision.serviceAccountFor(WorkloadRole.SERVING)).toBe('vision-model-server');
     expect(vision.serviceAccountFor(WorkloadRole.PIPELINE)).toBe('vision-pipeline-runner');
@@ -252,6 +309,21 @@ describe('MlRbac', () => {
     expect(nlp.serviceAccountFor(WorkloadRole.SERVING)).toBeUndefined();
     expect(nlp.serviceAccountOf(Persona.VIEWER)).toBeUndefined();
     expect(nlp.roleNameOf(Persona.VIEWER)).toBe('nlp-viewer');
+  });
+
+  test('a team without Kueue has no LocalQueue, and its runs carry no queue label', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [team({ kueue: false })] });
+    const vision = rbac.team('vision');
+    expect([vision.queue, vision.localQueueName, vision.clusterQueueName]).toEqual([undefined, undefined, undefined]);
+    new GpuTrainingJob(chart, 'resnet', { team: vision, image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime' });
+    const objects = Testing.synth(chart);
+    expect(objects.filter((o) => o.kind === 'LocalQueue' || o.kind === 'ClusterQueue')).toEqual([]);
+    const job = only(objects, 'Job');
+    expect(job.metadata.namespace).toBe('vision');
+    expect(job.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    expect(job.spec.template.spec.serviceAccountName).toBe('vision-trainer');
+    expectValidManifests(objects);
   });
 
   test('a GpuTrainingJob given a team runs in its namespace, as its trainer, through its queue', () => {
@@ -296,6 +368,37 @@ describe('MlRbac', () => {
     expect(rules).toContainEqual({ apiGroups: ['kubeflow.org'], resources: ['pytorchjobs'], verbs: ['get', 'list'] });
     expect(rules).toContainEqual({ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] });
     expect(rules).toContainEqual({ apiGroups: ['jobset.x-k8s.io'], resources: ['jobsets'], verbs: ['get', 'list'] });
+  });
+});
+
+describe('MlRbac valid manifests', () => {
+  const configurations: Array<[string, TeamOptions]> = [
+    ['GPU quota only, existing ClusterQueue', { name: 'solo', quota: { gpus: 2 } }],
+    ['full quota, two namespaces, own ClusterQueue in a cohort', {
+      name: 'nlp', namespaces: ['nlp', 'nlp-batch'],
+      quota: { gpus: 16, cpu: 128, memory: '1Ti', storage: '50Ti', persistentVolumeClaims: 20, pods: 300, jobs: 100, services: 10, configMaps: 50, secrets: 50, loadBalancers: 1, nodePorts: 0 },
+      queue: { clusterQueue: { cohort: 'research', flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } } },
+    }],
+    ['MIG and TPU quotas with a default flavor', {
+      name: 'edge', quota: { gpus: 0, cpu: 16, memory: '64Gi', accelerators: [{ accelerator: Accelerator.mig('3g.40gb'), count: 4 }, { accelerator: Accelerator.amdGpu(), count: 2 }] },
+      queue: { clusterQueue: {} },
+    }],
+    ['token Secrets, named reads, pods/exec, members', {
+      name: 'vision', quota: { gpus: 8, cpu: 64, memory: '512Gi' },
+      trainer: { tokenSecret: true, allowPodExec: true, allowDelete: false },
+      modelServer: { configMaps: ['triton-config'], secrets: ['model-registry'], tokenSecret: true },
+      pipelineRunner: { extraRules: [{ resources: [ApiResource.ARGO_WORKFLOWS], verbs: [Verb.CREATE, Verb.GET, Verb.LIST, Verb.WATCH] }] },
+      members: [{ subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER }, { subject: Subject.user('lead@example.com'), persona: Persona.VIEWER }],
+    }],
+  ];
+  test.each(configurations)('%s', (_, options) => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [options] });
+    new GpuTrainingJob(chart, 'train', { team: rbac.team(options.name), image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' });
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    expect(checkRestricted(objects)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(1);
   });
 });
 
@@ -497,7 +600,9 @@ describe('MlRbac bad input', () => {
 
   test('resourceNames with a verb that cannot be restricted by name', () => {
     fails({ teams: [rule([ApiResource.CONFIG_MAPS], [Verb.GET, Verb.CREATE], ['cfg'])] },
-      /'teams\[0\]\.trainer\.extraRules\[0\]\.verbs' cannot include 'create' with resourceNames .*, got \["get","create"\]/);
+      /^MlRbac 'rbac': 'teams\[0\]\.trainer\.extraRules\[0\]\.verbs' cannot include 'create' with resourceNames \(Kubernetes cannot restrict it by name\): use get, update, patch or delete, got \["get","create"\]$/);
+    fails({ teams: [rule([ApiResource.CONFIG_MAPS], [Verb.WATCH], ['cfg'])] },
+      /\.verbs' cannot include 'watch' with resourceNames \(it would allow only requests with a metadata\.name field selector, which most clients do not send\)/);
   });
 
   test('an empty rule', () => {
@@ -518,6 +623,43 @@ describe('MlRbac bad input', () => {
 
   test('a negative object count', () => {
     fails({ teams: [team({ quota: { gpus: 1, pods: -3 } })] }, /'teams\[0\]\.quota\.pods' must be a whole number of at least 0, got -3/);
+  });
+
+  test('whole NVIDIA GPUs among the other accelerators', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.nvidiaGpu(2), count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must not be whole NVIDIA GPUs: set quota.gpus, got '2 NVIDIA GPUs'$/);
+  });
+
+  test('an accelerator quota that is not an Accelerator', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: 'nvidia.com/mig-1g.10gb' as any, count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must be made with Accelerator\.mig\(\.\.\.\), .*, got 'nvidia.com\/mig-1g.10gb'$/);
+  });
+
+  test('a MIG media-extension profile is quoted under the name the device plugin advertises', () => {
+    const { objects } = synth({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb+me'), count: 2 }] } })] });
+    const hard = only(objects, 'ResourceQuota').spec.hard;
+    expect(hard['requests.nvidia.com/mig-1g.10gb.me']).toBe('2');
+    expect(hard['requests.nvidia.com/mig-1g.10gb']).toBe('0');
+  });
+
+  test('one accelerator listed twice', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb'), count: 2 }, { accelerator: Accelerator.mig('1g.10gb', 2), count: 4 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[1\]\.accelerator' must be listed once per resource, got 'nvidia.com\/mig-1g.10gb'$/);
+  });
+
+  test('a negative accelerator count', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.amdGpu(), count: -1 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.count' must be a whole number of at least 0, got -1$/);
+  });
+
+  test('mountable Secrets without a token Secret', () => {
+    fails({ teams: [team({ trainer: { mountableSecrets: ['train-mlflow'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.trainer\.mountableSecrets' can only be given with tokenSecret: true .*, got \["train-mlflow"\]$/);
+  });
+
+  test('a mountable Secret name that is not a DNS subdomain', () => {
+    fails({ teams: [team({ pipelineRunner: { tokenSecret: true, mountableSecrets: ['Bad_Name'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.pipelineRunner\.mountableSecrets\[0\]' must be a DNS-1123 subdomain .*, got 'Bad_Name'$/);
   });
 
   test('a team name that is not a DNS-1123 label', () => {
@@ -554,6 +696,12 @@ describe('MlRbac bad input', () => {
     fails({ teams: [team({ modelServer: { secrets: ['Bad_Name'] } })] }, /'teams\[0\]\.modelServer\.secrets\[0\]' must be a DNS-1123 subdomain/);
   });
 
+  test('queue options for a team without Kueue, or a kueue flag that is not a boolean', () => {
+    fails({ teams: [team({ kueue: false, queue: { clusterQueueName: 'shared' } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue' cannot be given when kueue is false \(the team has no LocalQueue\), got \{/);
+    fails({ teams: [team({ kueue: 'no' as any })] }, /^MlRbac 'rbac': 'teams\[0\]\.kueue' must be true or false, got 'no'$/);
+  });
+
   test('a ClusterQueue without cpu and memory quota, or with an existing one named too', () => {
     fails({ teams: [team({ quota: { gpus: 4, memory: '1Ti' }, queue: { clusterQueue: {} } })] },
       /'teams\[0\]\.quota\.cpu' must be set when the team has a ClusterQueue \(its nominal quota\), got nothing/);
@@ -568,6 +716,19 @@ describe('MlRbac bad input', () => {
         team({ name: 'nlp', queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { pool: 'b' } } } } }),
       ],
     }, /'teams\[1\]\.queue\.clusterQueue\.flavor' must match the flavor 'a100' another team defined/);
+  });
+
+  test('a flavor node label that is not a label', () => {
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'gpu type': 'a100' } } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have label keys of the form \[prefix\/\]name, got 'gpu type'$/);
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA A100' } } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels\.nvidia\.com\/gpu\.product' must be a label value .*, got 'NVIDIA A100'$/);
+  });
+
+  test('a flavor with more node labels than Kueue takes', () => {
+    const nodeLabels = Object.fromEntries([...Array(9).keys()].map((i) => [`example.com/l${i}`, 'x']));
+    fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels } } } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have at most 8 labels, got \{/);
   });
 
   test('a Pod Security version that is not a Kubernetes minor version', () => {

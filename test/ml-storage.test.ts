@@ -5,6 +5,7 @@ import {
   MlStorage, PersistentVolumeSource, ReclaimPolicy, resolveMount, StorageClassRef, StorageProvisioner, Validator,
   VolumeBindingMode,
 } from '../lib';
+import { expectValidManifests } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -148,6 +149,50 @@ describe('MlStorage', () => {
       const sc = find(Testing.synth(chart), 'StorageClass', 'sc');
       expect(sc).toMatchObject({ volumeBindingMode: 'Immediate', allowVolumeExpansion: false });
       expect(sc.metadata.annotations).toEqual({ 'storageclass.kubernetes.io/is-default-class': 'true' });
+    });
+  });
+
+  describe('every provider validates (Kubernetes 1.27 schema, no unknown field)', () => {
+    const providers: Array<[string, () => StorageProvisioner, string]> = [
+      ['EBS gp3', () => StorageProvisioner.awsEbsGp3({ iops: 6000, throughputMiBps: 500, fsType: FilesystemType.XFS, kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abc' }), '100Gi'],
+      ['EBS io2', () => StorageProvisioner.awsEbsIo2({ iopsPerGb: 10, allowAutoIopsPerGbIncrease: true }), '4Gi'],
+      ['EFS', () => StorageProvisioner.awsEfs({ fileSystemId: 'fs-0123456789abcdef0', basePath: '/ml' }), '1Ti'],
+      ['GCE PD', () => StorageProvisioner.gcePersistentDisk({ type: GcePdType.SSD, regional: true, kmsKey: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' }), '200Gi'],
+      ['GCE Hyperdisk', () => StorageProvisioner.gceHyperdisk({ type: HyperdiskType.ML, throughputMiBps: 400 }), '1Ti'],
+      ['Azure Disk', () => StorageProvisioner.azureDisk({ sku: AzureDiskSku.ULTRA_SSD_LRS, iops: 10000, throughputMBps: 500 }), '512Gi'],
+      ['NFS', () => StorageProvisioner.nfs({ server: 'nfs.example.com', share: '/exports/ml', mountOptions: ['nfsvers=4.1'] }), '1Ti'],
+      ['custom CSI driver', () => StorageProvisioner.custom({ provisioner: 'cephfs.csi.ceph.com', parameters: { clusterID: 'ceph' }, accessModes: [AccessMode.READ_WRITE_MANY] }), '1Ti'],
+    ];
+    test.each(providers)('%s: StorageClass, claims of every purpose, mounted by a training job', (_name, provisioner, size) => {
+      const { chart, storage } = setup();
+      const sc = storage.addStorageClass('sc', { provisioner: provisioner(), isDefault: true });
+      storage.addClaim('data', { purpose: ClaimPurpose.DATASET, size, storageClass: sc });
+      storage.addClaim('models', { purpose: ClaimPurpose.MODEL, size, storageClass: sc });
+      storage.addClaim('ckpt', { purpose: ClaimPurpose.CHECKPOINT, size, storageClass: sc });
+      new GpuTrainingJob(chart, 'train', {
+        image: IMAGE,
+        dataset: { claim: storage.claim('data'), path: '/data' },
+        modelOutput: { claim: storage.claim('models'), path: '/models' },
+        checkpoints: { claim: storage.claim('ckpt'), path: '/ckpt' },
+      });
+      const objects = Testing.synth(chart);
+      expectValidManifests(objects);
+      expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(3);
+      expect(find(objects, 'StorageClass', 'sc').provisioner).not.toMatch(/^kubernetes\.io\//);
+    });
+
+    test('existing volumes (NFS, CSI, S3) with their bound claims', () => {
+      const { chart, storage } = setup();
+      const nfs = storage.addPersistentVolume('nfs-pv', { source: PersistentVolumeSource.nfs({ server: '10.0.0.5', path: '/data' }), capacity: '1Ti', mountOptions: ['hard'] });
+      const csi = storage.addPersistentVolume('ebs-pv', {
+        source: PersistentVolumeSource.csi({ driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0123456789abcdef0', fsType: 'xfs', volumeAttributes: { partition: '0' } }),
+        capacity: '200Gi', zone: 'us-east-1a',
+      });
+      const s3 = storage.addPersistentVolume('s3-pv', { source: PersistentVolumeSource.s3Bucket({ bucket: 'ml-data', region: 'us-east-1' }), capacity: '1Ti' });
+      storage.addClaim('nfs-data', { purpose: ClaimPurpose.DATASET, size: '1Ti', volume: nfs });
+      storage.addClaim('ebs-models', { purpose: ClaimPurpose.MODEL, size: '200Gi', volume: csi });
+      storage.addClaim('s3-data', { purpose: ClaimPurpose.DATASET, size: '1Ti', volume: s3 });
+      expectValidManifests(Testing.synth(chart));
     });
   });
 

@@ -4,6 +4,7 @@ import {
   GpuTrainingJob, MlflowPlatform, MlflowPlatformProps, PostgresSslMode, SecretValue, VolumeClaim,
 } from '../lib';
 import { build as buildExamples } from '../examples/mlflow';
+import { expectValidManifests, uncoveredPods } from './support/validate';
 
 const pgPassword = SecretValue.fromSecret('mlflow-postgres', 'password');
 const minio = () => ArtifactStore.minio({
@@ -174,6 +175,17 @@ describe('MlflowPlatform', () => {
     expect(pg.volumeMounts.map((m: any) => m.mountPath)).toContain('/var/run/postgresql');
   });
 
+  test('a new PostgreSQL or MinIO image leaves the claim templates unchanged (Kubernetes refuses to change them)', () => {
+    const claims = (pgImage: string, minioImage: string) => byKind(Testing.synth(platform({
+      backendStore: BackendStore.postgres({ password: pgPassword, image: pgImage }),
+      artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, image: minioImage }),
+    }).chart), 'StatefulSet').map((s) => s.spec.volumeClaimTemplates);
+    const before = claims('postgres:16.4', 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z');
+    expect(before).toHaveLength(2);
+    expect(claims('postgres:16.6', 'quay.io/minio/minio:RELEASE.2025-10-15T17-29-55Z')).toEqual(before);
+    expect(JSON.stringify(before)).not.toContain('app.kubernetes.io/version');
+  });
+
   test('MinIO: the bucket Job creates the bucket and leaves it private, credentials only through env', () => {
     const objects = Testing.synth(platform().chart);
     const minioPod = podSpecOf(one(objects, 'StatefulSet', 'mlflow-minio')).containers[0];
@@ -341,6 +353,16 @@ describe('MlflowPlatform', () => {
     expect(one(gcs, 'NetworkPolicy', 'mlflow').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80, protocol: 'TCP' }] });
   });
 
+  test('a GCS service account key is mounted from its Secret and named by GOOGLE_APPLICATION_CREDENTIALS', () => {
+    const objects = Testing.synth(platform({
+      artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gcpServiceAccountKey(SecretValue.fromSecret('mlflow-gcs', 'key.json')) }),
+    }).chart);
+    const server = serverContainer(objects);
+    expect(envOf(server).GOOGLE_APPLICATION_CREDENTIALS).toBe('/var/run/secrets/gcp/key.json');
+    expect(server.volumeMounts).toContainEqual({ name: 'gcp-key', mountPath: '/var/run/secrets/gcp', readOnly: true });
+    expect(podSpecOf(one(objects, 'Deployment')).volumes).toContainEqual({ name: 'gcp-key', secret: { secretName: 'mlflow-gcs', items: [{ key: 'key.json', path: 'key.json' }] } });
+  });
+
   test('a LoadBalancer is limited to its source ranges and keeps client addresses for the NetworkPolicy', () => {
     const objects = Testing.synth(platform({ exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.corp.example.com'] }) }).chart);
     const service = one(objects, 'Service', 'mlflow');
@@ -376,6 +398,68 @@ describe('MlflowPlatform', () => {
     // The ServiceMonitor selects the Service by its labels.
     expect(one(objects, 'Service', 'mlflow').metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(byKind(Testing.synth(platform({ metrics: { scraperNamespace: 'mlops-monitoring' } }).chart), 'ServiceMonitor')).toEqual([]);
+  });
+
+  test('with auth, the ServiceMonitor scrapes /metrics as an MLflow user from a Secret', () => {
+    const { mlflow, chart } = platform({
+      auth: { config: SecretValue.fromSecret('mlflow-auth', 'basic_auth.ini'), secretKey: SecretValue.fromSecret('mlflow-auth', 'flask-secret-key') },
+      metrics: {
+        scraperNamespace: 'mlops-monitoring', serviceMonitor: true,
+        username: SecretValue.fromSecret('mlflow-scraper', 'username'), password: SecretValue.fromSecret('mlflow-scraper', 'password'),
+      },
+    });
+    const objects = Testing.synth(chart);
+    expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{
+      port: 'http', path: '/metrics', interval: '30s',
+      basicAuth: { username: { name: 'mlflow-scraper', key: 'username' }, password: { name: 'mlflow-scraper', key: 'password' } },
+    }]);
+    expect(mlflow.requiredSecrets.map((s) => [s.name, s.namespace, s.keys])).toContainEqual(['mlflow-scraper', 'mlops-platform', ['username', 'password']]);
+  });
+
+  describe('valid, restricted manifests for every store, exposure and auth', () => {
+    const auth = { config: SecretValue.fromSecret('mlflow-auth', 'basic_auth.ini'), secretKey: SecretValue.fromSecret('mlflow-auth', 'flask-secret-key') };
+    const client = { username: SecretValue.fromSecret('train-mlflow', 'username'), password: SecretValue.fromSecret('train-mlflow', 'password') };
+    const externalPg = () => BackendStore.externalPostgres({ host: 'db.example.com', database: 'mlflow', username: 'mlflow', password: SecretValue.fromSecret('mlflow-db', 'password') });
+    const configurations: Array<[string, Partial<MlflowPlatformProps>]> = [
+      ['PostgreSQL + MinIO, replicated, Ingress, metrics', {
+        replicas: 2,
+        exposure: Exposure.ingress({ host: 'mlflow.example.com', tlsSecretName: 'mlflow-tls' }),
+        metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true },
+      }],
+      ['external PostgreSQL + S3 access keys, LoadBalancer', {
+        backendStore: externalPg(),
+        artifactStore: ArtifactStore.s3({
+          bucket: 'acme-mlflow', endpoint: 'https://s3.example.com',
+          credentials: ArtifactCredentials.accessKeys(SecretValue.fromSecret('mlflow-s3', 'id'), SecretValue.fromSecret('mlflow-s3', 'secret')),
+        }),
+        exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.corp.example.com'] }),
+      }],
+      ['external PostgreSQL + S3 through an IAM role, auth', {
+        backendStore: externalPg(),
+        artifactStore: ArtifactStore.s3({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow') }),
+        auth,
+      }],
+      ['SQLite file + GCS key file, auth, Ingress', {
+        backendStore: BackendStore.file({ claim: VolumeClaim.fromClaimName('mlflow-data', { accessModes: [AccessMode.READ_WRITE_ONCE] }) }),
+        artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gcpServiceAccountKey(SecretValue.fromSecret('mlflow-gcs', 'key.json')) }),
+        auth,
+        exposure: Exposure.ingress({ host: 'mlflow.example.com', tlsSecretName: 'mlflow-tls' }),
+      }],
+      ['PostgreSQL + GCS workload identity, auth, ServiceMonitor with credentials', {
+        artifactStore: ArtifactStore.gcs({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.gkeWorkloadIdentity('mlflow@acme-ml.iam.gserviceaccount.com') }),
+        auth,
+        metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true, username: client.username, password: client.password },
+      }],
+    ];
+    test.each(configurations)('%s', (_, props) => {
+      const { app, chart, mlflow } = platform(props);
+      const { chart: training, job } = trainingJob(app);
+      mlflow.connect(job, props.auth ? client : {});
+      for (const objects of [Testing.synth(chart), Testing.synth(training)]) {
+        expectValidManifests(objects);
+        expect(uncoveredPods(objects)).toEqual([]);
+      }
+    });
   });
 
   describe('bad input', () => {
@@ -460,6 +544,36 @@ describe('MlflowPlatform', () => {
       expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.options.username' and 'options.password' must be given \(as SecretValue\) because the server uses basic auth, got 'train'$/);
     });
 
+    test('a ServiceMonitor without scrape credentials on a server with auth', () => {
+      expect(() => platform({ auth: { config: pgPassword, secretKey: pgPassword }, metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.username' and 'metrics.password' must be given with auth and serviceMonitor: MLflow answers \/metrics only to a signed-in user, got nothing$/);
+    });
+
+    test('a scrape user without its password', () => {
+      expect(() => platform({ metrics: { scraperNamespace: 'mlops-monitoring', serviceMonitor: true, username: pgPassword } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.password' must be given with 'metrics.username', got nothing$/);
+    });
+
+    test('scrape credentials without a ServiceMonitor', () => {
+      expect(() => platform({ metrics: { scraperNamespace: 'mlops-monitoring', username: pgPassword, password: pgPassword } }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'metrics.serviceMonitor' must be true when 'metrics.username' is given .*, got nothing$/);
+    });
+
+    test('a database volume size that is not a quantity', () => {
+      expect(() => platform({ backendStore: BackendStore.postgres({ password: pgPassword, storage: '10 GB' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'backendStore.storage' must be a Kubernetes quantity .*, got '10 GB'$/);
+    });
+
+    test('an object store StorageClass name that is not a DNS subdomain', () => {
+      expect(() => platform({ artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, storageClassName: 'Fast_SSD' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'artifactStore.storageClassName' must be a DNS-1123 subdomain .*, got 'Fast_SSD'$/);
+    });
+
+    test('a negative MinIO memory', () => {
+      expect(() => platform({ artifactStore: ArtifactStore.minio({ bucket: 'mlflow-artifacts', rootUser: pgPassword, rootPassword: pgPassword, memory: '-1Gi' }) }))
+        .toThrow(/^MlflowPlatform 'mlflow': 'artifactStore.memory' must be a Kubernetes quantity .*, got '-1Gi'$/);
+    });
+
     test('connecting a workload twice', () => {
       const { app, mlflow } = platform();
       const { job } = trainingJob(app);
@@ -470,7 +584,7 @@ describe('MlflowPlatform', () => {
     test('connecting a workload in another namespace to a server without one', () => {
       const { app, mlflow } = platform({}, null);
       const { job } = trainingJob(app, 'mlops-training');
-      expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.workload' must have a namespace when the tracking server's differs .*, got 'train'$/);
+      expect(() => mlflow.connect(job)).toThrow(/^MlflowPlatform 'mlflow': 'connect.workload' must have a namespace when the server's differs \(server: 'chart default'\).*, got 'train'$/);
     });
   });
 });

@@ -1,10 +1,10 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  AccessMode, Accelerator, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource, ScalingMetric,
-  SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
+  AccessMode, Accelerator, AlertSeverity, GpuTrainingJob, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
+  ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
 } from '../lib';
 import { AUTHORIZATION_POLICY_SCHEMA } from './schemas/istio-authorization-policy';
-import { expectValidManifests, registerSchema } from './support/validate';
+import { checkLibraryDefaults, checkRestricted, expectValidManifests, registerSchema, uncoveredPods, validateObjects } from './support/validate';
 
 registerSchema('security.istio.io/v1', 'AuthorizationPolicy', AUTHORIZATION_POLICY_SCHEMA);
 
@@ -55,6 +55,58 @@ describe('ModelServer runtimes (snapshots)', () => {
   });
 });
 
+describe('ModelServer manifests validate in every configuration', () => {
+  const s3Key = { accessKeyId: SecretValue.fromSecret('s3', 'id'), secretAccessKey: SecretValue.fromSecret('s3', 'key') };
+  const alerts = { latencyAbove: Duration.millis(500), errorRateAbove: 0.05, severity: AlertSeverity.CRITICAL };
+  const configurations: Array<[string, Partial<ModelServerProps>]> = [
+    ['triton, GPU, claim, monitoring + alerts', { runtime: ServingRuntime.triton(), model: ModelSource.claim(rox('models')), accelerator: Accelerator.nvidiaGpu(1), monitoring: { alerts } }],
+    ['TF Serving, S3 with keys, monitoring + alerts', { runtime: ServingRuntime.tfServing({ modelName: 'resnet' }), model: ModelSource.s3('s3://m/resnet', { ...s3Key, endpoint: 'http://minio.storage:9000' }), monitoring: { alerts } }],
+    ['TorchServe on GPU, GCS with a key file, latency alert', {
+      runtime: ServingRuntime.torchServe(), model: ModelSource.gcs('gs://m/mar', { serviceAccountKey: SecretValue.fromSecret('gcs', 'key.json') }),
+      accelerator: Accelerator.nvidiaGpu(1), monitoring: { alerts: { latencyAbove: Duration.seconds(1) } },
+    }],
+    ['vLLM, HTTPS archive, tensor parallel, token, alerts', {
+      runtime: ServingRuntime.vllm({ huggingFaceToken: SecretValue.fromSecret('hf', 'token') }), model: ModelSource.https('https://models.example.com/llm.tar.gz', { sizeLimit: '40Gi' }),
+      accelerator: Accelerator.nvidiaGpu(2), replicas: 1, monitoring: { alerts },
+    }],
+    ['custom with metrics, NodePort', {
+      runtime: ServingRuntime.custom({
+        image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }],
+        probes: { startup: { port: 'http', path: '/ready' }, readiness: { port: 'http', path: '/ready' }, liveness: { port: 'http' } },
+        metrics: { port: 'metrics' }, writablePaths: ['/var/cache/api'],
+      }),
+      serviceType: ServiceType.NODE_PORT, access: { cidrs: ['192.168.0.0/16'] }, monitoring: {},
+    }],
+    ['HPA on CPU, rps and queue time, Ingress with TLS', {
+      autoscaling: { minReplicas: 3, maxReplicas: 30, cpuUtilization: 60, metrics: [ScalingMetric.requestsPerSecond(50), ScalingMetric.queueTime(Duration.millis(20))], scaleDown: { maxPods: 2 } },
+      ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
+    }],
+    ['KEDA on a Prometheus query plus CPU', { autoscaling: { maxReplicas: 20, cpuUtilization: 80, prometheus: { serverAddress: 'http://prometheus.monitoring.svc:9090', query: 'sum(rate(nv_inference_count[1m]))', threshold: 100 } } }],
+    ['A/B 50/50 with Istio mTLS and allowed callers', {
+      model: ModelSource.claim(rox('models')), variants: [{ name: 'a', weight: 50 }, { name: 'b', weight: 50, model: ModelSource.claim(rox('models-b')) }],
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'web', namespace: 'apps' }], methods: [HttpMethod.POST], paths: ['/v2/models/*'] } },
+    }],
+    ['canary 90/10 on a new image, autoscaled', {
+      model: ModelSource.claim(rox('models')), autoscaling: { minReplicas: 2, maxReplicas: 8 },
+      variants: [{ name: 'stable', weight: 90 }, { name: 'canary', weight: 10, runtime: ServingRuntime.triton({ image: 'nvcr.io/nvidia/tritonserver:24.09-py3' }) }],
+    }],
+    ['KServe RawDeployment, CPU autoscaling', { runtime: ServingRuntime.triton(), backend: ServingBackend.kserve(), model: ModelSource.s3('s3://m/triton'), autoscaling: { minReplicas: 1, maxReplicas: 3 } }],
+    ['KServe Serverless, GPU, rps, canary, Istio mTLS', {
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.HUGGINGFACE, mode: KServeDeploymentMode.SERVERLESS, canaryTrafficPercent: 20 }),
+      model: ModelSource.gcs('gs://m/bert'), accelerator: Accelerator.nvidiaGpu(1), autoscaling: { minReplicas: 1, maxReplicas: 4, metrics: [ScalingMetric.requestsPerSecond(10)] },
+      istio: { mtls: true },
+    }],
+    ['KServe Serverless, CPU through Knative HPA', { runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.XGBOOST, mode: KServeDeploymentMode.SERVERLESS }), model: ModelSource.gcs('gs://m/xgb'), autoscaling: { maxReplicas: 5, cpuUtilization: 75 } }],
+  ];
+  test.each(configurations)('%s', (_name, props) => {
+    const { objects } = synth(props);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkRestricted(objects)).toEqual([]);
+    expect(checkLibraryDefaults(objects)).toEqual([]);
+    expect(uncoveredPods(objects)).toEqual([]);
+  });
+});
+
 describe('ModelServer', () => {
   test('runtime ports, probe paths and the startup budget', () => {
     const { objects } = synth({ startupTimeout: Duration.minutes(15) });
@@ -77,6 +129,18 @@ describe('ModelServer', () => {
     expect(one(objects, 'ConfigMap').data['file-0-monitoring.config']).toContain('prometheus_config');
   });
 
+  test('TorchServe gets a generated config: APIs on all interfaces, Prometheus metrics mode', () => {
+    const { objects } = synth({ runtime: ServingRuntime.torchServe(), model: ModelSource.claim(rox('models')) });
+    const c = server(objects);
+    expect(c.args.slice(0, 4)).toEqual(['--start', '--foreground', '--ts-config', '/etc/torchserve/config.properties']);
+    expect(c.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/etc/torchserve/config.properties', subPath: 'file-0-config.properties', readOnly: true });
+    const config = one(objects, 'ConfigMap').data['file-0-config.properties'];
+    expect(config).toContain('metrics_mode=prometheus');
+    expect(config).toContain('inference_address=http://0.0.0.0:8080');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/ping', port: 'http' });
+    expect(c.ports.map((p: any) => p.containerPort)).toEqual([8080, 8081, 8082]);
+  });
+
   test('vLLM gets a large memory-backed /dev/shm and a long startup budget', () => {
     const { objects } = synth({ runtime: ServingRuntime.vllm({ model: 'org/model' }), accelerator: Accelerator.nvidiaGpu(2), replicas: 1 });
     const pod = one(objects, 'Deployment').spec.template.spec;
@@ -94,6 +158,16 @@ describe('ModelServer', () => {
     expect(init.args).toEqual(['s3://bucket/triton', '/models']);
     expect(init.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3', key: 'key' } } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
+  });
+
+  test('a GCS service account key is mounted from its Secret for the download only', () => {
+    const { objects } = synth({ model: ModelSource.gcs('gs://bucket/triton', { serviceAccountKey: SecretValue.fromSecret('gcs-key', 'key.json') }) });
+    const pod = one(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'model-credentials', secret: { secretName: 'gcs-key', items: [{ key: 'key.json', path: 'key.json' }] } });
+    const init = pod.initContainers[0];
+    expect(init.env).toContainEqual({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/run/secrets/model-storage/key.json' });
+    expect(init.volumeMounts).toContainEqual({ name: 'model-credentials', mountPath: '/var/run/secrets/model-storage', readOnly: true });
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).not.toContain('model-credentials');
   });
 
   test('rolling update keeps capacity; PDB and topology spread', () => {
@@ -132,19 +206,20 @@ describe('ModelServer', () => {
     const { objects } = synth({
       serviceType: ServiceType.LOAD_BALANCER,
       ingress: { host: 'ml.example.com', tlsSecretName: 'ml-tls', className: 'nginx' },
-      access: { namespaces: ['apps'] },
+      access: { namespaces: ['apps'], cidrs: ['10.0.0.0/8'] },
       monitoring: { alerts: { latencyAbove: Duration.millis(500), errorRateAbove: 0.05 } },
     });
     expectValidManifests(objects);
-    expect(one(objects, 'Service').spec.type).toBe('LoadBalancer');
+    expect(one(objects, 'Service').spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
     expect(one(objects, 'Ingress').spec.tls).toEqual([{ hosts: ['ml.example.com'], secretName: 'ml-tls' }]);
     expect(one(objects, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     const rules = one(objects, 'PrometheusRule').spec.groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual(['ModelServerLatencyHigh', 'ModelServerErrorRateHigh']);
     expect(rules[0].expr).toMatch(/> 0.5$/);
     const ingress = one(objects, 'NetworkPolicy').spec.ingress;
-    const namespaces = ingress.map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+    const namespaces = ingress.filter((r: any) => r.from[0].namespaceSelector).map((r: any) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
     expect(namespaces).toEqual(['apps', 'ingress-nginx', 'monitoring']);
+    expect(ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] });
   });
 
   test('80/20 variants become an Istio VirtualService with DestinationRule subsets', () => {
@@ -161,6 +236,42 @@ describe('ModelServer', () => {
     expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
     expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
     expect(one(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/web/sa/frontend']);
+  });
+
+  test('a server in the mesh and the workloads connected to it get the Istio sidecar; others do not', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const ab = new ModelServer(chart, 'ab', { runtime: ServingRuntime.triton(), variants: [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 20 }] });
+    const plain = new ModelServer(chart, 'plain', { runtime: ServingRuntime.triton() });
+    const caller = new ModelServer(chart, 'caller', { runtime: ServingRuntime.triton() });
+    const job = new GpuTrainingJob(chart, 'eval', { image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', command: ['python', 'eval.py'] });
+    ab.connect(caller);
+    ab.connect(job);
+    plain.connect(job);
+    const objects = Testing.synth(chart);
+    const injected = (kind: string, name: string) => {
+      const obj = objects.find((o) => o.kind === kind && o.metadata.name === name);
+      return obj.spec.template.metadata.labels['sidecar.istio.io/inject'];
+    };
+    expect([injected('Deployment', 'ab-v1'), injected('Deployment', 'ab-v2'), injected('Deployment', 'caller'), injected('Job', 'eval')])
+      .toEqual(['true', 'true', 'true', 'true']);
+    expect(injected('Deployment', 'plain')).toBeUndefined();
+    // The label is on the pods only: a Deployment's selector cannot change.
+    expect(one(objects.filter((o) => o.metadata.name === 'caller'), 'Deployment').spec.selector.matchLabels['sidecar.istio.io/inject']).toBeUndefined();
+    expectValidManifests(objects);
+  });
+
+  test('Istio allowed callers are admitted by the NetworkPolicy from their namespaces, on the serving ports only', () => {
+    const { objects } = synth({
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend', namespace: 'web' }, { name: 'batch', namespace: 'web' }] } },
+    });
+    expectValidManifests(objects);
+    const ingress = one(objects, 'NetworkPolicy').spec.ingress;
+    expect(ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } } }],
+      ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }],
+    });
+    // One rule for the namespace, however many of its service accounts are allowed.
+    expect(ingress.filter((r: any) => r.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'web')).toHaveLength(1);
   });
 
   test('KServe fields: format, storageUri, resources, replicas, scale metric, canary', () => {
@@ -181,6 +292,75 @@ describe('ModelServer', () => {
     expect(p.model.resources.limits['nvidia.com/gpu']).toBe('1');
     expect(p.model.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(p.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+
+  test('KServe Serverless: CPU scaling selects Knative\'s HPA class; no signal leaves KPA on concurrency', () => {
+    const serverless = (autoscaling: ModelServerProps['autoscaling']) => one(synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, mode: KServeDeploymentMode.SERVERLESS }),
+      model: ModelSource.gcs('gs://b/iris'),
+      autoscaling,
+    }).objects, 'InferenceService');
+    const cpu = serverless({ minReplicas: 1, maxReplicas: 3, cpuUtilization: 60 });
+    expect(cpu.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'Serverless', 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' });
+    expect(cpu.spec.predictor).toMatchObject({ scaleMetric: 'cpu', scaleTarget: 60 });
+    const kpa = serverless({ minReplicas: 1, maxReplicas: 3 });
+    expect(kpa.metadata.annotations['autoscaling.knative.dev/class']).toBeUndefined();
+    expect(kpa.spec.predictor.scaleMetric).toBeUndefined();
+    expect(kpa.spec.predictor.scaleTarget).toBeUndefined();
+    expect(kpa.spec.predictor).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
+  });
+
+  test('KServe predictor gets a memory-backed /dev/shm from a cdk8s Size', () => {
+    const { objects } = synth({
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.PYTORCH }), model: ModelSource.gcs('gs://b/m'),
+      memory: '16Gi', sharedMemory: Size.gibibytes(2),
+    });
+    expectValidManifests(objects);
+    const predictor = one(objects, 'InferenceService').spec.predictor;
+    expect(predictor.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } });
+    expect(predictor.model.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+  });
+
+  test('KServe RawDeployment scales on CPU by default, with the HPA KServe creates', () => {
+    const { objects } = synth({
+      runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }), model: ModelSource.gcs('gs://b/iris'),
+      autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    });
+    const isvc = one(objects, 'InferenceService');
+    expect(isvc.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'RawDeployment' });
+    expect(isvc.spec.predictor).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleMetric: 'cpu', scaleTarget: 70 });
+  });
+
+  test('KServe Serverless NetworkPolicy admits the activator, the gateway and the autoscaler\'s scrape', () => {
+    const { server, objects } = synth({
+      runtime: undefined,
+      backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, mode: KServeDeploymentMode.SERVERLESS }),
+      model: ModelSource.gcs('gs://b/iris'),
+    });
+    const ingress = one(objects, 'NetworkPolicy').spec.ingress;
+    expect(ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } }], ports: [8012, 8022, 9090].map((port) => ({ port, protocol: 'TCP' })) },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ port: 8012, protocol: 'TCP' }] },
+    ]);
+    expect(server.serviceName).toBe('srv');
+    expect(server.url).toBe('http://srv.ml.svc');
+  });
+
+  test('connect to a KServe Serverless server opens the caller\'s path to Knative\'s local gateway', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const isvc = new ModelServer(chart, 'bert', { backend: ServingBackend.kserve({ modelFormat: ModelFormat.TENSORFLOW, mode: KServeDeploymentMode.SERVERLESS }), model: ModelSource.gcs('gs://b/bert') });
+    const api = new ModelServer(chart, 'api', { runtime: ServingRuntime.custom({ image: 'company/api:1.0.0', ports: [{ name: 'http', port: 8080 }], probes: { readiness: { port: 'http', path: '/' }, liveness: { port: 'http' } } }) });
+    isvc.connect(api);
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'api').spec.egress;
+    expect(egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: {} }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+      ports: [{ port: 8081, protocol: 'TCP' }],
+    });
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api').spec.template.spec.containers[0].env)
+      .toContainEqual({ name: 'MODEL_SERVER_URL', value: 'http://bert.ml.svc' });
   });
 
   test('connect gives a workload the URL and opens the path', () => {
@@ -236,6 +416,16 @@ describe('ModelServer bad input', () => {
   test('canary percent in KServe raw deployment mode', () => {
     expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN, canaryTrafficPercent: 10 }), model: ModelSource.gcs('gs://b/iris') }))
       .toThrow(/ModelServer 'srv': 'backend.canaryTrafficPercent' is ignored by KServe in RawDeployment mode/);
+  });
+
+  test('probe period with the KServe backend (KServe would ignore it)', () => {
+    expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.SKLEARN }), model: ModelSource.gcs('gs://b/iris'), probePeriod: Duration.seconds(5) }))
+      .toThrow("ModelServer 'srv': 'probePeriod' is not supported with the KServe backend: the ServingRuntime defines the probes of the model container, got '5 seconds'");
+  });
+
+  test('shared memory that is not a quantity, with the KServe backend', () => {
+    expect(() => synth({ runtime: undefined, backend: ServingBackend.kserve({ modelFormat: ModelFormat.PYTORCH }), model: ModelSource.gcs('gs://b/m'), sharedMemory: 'lots' }))
+      .toThrow("ModelServer 'srv': 'sharedMemory' must be a Kubernetes quantity such as '500m', '2', '16Gi' or '1Ti', got 'lots'");
   });
 
   test('storage credentials inline in the URI', () => {

@@ -117,8 +117,9 @@ export class Accelerator {
       v.fail('profile', `must be a MIG profile: A100 40GB ${MIG_A100_40GB.join(', ')}; A100/H100 80GB ${MIG_80GB.join(', ')}`, profile);
     }
     validateInteger(v, 'count', count, 1, 7);
-    // A MIG slice runs one process: it counts as one device for torchrun.
-    return new Accelerator(AcceleratorVendor.NVIDIA, `nvidia.com/mig-${profile}`, count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
+    // A MIG slice runs one process: it counts as one device for torchrun. Resource names cannot hold '+': the
+    // device plugin advertises a media-extension profile such as `1g.10gb+me` as `nvidia.com/mig-1g.10gb.me`.
+    return new Accelerator(AcceleratorVendor.NVIDIA, migResourceName(profile), count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
   }
 
   /**
@@ -234,4 +235,18 @@ export interface NodeRequirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
   readonly values?: string[];
+}
+
+/**
+ * Every extended resource an {@link Accelerator} can request: whole NVIDIA GPUs, each MIG profile, shared GPUs,
+ * AMD GPUs and TPU chips, for quotas that must cover every kind of device and not only `nvidia.com/gpu`.
+ */
+export function acceleratorResourceNames(): string[] {
+  const mig = MIG_PROFILES.map(migResourceName);
+  return ['nvidia.com/gpu', ...mig, 'nvidia.com/gpu.shared', 'amd.com/gpu', 'google.com/tpu'];
+}
+
+/** The resource the NVIDIA device plugin (MIG strategy `mixed`) advertises for a profile; `+me` becomes `.me`. */
+function migResourceName(profile: string): string {
+  return `nvidia.com/mig-${profile.replace('+', '.')}`;
 }

@@ -12,3 +12,4 @@ export * from './network';
 export * from './stateful';
 export * from './workload';
 export * from './training';
+export * from './ordering';

@@ -49,6 +49,10 @@ export function validateIngressOptions(v: IValidator, prop: string, options: Ing
   if (options.className !== undefined) validateDnsSubdomain(v, at('className'), options.className);
   if (options.tlsSecretName !== undefined) validateDnsSubdomain(v, at('tlsSecretName'), options.tlsSecretName);
   validateDnsLabel(v, at('controllerNamespace'), options.controllerNamespace ?? 'ingress-nginx');
+  if (options.annotations?.['kubernetes.io/ingress.class'] !== undefined) {
+    // Deprecated since Kubernetes 1.18; controllers that honour ingressClassName may ignore it.
+    v.fail(at('annotations'), 'must not set the deprecated \'kubernetes.io/ingress.class\' annotation: use className (spec.ingressClassName)', options.annotations['kubernetes.io/ingress.class']);
+  }
 }
 
 /** The Service port an Ingress routes to: by name or by number. */

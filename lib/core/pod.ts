@@ -187,6 +187,15 @@ export class PodBuilder {
     return this;
   }
 
+  /**
+   * Adds a label to the pods (used by wiring, e.g. Istio sidecar injection). The label is not part of any selector,
+   * so a Deployment's immutable selector does not change.
+   */
+  public addLabel(key: string, value: string): this {
+    this.labels[key] = value;
+    return this;
+  }
+
   /** The labels the pods carry. */
   public get podLabels(): Record<string, string> {
     return { ...this.labels };

@@ -152,12 +152,17 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
     if (!(options.queue instanceof Queue)) v.fail('scheduling.queue', 'must be made with Queue.kueue() or Queue.volcano()', options.queue);
     validateDnsSubdomain(v, 'scheduling.queue', options.queue.name);
   }
-  for (const [key, value] of Object.entries(options.nodeSelector ?? {})) {
+  validateNodeLabels(v, 'scheduling.nodeSelector', options.nodeSelector ?? {});
+}
+
+/** Checks node labels (a node selector): keys of the form `[prefix/]name`, label values. */
+export function validateNodeLabels(v: IValidator, prop: string, labels: Record<string, string>): void {
+  for (const [key, value] of Object.entries(labels)) {
     if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-      v.fail('scheduling.nodeSelector', 'must have label keys of the form [prefix/]name', key);
+      v.fail(prop, 'must have label keys of the form [prefix/]name', key);
     }
     if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
-      v.fail(`scheduling.nodeSelector.${key}`, 'must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', value);
+      v.fail(`${prop}.${key}`, 'must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', value);
     }
   }
 }

@@ -74,7 +74,9 @@ export class StatefulService extends Construct {
         selector: { matchLabels: props.selector },
         template: props.pod.template(),
         volumeClaimTemplates: [{
-          metadata: { name: STATEFUL_DATA_VOLUME, labels: props.labels },
+          // A StatefulSet's claim templates cannot change once created: leave out the version label, which changes
+          // with the image, or the next image upgrade would be refused.
+          metadata: { name: STATEFUL_DATA_VOLUME, labels: withoutVersion(props.labels) },
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: props.storageClassName,
@@ -90,4 +92,8 @@ export class StatefulService extends Construct {
       labels: props.labels,
     });
   }
+}
+
+function withoutVersion(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => key !== 'app.kubernetes.io/version'));
 }

@@ -192,6 +192,8 @@ export interface TrainingRunOptions {
   readonly name: string;
   /** True when the run's pods may land on several nodes (ReadWriteOnce claims are then refused). */
   readonly podsMaySpanNodes: boolean;
+  /** Why the pods may span nodes, for the message (`two scheduled runs may overlap`). */
+  readonly spanReason?: string;
   /** Extra checks of the accelerator, run right after it is resolved. */
   readonly checkAccelerator?: (accelerator: Accelerator) => void;
 }
@@ -214,7 +216,7 @@ export class TrainingRun {
     options.checkAccelerator?.(accelerator);
 
     const mounts = resolveTrainingMounts(v, props);
-    checkMounts(v, mounts, { podsMaySpanNodes: options.podsMaySpanNodes, namespace: placement.namespace });
+    checkMounts(v, mounts, { podsMaySpanNodes: options.podsMaySpanNodes, namespace: placement.namespace, why: options.spanReason });
     if (placement.scheduling?.spot !== undefined && props.checkpoints === undefined) {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }

@@ -11,6 +11,8 @@ const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Env var names whose literal values would put a credential in the manifest. */
 const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+/** Names that point to a mounted credential file rather than hold a credential (`GOOGLE_APPLICATION_CREDENTIALS`). */
+const CREDENTIAL_FILE_NAME = /(_FILE|_PATH|_DIR|^GOOGLE_APPLICATION_CREDENTIALS)$/;
 /** `scheme://user:password@host`: a URI that carries a password. */
 const URI_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
@@ -121,10 +123,12 @@ export function validateEnvName(v: IValidator, prop: string, name: string): stri
 
 /**
  * Refuses a literal value that would put a credential into the manifest: a credential-like env var name with a
- * plain value, or a URI with a password in it.
+ * plain value, or a URI with a password in it. A file-pointer name (`TOKEN_FILE`, `GOOGLE_APPLICATION_CREDENTIALS`)
+ * with an absolute path is fine: the file is a mounted Secret.
  */
 export function rejectInlineCredential(v: IValidator, prop: string, name: string | undefined, value: string): void {
-  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '') {
+  const pointsToFile = name !== undefined && CREDENTIAL_FILE_NAME.test(name) && /^\/\S*$/.test(value);
+  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '' && !pointsToFile) {
     v.fail(prop, 'looks like a credential and must come from a Secret (pass it with SecretValue.fromSecret), not a literal value', name);
   }
   if (URI_WITH_PASSWORD.test(value)) {
@@ -183,6 +187,15 @@ export function validateTimeZone(v: IValidator, prop: string, timeZone: string):
     v.fail(prop, 'must be an IANA time zone name such as \'UTC\' or \'Europe/Berlin\'', timeZone);
   }
   return timeZone;
+}
+
+/** Checks an IPv4 CIDR (`10.0.0.0/8`). */
+export function validateCidr(v: IValidator, prop: string, cidr: string): string {
+  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
+  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
+    v.fail(prop, 'must be an IPv4 CIDR such as \'10.0.0.0/8\'', cidr);
+  }
+  return cidr;
 }
 
 /** Checks an absolute, normalised path in a container. */

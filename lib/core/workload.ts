@@ -22,7 +22,12 @@ export interface IWorkload extends IConstruct {
   readonly networkPolicy: PodNetworkPolicy;
   /** Adds an environment variable to its main containers. */
   addEnv(name: string, value: string | SecretValue): void;
+  /** Adds a label to its pods, not to their selector (wiring uses it for Istio sidecar injection). */
+  addPodLabel(key: string, value: string): void;
 }
+
+/** The pod label that asks Istio to inject its sidecar, whatever the namespace's `istio-injection` label. */
+export const ISTIO_INJECT_LABEL = 'sidecar.istio.io/inject';
 
 /**
  * A service inside the cluster that workloads connect to (MLflow, a feature server, a model server).
@@ -38,9 +43,56 @@ export interface IServiceEndpoint {
   readonly host: string;
 }
 
+/**
+ * A service that workloads are wired to (MlflowPlatform, FeatureStore, ModelServer): `connect(workload)` gives the
+ * workload the environment it needs (at least the service's URL) and opens exactly the network path from the
+ * workload's pods to the service's pods on the service's ports.
+ */
+export interface IService extends IServiceEndpoint {
+  /** The URL clients use (`http://host:port`). */
+  readonly url: string;
+  /** Labels that select the service's pods. */
+  readonly podSelector: Record<string, string>;
+  /** The NetworkPolicy of the service's pods. */
+  readonly networkPolicy: PodNetworkPolicy;
+  /** Wires `workload` to the service: environment, and the network path on both sides. */
+  connect(workload: IWorkload): void;
+}
+
 /** Opens the path from `client` to the pods of a service: egress on the client, ingress on the server. */
 export function openPath(client: IWorkload, server: { networkPolicy: PodNetworkPolicy }, ports: NetworkPort[]): void {
   allowBetween(client.networkPolicy, server.networkPolicy, ports);
+}
+
+/** The workloads each service's pods were connected to, to refuse connecting one twice. */
+const connections = new WeakMap<PodNetworkPolicy, Set<IWorkload>>();
+
+/**
+ * What every service's `connect` does, in one place: checks that `workload` is a workload that can be wired to
+ * `service` (a workload construct, not the service itself, not connected before, with a namespace when the
+ * service's namespace differs: a NetworkPolicy cannot name "the chart's default"), adds `env` to it and opens
+ * `ports` from its pods to the service's. `v` names the prop as `connect.workload`.
+ */
+export function connectWorkload(
+  v: IValidator,
+  service: { readonly namespace?: string; readonly networkPolicy: PodNetworkPolicy },
+  workload: IWorkload,
+  env: Record<string, string | SecretValue>,
+  ports: NetworkPort[],
+): void {
+  if (!workload || typeof workload.addEnv !== 'function' || !(workload.networkPolicy instanceof PodNetworkPolicy)) {
+    v.fail('connect.workload', 'must be a workload construct (GpuTrainingJob, DistributedTraining, ModelServer...)', workload?.node?.path ?? workload);
+  }
+  if (workload.networkPolicy === service.networkPolicy) v.fail('connect.workload', 'must be another workload than the service itself', workload.workloadName);
+  if (workload.namespace !== service.namespace && (workload.namespace === undefined || service.namespace === undefined)) {
+    v.fail('connect.workload', `must have a namespace when the server's differs (server: '${service.namespace ?? 'chart default'}'): set the namespaces of both charts or constructs`, workload.workloadName);
+  }
+  const connected = connections.get(service.networkPolicy) ?? new Set<IWorkload>();
+  if (connected.has(workload)) v.fail('connect.workload', 'must be connected only once', workload.workloadName);
+  connected.add(workload);
+  connections.set(service.networkPolicy, connected);
+  for (const [name, value] of Object.entries(env)) workload.addEnv(name, value);
+  openPath(workload, service, ports);
 }
 
 /** The DNS name of a Service: `name.namespace.svc` when the namespace is known, else `name`. */
@@ -91,18 +143,31 @@ export function resolvePlacement(
   role: WorkloadRole,
 ): Placement {
   const team = props.team;
-  if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
+  const namespace = resolveNamespace(v, scope, props);
   if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
   if (team === undefined) {
-    return { namespace: namespaceOf(scope, props.namespace), serviceAccountName: props.serviceAccountName, scheduling: props.scheduling };
+    return { namespace, serviceAccountName: props.serviceAccountName, scheduling: props.scheduling };
   }
+  // The team's batch queue admits runs that finish; long-running servers are not queued.
+  const queue = props.scheduling?.queue ?? (role === WorkloadRole.SERVING ? undefined : team.queue);
+  return {
+    namespace,
+    serviceAccountName: props.serviceAccountName ?? team.serviceAccountFor(role),
+    scheduling: props.scheduling === undefined && queue === undefined ? undefined : { ...props.scheduling, queue },
+  };
+}
+
+/**
+ * The namespace of a construct that may belong to a team: the team's, else the explicit one, else the chart's. A
+ * namespace different from the team's is an error (the team's quota, RBAC and policies would not apply).
+ */
+export function resolveNamespace(v: IValidator, scope: IConstruct, props: { team?: ITeam; namespace?: string }): string | undefined {
+  if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
+  const team = props.team;
+  if (team === undefined) return namespaceOf(scope, props.namespace);
+  if (!team || typeof team !== 'object' || typeof team.namespace !== 'string') v.fail('team', 'must be a team made with MlRbac.addTeam(...)', team);
   if (props.namespace !== undefined && props.namespace !== team.namespace) {
     v.fail('namespace', `must be the team's namespace '${team.namespace}' (or be left out)`, props.namespace);
   }
-  const queue = props.scheduling?.queue ?? team.queue;
-  return {
-    namespace: team.namespace,
-    serviceAccountName: props.serviceAccountName ?? team.serviceAccountFor(role),
-    scheduling: { ...props.scheduling, queue },
-  };
+  return team.namespace;
 }

@@ -97,7 +97,7 @@ export interface AutoscalingOptions {
   readonly maxReplicas: number;
   /**
    * Target average CPU utilisation in percent of the request.
-   * @default 70, unless `metrics` or `prometheus` are given
+   * @default 70, unless `metrics` or `prometheus` are given (KServe Serverless: none, Knative scales on concurrency)
    */
   readonly cpuUtilization?: number;
   /**

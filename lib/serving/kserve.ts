@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, Placement, PodBuilder, PodOptions } from '../core';
 import { IValidator } from '../core/errors';
-import { validateInteger } from '../core/validation';
+import { validateInteger, validateQuantity } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
 
@@ -11,7 +11,11 @@ import { ResolvedAutoscaling } from './autoscaling';
 export enum KServeDeploymentMode {
   /** Plain Deployment + Service + HPA (no Knative). Canary traffic splitting is not available. */
   RAW_DEPLOYMENT = 'RawDeployment',
-  /** Knative revisions: scale to zero, request-based autoscaling, canary traffic splitting. */
+  /**
+   * Knative revisions: request-based autoscaling (concurrency by default, or `ScalingMetric.requestsPerSecond`),
+   * canary traffic splitting. An explicit `autoscaling.cpuUtilization` selects Knative's HPA autoscaler class,
+   * which needs Knative's optional HPA extension installed.
+   */
   SERVERLESS = 'Serverless',
 }
 
@@ -109,6 +113,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   unsupported('variants', 'use ServingBackend.kserve({ canaryTrafficPercent }) for canary rollouts', props.variants);
   unsupported('ingress', 'KServe exposes the InferenceService through its own ingress configuration', props.ingress);
   unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container', props.startupTimeout);
+  unsupported('probePeriod', 'the ServingRuntime defines the probes of the model container', props.probePeriod?.toHumanString?.() ?? props.probePeriod);
   unsupported('monitoring', 'enable scraping in KServe\'s ServingRuntime (serving.kserve.io/enable-prometheus-scraping)', props.monitoring);
   unsupported('requireSpreadAcrossNodes', 'KServe builds the predictor Deployment', props.requireSpreadAcrossNodes);
   unsupported('maxSurge', 'KServe builds the predictor Deployment', props.maxSurge);
@@ -135,6 +140,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   // KServe's predictor `scaleMetric` values.
   let scaleMetric: 'rps' | 'cpu' | undefined;
   let scaleTarget: number | undefined;
+  const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': kserve.mode };
   const a = input.autoscaling;
   if (a !== undefined) {
     if (props.autoscaling?.scaleUp !== undefined || props.autoscaling?.scaleDown !== undefined) {
@@ -150,10 +156,16 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
       if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
       scaleMetric = 'rps';
       scaleTarget = Math.round(custom[0].target);
-    } else {
+    } else if (raw) {
       scaleMetric = 'cpu';
       scaleTarget = a.cpuUtilization;
+    } else if (props.autoscaling?.cpuUtilization !== undefined) {
+      // Knative's default autoscaler (KPA) cannot scale on CPU: the revision must use Knative's HPA class.
+      scaleMetric = 'cpu';
+      scaleTarget = a.cpuUtilization;
+      annotations['autoscaling.knative.dev/class'] = 'hpa.autoscaling.knative.dev';
     }
+    // Serverless without a signal: Knative's KPA scales on concurrency (its default).
   }
 
   const accelerator = props.accelerator;
@@ -161,7 +173,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   const pod = input.pod({
     scheduling: input.placement.scheduling,
     serviceAccountName: input.placement.serviceAccountName,
-    sharedMemory: props.sharedMemory === undefined ? undefined : String(props.sharedMemory),
+    sharedMemory: props.sharedMemory === undefined ? undefined : validateQuantity(v, 'sharedMemory', props.sharedMemory),
     security: props.security,
   });
   pod.addContainer({
@@ -205,7 +217,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
       name: input.name,
       namespace: input.namespace,
       labels: input.labels,
-      annotations: { 'serving.kserve.io/deploymentMode': kserve.mode },
+      annotations,
     },
     spec: { predictor: Lazy.any({ produce: predictor }) },
   });

@@ -135,6 +135,12 @@ export interface CustomRuntimeOptions {
    * @default - no alerts can be derived
    */
   readonly alertQueries?: RuntimeAlertQueries;
+  /**
+   * Files the image reads (a model or server config), rendered into a ConfigMap `<name>-config` and mounted
+   * read-only at their paths.
+   * @default - none
+   */
+  readonly configFiles?: RuntimeConfigFile[];
 }
 
 /** A file a runtime reads, rendered into a ConfigMap by the ModelServer. */
@@ -234,11 +240,13 @@ export class ServingRuntime {
   }
 
   /**
-   * TorchServe: inference 8080 (`/ping`), management 8081, metrics 8082. Serves every `.mar` archive of the
-   * model store at `/models`; token authorization is off (access is restricted by network policy and mesh).
+   * TorchServe: inference 8080 (`/ping`), management 8081, metrics 8082 (Prometheus mode, from a generated
+   * config.properties). Serves every `.mar` archive of the model store at `/models`; token authorization is off
+   * (access is restricted by network policy and mesh).
    */
   public static torchServe(options: RuntimePresetOptions = {}): ServingRuntime {
     const modelPath = '/models';
+    const configPath = '/etc/torchserve/config.properties';
     return new ServingRuntime({
       kind: 'torchserve',
       image: options.image ?? 'pytorch/torchserve:0.12.0-cpu',
@@ -254,12 +262,20 @@ export class ServingRuntime {
       metrics: { port: 'metrics', path: '/metrics' },
       modelPath,
       command: ['torchserve'],
-      // The image's config.properties binds the three APIs to 0.0.0.0 (TorchServe's own default is localhost);
       // --ncs stops it writing config snapshots into the read-only image.
       args: () => [
-        '--start', '--foreground', '--ts-config', '/home/model-server/config.properties', '--model-store', modelPath,
+        '--start', '--foreground', '--ts-config', configPath, '--model-store', modelPath,
         '--models', 'all', '--disable-token-auth', '--ncs', ...(options.extraArgs ?? []),
       ],
+      // TorchServe binds its APIs to localhost by default, and in its default 'log' metrics mode the metrics port
+      // serves none of the inference metrics the alerts and ServiceMonitor read.
+      configFiles: [{
+        path: configPath,
+        content: [
+          'inference_address=http://0.0.0.0:8080', 'management_address=http://0.0.0.0:8081', 'metrics_address=http://0.0.0.0:8082',
+          'metrics_mode=prometheus', '',
+        ].join('\n'),
+      }],
       writablePaths: ['/home/model-server/logs', '/home/model-server/tmp'],
       kserveFormat: 'pytorch',
       alerts: {
@@ -346,6 +362,19 @@ export class ServingRuntime {
     if (options.servingPort !== undefined) known('servingPort', options.servingPort);
     if (options.metrics !== undefined) known('metrics.port', options.metrics.port);
     const modelPath = validateMountPath(v, 'modelPath', options.modelPath ?? '/models');
+    const configFiles = options.configFiles ?? [];
+    if (!Array.isArray(configFiles)) v.fail('configFiles', 'must be a list of { path, content }', configFiles);
+    configFiles.forEach((file, i) => {
+      validateMountPath(v, `configFiles[${i}].path`, file?.path);
+      // The file name becomes part of a ConfigMap key.
+      if (!/^[-._a-zA-Z0-9]+$/.test(file.path.split('/').pop() ?? '')) {
+        v.fail(`configFiles[${i}].path`, 'must end in a file name of letters, digits, \'-\', \'_\' and \'.\'', file.path);
+      }
+      if (typeof file.content !== 'string') v.fail(`configFiles[${i}].content`, 'must be a string', file.content);
+    });
+    if (new Set(configFiles.map((f) => f.path)).size !== configFiles.length) {
+      v.fail('configFiles', 'must have unique paths', configFiles.map((f) => f.path));
+    }
     return new ServingRuntime({
       kind: 'custom',
       image: options.image,
@@ -358,6 +387,7 @@ export class ServingRuntime {
       command: options.command,
       args: () => options.args,
       writablePaths: options.writablePaths,
+      configFiles: configFiles.map((f) => ({ path: f.path, content: f.content })),
       alerts: options.alertQueries ?? {},
     }, undefined);
   }

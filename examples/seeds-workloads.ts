@@ -1,0 +1,64 @@
+// The seeds' workload scenarios that training.ts and distributed.ts do not already cover: the "distributed-training"
+// StatefulSet, the Kubeflow TFJob, and the ConfigMap + Secret + claim of an AI training pod.
+import { App, Chart } from 'cdk8s';
+import {
+  AccessMode, Accelerator, Backend, ClaimPurpose, DistributedTraining, Framework, GpuTrainingJob, MlStorage, SecretValue,
+  StorageClassRef, VolumeClaim,
+} from '../lib';
+
+export function build(app: App): void {
+  // "StatefulSet: management of worker nodes for distributed training": four workers that each need their index.
+  // The seed read it from `metadata.ordinal`, a field path that does not exist (the API server rejects the pod), and
+  // had no selector. A StatefulSet also never completes. Here an Indexed Job per run: each pod's rank comes from
+  // its completion index, the rendezvous address from the headless Service.
+  const statefulSet = new Chart(app, 'seeds-distributed-workers', { namespace: 'mlops-training' });
+  new DistributedTraining(statefulSet, 'distributed-training', {
+    image: 'distributed-training:v1',
+    command: ['python', '/app/train.py'],
+    framework: Framework.pytorch(),
+    nodes: 4,
+    accelerator: Accelerator.nvidiaGpu(1),
+    checkpoints: {
+      claim: VolumeClaim.fromClaimName('distributed-checkpoints', { accessModes: [AccessMode.READ_WRITE_MANY] }),
+      path: '/checkpoints',
+    },
+  });
+
+  // "TFJob Example": 2 GPU workers and a parameter server on the Kubeflow training operator, with TF_CONFIG from
+  // the operator and cpu/memory requests on every pod (the seed gave none, so quotas and Kueue cannot account them).
+  const tfjob = new Chart(app, 'seeds-tfjob', { namespace: 'mlops-training' });
+  new DistributedTraining(tfjob, 'tensorflow-mnist', {
+    image: 'tensorflow/tensorflow:2.12.0-gpu',
+    command: ['python', '/app/train.py'],
+    framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }),
+    backend: Backend.KUBEFLOW,
+    accelerator: Accelerator.nvidiaGpu(1),
+  });
+
+  // "ConfigMaps, Secrets and Volumes": the seed's `ai-config` ConfigMap (consumed with envFrom), its `ai-secret`
+  // (with the values written into the manifest) and its `pvc-model` claim used by a `pytorch:latest` pod. Here the
+  // settings are the run's hyperparameters (a ConfigMap read with envFrom and as files), the Hugging Face key is a
+  // reference to a Secret created out of band, and the claim comes from MlStorage. ReadWriteOnce: one pod writes it,
+  // and an SSD block volume cannot be ReadWriteMany as the seed asked.
+  const config = new Chart(app, 'seeds-config-secret-volume', { namespace: 'ai-training' });
+  const storage = new MlStorage(config, 'storage');
+  const models = storage.addClaim('pvc-model', {
+    purpose: ClaimPurpose.MODEL,
+    size: '100Gi',
+    storageClass: StorageClassRef.fromName('ssd-storage'),
+    accessModes: [AccessMode.READ_WRITE_ONCE],
+  });
+  new GpuTrainingJob(config, 'training-job', {
+    image: 'ai-company/training:v2.1',
+    command: ['python', '/app/train.py'],
+    accelerator: Accelerator.nvidiaGpu(1),
+    hyperparameters: {
+      BATCH_SIZE: 64,
+      MODEL_PATH: '/models/resnet.pt',
+      LOG_LEVEL: 'INFO',
+      FEATURE_GATE_ADVANCED_METRIC: true,
+    },
+    secretEnv: { HF_API_KEY: SecretValue.fromSecret('ai-secret', 'HF_API_KEY') },
+    modelOutput: { claim: models, path: '/models' },
+  });
+}

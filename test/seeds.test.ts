@@ -1,0 +1,628 @@
+// Seed coverage: every manifest scenario of the seed documents (../shared/seeds) is expressed by an example, with
+// its key fields really in the output and the seed's mistake not reproduced. The README's "Seed coverage" table
+// lists the same scenarios.
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import { exampleModules } from '../examples';
+import {
+  Accelerator, GpuTrainingJob, HttpMethod, ModelServer, ServiceType, ServingRuntime,
+} from '../lib';
+import { containersOf, podSpecsOf } from './support/validate';
+
+const app = Testing.app();
+for (const example of exampleModules()) example.build(app);
+const charts = new Map<string, any[]>(app.charts.map((chart) => [chart.node.id, Testing.synth(chart)]));
+const everything = [...charts.values()].flat();
+/** Every container (init, main, KServe model) of every example pod. */
+const allContainers = everything.flatMap((o) => podSpecsOf(o).flatMap(containersOf)).map((c) => c.container);
+
+/** The object `kind/name` of `chartId`; fails the test when missing. */
+function obj(chartId: string, kind: string, name: string): any {
+  const objects = charts.get(chartId);
+  if (!objects) throw new Error(`no chart '${chartId}' among the examples`);
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) throw new Error(`chart '${chartId}' has no ${kind}/${name}`);
+  return found;
+}
+
+/** The first pod spec of an object. */
+function pod(o: any): any {
+  return podSpecsOf(o)[0].spec;
+}
+
+/** The main container named `name` (the first one when not given). */
+function container(o: any, name?: string): any {
+  const containers = pod(o).containers;
+  return name === undefined ? containers[0] : containers.find((c: any) => c.name === name);
+}
+
+function envOf(c: any): Record<string, any> {
+  return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
+/** Every string anywhere in `value`. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** The seed scenarios and the example objects that express them (the README table, row by row). */
+const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: string]> = [
+  ['RBAC Role and RoleBinding for the training team', 'rbac-model-trainer', 'Role', 'model-trainer'],
+  ['ServiceAccount with a token Secret', 'rbac-model-serving', 'ServiceAccount', 'model-serving'],
+  ['PersistentVolume (NFS) and claim', 'storage-aws', 'PersistentVolumeClaim', 'training-data-claim'],
+  ['StorageClass "high-performance"', 'storage-aws', 'StorageClass', 'high-performance'],
+  ['CronJob model-retraining', 'training', 'CronJob', 'model-retraining'],
+  ['StatefulSet of distributed training workers', 'seeds-distributed-workers', 'Job', 'distributed-training'],
+  ['Node and pod affinity', 'seeds-gpu-scheduling', 'Job', 'gpu-training-affinity'],
+  ['Taint and toleration', 'seeds-gpu-scheduling', 'Job', 'gpu-training-dedicated'],
+  ['ConfigMap model-params', 'training', 'ConfigMap', 'model-retraining-hparams'],
+  ['Secret ml-credentials', 'training', 'CronJob', 'model-retraining'],
+  ['Ingress model-serving', 'serving-models', 'Ingress', 'recommendation-api'],
+  ['Namespace organization', 'rbac-two-teams', 'Namespace', 'vision'],
+  ['MLflow Deployment and LoadBalancer Service', 'mlflow-platform', 'Deployment', 'mlflow'],
+  ['Core services postgres and minio', 'mlflow-platform', 'StatefulSet', 'mlflow-postgres'],
+  ['GPU pod', 'seeds-gpu-scheduling', 'Job', 'gpu-pod'],
+  ['MIG pod', 'training', 'Job', 'mig-finetune'],
+  ['Time-slicing / MPS shared GPU', 'seeds-gpu-sharing', 'Deployment', 'small-model'],
+  ['TPU pod', 'training', 'Job', 'tpu-train'],
+  ['Basic training Job tf-mnist', 'training', 'Job', 'tf-mnist'],
+  ['TensorFlow distributed training (ConfigMap + StatefulSets)', 'distributed-tensorflow', 'JobSet', 'tf-distributed'],
+  ['PyTorch distributed training (bare pods)', 'distributed-pytorch', 'Job', 'pytorch-dist'],
+  ['Kubeflow TFJob', 'seeds-tfjob', 'TFJob', 'tensorflow-mnist'],
+  ['Kubeflow PyTorchJob', 'distributed-pytorchjob', 'PyTorchJob', 'pytorch-dist'],
+  ['KServe sklearn-iris', 'serving-kserve', 'InferenceService', 'sklearn-iris'],
+  ['KServe GPU bert-transformer', 'serving-kserve', 'InferenceService', 'bert-transformer'],
+  ['MLflow tracking server', 'mlflow-external', 'Deployment', 'mlflow'],
+  ['TensorFlow Serving', 'serving-models', 'Deployment', 'tensorflow-serving'],
+  ['Triton Inference Server', 'serving-models', 'Deployment', 'triton-inference'],
+  ['HPA with behaviour', 'seeds-model-server', 'HorizontalPodAutoscaler', 'model-server'],
+  ['A/B test VirtualService', 'serving-models', 'VirtualService', 'model-service'],
+  ['S3-compatible storage claim', 'storage-s3', 'PersistentVolumeClaim', 'ml-dataset'],
+  ['Elastic training', 'distributed-elastic', 'Job', 'llm-finetune'],
+  ['Elastic training Job (single pod)', 'training', 'Job', 'elastic-training'],
+  ['Spot training', 'training', 'Job', 'spot-training'],
+  ['ServiceMonitor and PrometheusRule', 'seeds-model-server', 'PrometheusRule', 'model-server'],
+  ['Feast online serving', 'feast-online-serving', 'Deployment', 'feast-online-serving'],
+  ['mTLS DestinationRule and AuthorizationPolicy', 'serving-models', 'AuthorizationPolicy', 'model-service'],
+  ['Real-time recommendation system', 'feast-recommendations', 'HorizontalPodAutoscaler', 'recommendation-api'],
+  ['NLP service with its config', 'seeds-nlp-service', 'ConfigMap', 'nlp-service-config'],
+  ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-api'],
+  ['ConfigMap, Secret and claim of an AI pod', 'seeds-config-secret-volume', 'Job', 'training-job'],
+  ['Node selector has_GPU', 'seeds-gpu-scheduling', 'Job', 'gpu-node-selector'],
+];
+
+describe('every seed scenario has an example object', () => {
+  test.each(SCENARIOS)('%s: %s %s/%s', (_scenario, chart, kind, name) => {
+    expect(obj(chart, kind, name)).toBeDefined();
+  });
+
+  test('the README\'s Seed coverage table names every chart', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Seed coverage'), readme.indexOf('## Security defaults and opt-outs'));
+    const missing = [...new Set(SCENARIOS.map(([, chart]) => chart))].filter((chart) => !section.includes(`\`${chart}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('the seeds\' mistakes are not reproduced by any example', () => {
+  test('no password inside a URI, in any string of any object', () => {
+    const withPassword = everything.flatMap(strings).filter((s) => /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(s));
+    expect(withPassword).toEqual([]);
+  });
+
+  test('no in-tree provisioner (kubernetes.io/aws-ebs and friends were removed)', () => {
+    const classes = everything.filter((o) => o.kind === 'StorageClass');
+    expect(classes.length).toBeGreaterThan(0);
+    expect(classes.filter((c) => c.provisioner.startsWith('kubernetes.io/'))).toEqual([]);
+  });
+
+  test('no field path that does not exist (the StatefulSet\'s metadata.ordinal, metadata.name as an index)', () => {
+    const paths = allContainers
+      .flatMap((c: any) => (c.env ?? []).map((e: any) => ({ name: e.name, path: e.valueFrom?.fieldRef?.fieldPath })))
+      .filter((e: any) => e.path !== undefined);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter((e: any) => e.path === 'metadata.ordinal')).toEqual([]);
+    expect(paths.filter((e: any) => /INDEX|RANK/.test(e.name) && e.path === 'metadata.name')).toEqual([]);
+  });
+
+  test('no RBAC rule puts a resource in the wrong API group (jobs are in batch, not the core group)', () => {
+    const core = ['pods', 'pods/log', 'pods/exec', 'configmaps', 'secrets', 'services', 'persistentvolumeclaims', 'events', 'resourcequotas', 'limitranges', 'serviceaccounts'];
+    const wrong = everything.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((r) => r.rules.map((rule: any) => ({ role: r.metadata.name, rule })))
+      .filter(({ rule }) => rule.apiGroups.includes('') && rule.resources.some((res: string) => !core.includes(res)));
+    expect(wrong).toEqual([]);
+  });
+
+  test('no bare Pods, no StatefulSet runs training (pods are owned by Jobs, Deployments or operators)', () => {
+    expect(everything.filter((o) => o.kind === 'Pod')).toEqual([]);
+    const trainingSets = everything.filter((o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/component'] === 'training');
+    expect(trainingSets).toEqual([]);
+  });
+
+  test('no Secret carries data in the manifests (only service-account token Secrets, which the API fills)', () => {
+    const secrets = everything.filter((o) => o.kind === 'Secret');
+    expect(secrets.filter((s) => s.type !== 'kubernetes.io/service-account-token' || s.data !== undefined || s.stringData !== undefined)).toEqual([]);
+  });
+
+  test('no unpinned image, no retired TPU resource, no fake time-slicing switch, no hard-wired GPU visibility', () => {
+    const containers = allContainers;
+    expect(containers.length).toBeGreaterThan(0);
+    expect(containers.filter((c: any) => c.image !== undefined && (/:latest$/.test(c.image) || !/[:@]/.test(c.image.split('/').pop())))).toEqual([]);
+    const resources = containers.flatMap((c: any) => Object.keys(c.resources?.limits ?? {}));
+    expect(resources.filter((r: string) => r.startsWith('cloud-tpus.google.com/'))).toEqual([]);
+    const env = containers.flatMap((c: any) => c.env ?? []);
+    expect(env.filter((e: any) => ['NVIDIA_MPS_ENABLE_TIMESLICING', 'CUDA_VISIBLE_DEVICES'].includes(e.name))).toEqual([]);
+    expect(env.filter((e: any) => e.name === 'NVIDIA_VISIBLE_DEVICES' && e.value === 'all')).toEqual([]);
+  });
+
+  test('extended resources are requested in limits too (the CronJob seed had the GPU only in requests)', () => {
+    const containers = allContainers;
+    const requestOnly = containers.filter((c: any) => Object.keys(c.resources?.requests ?? {})
+      .some((r) => r.includes('/') && c.resources?.limits?.[r] !== c.resources.requests[r]));
+    expect(requestOnly).toEqual([]);
+  });
+
+  test('no Ingress uses the deprecated ingress.class annotation', () => {
+    const ingresses = everything.filter((o) => o.kind === 'Ingress');
+    expect(ingresses.length).toBeGreaterThan(0);
+    expect(ingresses.filter((i) => i.metadata.annotations?.['kubernetes.io/ingress.class'] !== undefined)).toEqual([]);
+    expect(ingresses.filter((i) => i.spec.ingressClassName === undefined)).toEqual([]);
+  });
+});
+
+describe('GPUs, MIG, time-slicing, TPU, spot and elastic runs', () => {
+  test('GPU pod: a finite Job with one GPU in requests and limits, cpu and memory, the GPU taint tolerated', () => {
+    const job = obj('seeds-gpu-scheduling', 'Job', 'gpu-pod');
+    const c = container(job);
+    expect(c.command).toEqual(['nvidia-smi']);
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(c.resources.requests).toMatchObject({ 'nvidia.com/gpu': '1', 'cpu': '1', 'memory': '2Gi' });
+    expect(pod(job).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    expect(pod(job).restartPolicy).toBe('Never');
+  });
+
+  test('MIG: the nvidia.com/mig-1g.5gb resource', () => {
+    const c = container(obj('training', 'Job', 'mig-finetune'));
+    expect(c.resources.limits['nvidia.com/mig-1g.5gb']).toBe('1');
+    expect(c.resources.limits['nvidia.com/gpu']).toBeUndefined();
+  });
+
+  test('time-slicing / MPS: one nvidia.com/gpu.shared per replica', () => {
+    const c = container(obj('seeds-gpu-sharing', 'Deployment', 'small-model'));
+    expect(c.resources.limits['nvidia.com/gpu.shared']).toBe('1');
+    expect(c.resources.requests['nvidia.com/gpu.shared']).toBe('1');
+  });
+
+  test('TPU: google.com/tpu chips with the GKE TPU generation and topology selectors', () => {
+    const job = obj('training', 'Job', 'tpu-train');
+    expect(container(job).resources.limits['google.com/tpu']).toBe('8');
+    expect(pod(job).nodeSelector).toEqual({
+      'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice',
+      'cloud.google.com/gke-tpu-topology': '2x4',
+    });
+    expect(pod(job).tolerations).toContainEqual({ key: 'google.com/tpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+
+  test('spot: the GKE spot label and its real taint (not the seed\'s "preemptible"), checkpoints on a volume, Never', () => {
+    const job = obj('training', 'Job', 'spot-training');
+    const spec = pod(job);
+    expect(spec.nodeSelector['cloud.google.com/gke-spot']).toBe('true');
+    expect(spec.tolerations).toContainEqual({ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+    expect(spec.tolerations.filter((t: any) => t.key === 'preemptible')).toEqual([]);
+    expect(spec.restartPolicy).toBe('Never');
+    expect(envOf(container(job)).CHECKPOINT_DIR).toBe('/checkpoints');
+    expect(container(job).volumeMounts).toContainEqual({ name: 'spot-checkpoints', mountPath: '/checkpoints' });
+    expect(job.spec.podFailurePolicy.rules[0]).toMatchObject({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
+  });
+
+  test('elastic: torchrun between 2 and 4 nodes with c10d rendezvous; the seed\'s single Job pinned', () => {
+    const c = container(obj('distributed-elastic', 'Job', 'llm-finetune'));
+    expect(c.command).toEqual(expect.arrayContaining(['--nnodes=2:4', '--rdzv_backend=c10d', '--max_restarts=3']));
+    const single = container(obj('training', 'Job', 'elastic-training'));
+    expect(single.image).toBe('company/elastic-training:1.4.2');
+    expect(envOf(single).TF_FORCE_GPU_ALLOW_GROWTH).toBe('true');
+  });
+
+  test('node affinity: the GPU is requested and its model selected by its GFD label; anti-affinity between intensive runs', () => {
+    const job = obj('seeds-gpu-scheduling', 'Job', 'gpu-training-affinity');
+    const spec = pod(job);
+    expect(container(job).resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(spec.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-40GB' });
+    expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      weight: 100,
+      podAffinityTerm: { labelSelector: { matchLabels: { 'training-job': 'gpu-intensive' } }, topologyKey: 'kubernetes.io/hostname' },
+    }]);
+    expect(podSpecsOf(job)[0].metadata.labels['training-job']).toBe('gpu-intensive');
+    expect(JSON.stringify(spec.affinity.nodeAffinity ?? {})).not.toContain('"key":"nvidia.com/gpu"');
+  });
+
+  test('taint and toleration: dedicated=gpu tolerated and selected', () => {
+    const spec = pod(obj('seeds-gpu-scheduling', 'Job', 'gpu-training-dedicated'));
+    expect(spec.tolerations).toContainEqual({ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' });
+    expect(spec.nodeSelector).toEqual({ dedicated: 'gpu' });
+  });
+
+  test('node selector: has_GPU as the string "true"', () => {
+    expect(pod(obj('seeds-gpu-scheduling', 'Job', 'gpu-node-selector')).nodeSelector).toEqual({ has_GPU: 'true' });
+  });
+
+  test('the seed\'s unquoted `has_GPU: true` (a boolean) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new GpuTrainingJob(chart, 'bad', {
+      image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+      scheduling: { nodeSelector: { has_GPU: true as unknown as string } },
+    })).toThrow(/GpuTrainingJob 'bad': 'scheduling.nodeSelector.has_GPU' must be a label value/);
+  });
+});
+
+describe('training Jobs, CronJobs and distributed runs', () => {
+  test('tf-mnist: Never, backoffLimit 4, data read-only, models writable', () => {
+    const job = obj('training', 'Job', 'tf-mnist');
+    expect(job.spec.backoffLimit).toBe(4);
+    expect(pod(job).restartPolicy).toBe('Never');
+    const mounts = container(job).volumeMounts;
+    expect(mounts).toContainEqual({ name: 'mnist-data-pvc', mountPath: '/data', readOnly: true });
+    expect(mounts).toContainEqual({ name: 'model-storage-pvc', mountPath: '/models' });
+  });
+
+  test('CronJob model-retraining: 02:00, no overlapping runs, a starting deadline, a valid restartPolicy, GPU in limits', () => {
+    const cron = obj('training', 'CronJob', 'model-retraining');
+    expect(cron.spec).toMatchObject({ schedule: '0 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600 });
+    const spec = cron.spec.jobTemplate.spec.template.spec;
+    expect(spec.restartPolicy).toBe('Never');
+    expect(spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'training-data-claim', mountPath: '/data', readOnly: true },
+      { name: 'model-storage-claim', mountPath: '/models' },
+    ]));
+  });
+
+  test('ConfigMap model-params: the hyperparameters (architecture as JSON), read as env and files', () => {
+    const cm = obj('training', 'ConfigMap', 'model-retraining-hparams');
+    expect(cm.data).toMatchObject({ learning_rate: '0.001', batch_size: '32', epochs: '100' });
+    expect(JSON.parse(cm.data.model_architecture)).toEqual({ layers: [{ type: 'Dense', units: 128 }, { type: 'Dropout', rate: 0.5 }] });
+    const c = obj('training', 'CronJob', 'model-retraining').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'model-retraining-hparams' } }]);
+  });
+
+  test('Secret ml-credentials: referenced by key, never written into the manifests', () => {
+    const c = obj('training', 'CronJob', 'model-retraining').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(envOf(c).MODEL_REGISTRY_KEY).toEqual({ secretKeyRef: { name: 'ml-credentials', key: 'model_registry_key' } });
+    expect(everything.filter((o) => o.kind === 'Secret' && o.metadata.name === 'ml-credentials')).toEqual([]);
+  });
+
+  test('StatefulSet seed: 4 workers as an Indexed Job, the rank from the completion index, rank 0 behind a headless Service', () => {
+    const job = obj('seeds-distributed-workers', 'Job', 'distributed-training');
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4 });
+    const env = envOf(container(job));
+    expect(env.NODE_RANK).toEqual({ fieldRef: { fieldPath: 'metadata.annotations[\'batch.kubernetes.io/job-completion-index\']' } });
+    expect(env.WORLD_SIZE).toBe('4');
+    expect(env.MASTER_ADDR).toBe('distributed-training-0.distributed-training.mlops-training.svc');
+    expect(obj('seeds-distributed-workers', 'Service', 'distributed-training').spec.clusterIP).toBe('None');
+  });
+
+  test('TensorFlow seed: each pod\'s TF_CONFIG computed (no ${POD_TYPE} placeholders, index from the completion index)', () => {
+    const jobset = obj('distributed-tensorflow', 'JobSet', 'tf-distributed');
+    const jobs = jobset.spec.replicatedJobs;
+    expect(jobs.map((j: any) => [j.name, j.template.spec.parallelism])).toEqual([['worker', 2], ['ps', 1]]);
+    for (const j of jobs) {
+      const env = envOf(j.template.spec.template.spec.containers[0]);
+      const tfConfig = JSON.parse(env.TF_CONFIG.replace('$(TASK_INDEX)', '0'));
+      expect(tfConfig.task.type).toBe(j.name);
+      expect(tfConfig.cluster.worker).toHaveLength(2);
+      expect(tfConfig.cluster.ps).toHaveLength(1);
+      expect(env.TASK_INDEX).toEqual({ fieldRef: { fieldPath: 'metadata.annotations[\'batch.kubernetes.io/job-completion-index\']' } });
+    }
+    expect(JSON.stringify(everything)).not.toContain('${POD_TYPE}');
+  });
+
+  test('PyTorch seed: world size 3 over port 29500, no hand-written ranks', () => {
+    const c = container(obj('distributed-pytorch', 'Job', 'pytorch-dist'));
+    expect(c.command).toEqual(expect.arrayContaining(['torchrun', '--nnodes=3', '--node_rank=$(NODE_RANK)']));
+    expect(envOf(c).MASTER_PORT).toBe('29500');
+    expect(c.args ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^--rank=/)]));
+  });
+
+  test('TFJob: 2 GPU workers and 1 parameter server, cpu and memory on every pod', () => {
+    const tfjob = obj('seeds-tfjob', 'TFJob', 'tensorflow-mnist');
+    const specs = tfjob.spec.tfReplicaSpecs;
+    expect(specs.Worker.replicas).toBe(2);
+    expect(specs.PS.replicas).toBe(1);
+    expect(specs.Worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(specs.PS.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    for (const role of ['Worker', 'PS']) {
+      expect(specs[role].template.spec.containers[0].resources.requests).toMatchObject({ cpu: '4', memory: '32Gi' });
+    }
+  });
+
+  test('PyTorchJob: one master and two workers with a GPU each', () => {
+    const specs = obj('distributed-pytorchjob', 'PyTorchJob', 'pytorch-dist').spec.pytorchReplicaSpecs;
+    expect([specs.Master.replicas, specs.Worker.replicas]).toEqual([1, 2]);
+    expect(specs.Worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+  });
+});
+
+describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
+  test('TF Serving on a GPU runs the GPU build of the image (the seed ran the CPU image with a GPU)', () => {
+    const c = container(obj('serving-models', 'Deployment', 'tensorflow-serving'));
+    expect(c.image).toBe('tensorflow/serving:2.18.0-gpu');
+    expect(c.args).toEqual(expect.arrayContaining(['--model_name=resnet', '--model_base_path=/models/resnet']));
+    expect(obj('serving-models', 'Deployment', 'tensorflow-serving').spec.replicas).toBe(3);
+  });
+
+  test('Triton: HTTP, gRPC and metrics ports with health probes', () => {
+    const c = container(obj('serving-models', 'Deployment', 'triton-inference'));
+    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['http', 8000], ['grpc', 8001], ['metrics', 8002]]);
+    expect(c.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+  });
+
+  test('KServe: sklearn and GPU TensorFlow as modelFormat (not the deprecated framework fields)', () => {
+    const iris = obj('serving-kserve', 'InferenceService', 'sklearn-iris').spec.predictor;
+    expect(iris.model.modelFormat.name).toBe('sklearn');
+    expect(iris.model.storageUri).toBe('gs://kserve-examples/models/sklearn/iris');
+    expect(iris.sklearn).toBeUndefined();
+    const bert = obj('serving-kserve', 'InferenceService', 'bert-transformer').spec.predictor;
+    expect(bert.model.modelFormat.name).toBe('tensorflow');
+    expect(bert.model.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(bert.tensorflow).toBeUndefined();
+  });
+
+  test('HPA: CPU 70% and 100 inference requests per second per pod, 2 to 10 replicas, the seed\'s behaviour', () => {
+    const hpa = obj('seeds-model-server', 'HorizontalPodAutoscaler', 'model-server');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'model-server' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 10]);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Pods', pods: { metric: { name: 'inference_requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } },
+    ]);
+    expect(hpa.spec.behavior).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+    });
+    // The autoscaler owns the replica count.
+    expect(obj('seeds-model-server', 'Deployment', 'model-server').spec.replicas).toBeUndefined();
+  });
+
+  test('monitoring: a ServiceMonitor next to the Service it selects, every 15s; alerts on real Triton metrics', () => {
+    const monitor = obj('seeds-model-server', 'ServiceMonitor', 'model-server');
+    const service = obj('seeds-model-server', 'Service', 'model-server');
+    expect(monitor.metadata.namespace).toBe(service.metadata.namespace);
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    const rules = obj('seeds-model-server', 'PrometheusRule', 'model-server').spec.groups[0].rules;
+    const latency = rules.find((r: any) => r.alert === 'ModelServerLatencyHigh');
+    expect(latency.expr).toContain('nv_inference_request_duration_us');
+    expect(latency.expr).toMatch(/> 0\.5$/);
+    expect(latency.for).toBe('600s');
+    expect(latency.labels.severity).toBe('warning');
+  });
+
+  test('A/B: 80% to v1 and 20% to v2 of one in-cluster host, by DestinationRule subsets', () => {
+    const vs = obj('serving-models', 'VirtualService', 'model-service');
+    const host = 'model-service.ml-serving.svc.cluster.local';
+    expect(vs.spec.hosts).toEqual([host]);
+    expect(vs.spec.http[0].route).toEqual([
+      { destination: { host, subset: 'v1' }, weight: 80 },
+      { destination: { host, subset: 'v2' }, weight: 20 },
+    ]);
+    const dr = obj('serving-models', 'DestinationRule', 'model-service');
+    expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+  });
+
+  test('mTLS: ISTIO_MUTUAL to the server; only the frontend\'s identity may POST to the model paths', () => {
+    const dr = obj('serving-models', 'DestinationRule', 'model-service');
+    expect(dr.spec.host).toBe('model-service.ml-serving.svc.cluster.local');
+    expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
+    const policy = obj('serving-models', 'AuthorizationPolicy', 'model-service');
+    expect(policy.spec.action).toBe('ALLOW');
+    expect(policy.spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/ml-apps/sa/frontend-client'] } }]);
+    expect(policy.spec.rules[0].to[0].operation).toMatchObject({ methods: ['POST'], paths: ['/v1/models/*'] });
+  });
+
+  test('the seed\'s mid-path wildcard /v1/models/*/infer (which Istio never matches) is refused', () => {
+    const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+    expect(() => new ModelServer(chart, 'model-server', {
+      runtime: ServingRuntime.tfServing({ modelName: 'm' }),
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend-client', namespace: 'default' }], methods: [HttpMethod.POST], paths: ['/v1/models/*/infer'] } },
+    })).toThrow(/ModelServer 'model-server': 'istio.allowedCallers.paths\[0\]' must have '\*' only as its first or last character .*got '\/v1\/models\/\*\/infer'/);
+  });
+
+  test('Ingress: class by ingressClassName, the /v1/predict prefix kept (no rewrite to /), TLS', () => {
+    const ingress = obj('serving-models', 'Ingress', 'recommendation-api');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBeUndefined();
+    expect(ingress.spec.rules).toEqual([{
+      host: 'ml-api.example.com',
+      http: { paths: [{ path: '/v1/predict', pathType: 'Prefix', backend: { service: { name: 'recommendation-api', port: { name: 'http' } } } }] },
+    }]);
+    expect(ingress.spec.tls).toEqual([{ hosts: ['ml-api.example.com'], secretName: 'ml-api-tls' }]);
+  });
+
+  test('the seed\'s kubernetes.io/ingress.class annotation is refused', () => {
+    const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+    expect(() => new ModelServer(chart, 'model-serving', {
+      runtime: ServingRuntime.triton(),
+      ingress: { host: 'ml-api.example.com', annotations: { 'kubernetes.io/ingress.class': 'nginx' } },
+    })).toThrow(/ModelServer 'model-serving': 'ingress.annotations' must not set the deprecated 'kubernetes.io\/ingress.class' annotation: use className/);
+  });
+
+  test('recommendation API: HPA 5 to 50 on CPU and requests per second, probes on /health', () => {
+    const hpa = obj('serving-models', 'HorizontalPodAutoscaler', 'recommendation-api');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([5, 50]);
+    expect(hpa.spec.metrics[1].pods).toEqual({ metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '1000' } });
+    const c = container(obj('serving-models', 'Deployment', 'recommendation-api'));
+    expect(c.readinessProbe.httpGet.path).toBe('/health');
+    expect(c.resources).toMatchObject({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  });
+
+  test('AI API: three pinned replicas behind a LoadBalancer Service, with probes', () => {
+    const service = obj('seeds-ai-api', 'Service', 'ai-api');
+    expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
+    const policy = obj('seeds-ai-api', 'NetworkPolicy', 'ai-api');
+    expect(policy.spec.ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
+    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 8000 })]);
+    const deployment = obj('seeds-ai-api', 'Deployment', 'ai-api');
+    expect(deployment.spec.replicas).toBe(3);
+    expect(container(deployment).image).toBe('registry.example.com/ai-app:1.0.0');
+    expect(container(deployment).readinessProbe.tcpSocket.port).toBe('http');
+  });
+
+  test('a LoadBalancer without client ranges (the seeds\' internet-wide load balancers) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new ModelServer(chart, 'ai-api', { runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER }))
+      .toThrow(/ModelServer 'ai-api': 'serviceType' needs access.cidrs, the client address ranges allowed from outside the cluster .*got 'LoadBalancer'/);
+  });
+
+  test('a client range that is not an IPv4 CIDR is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new ModelServer(chart, 'ai-api', { runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/33'] } }))
+      .toThrow(/ModelServer 'ai-api': 'access.cidrs\[0\]' must be an IPv4 CIDR such as '10.0.0.0\/8', got '10.0.0.0\/33'/);
+  });
+
+  test('the seed\'s Service name Kubernetes_Service_2 is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new ModelServer(chart, 'Kubernetes_Service_2', { runtime: ServingRuntime.triton() }))
+      .toThrow(/ModelServer 'Kubernetes_Service_2': 'name' must be a DNS-1035 label/);
+  });
+
+  test('NLP service: the model config from its ConfigMap at the seed\'s path, models from the claim, one GPU', () => {
+    const cm = obj('seeds-nlp-service', 'ConfigMap', 'nlp-service-config');
+    const [key] = Object.keys(cm.data);
+    expect(JSON.parse(cm.data[key])).toEqual({ transformer_model: 'bert-base-uncased', max_sequence_length: 128, batch_size: 32, use_gpu: true });
+    const deployment = obj('seeds-nlp-service', 'Deployment', 'nlp-service');
+    const c = container(deployment);
+    expect(c.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/app/config/model-config.json', subPath: key, readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'nlp-models-pvc', mountPath: '/app/models', readOnly: true });
+    expect(envOf(c).MODEL_CONFIG_PATH).toBe('/app/config/model-config.json');
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(pod(deployment).volumes).toContainEqual({ name: 'runtime-config', configMap: { name: 'nlp-service-config' } });
+  });
+
+  test('ServingRuntime.custom refuses a config file whose name cannot be a ConfigMap key', () => {
+    expect(() => ServingRuntime.custom({
+      image: 'company/nlp-service:3.2.0',
+      ports: [{ name: 'http', port: 8000 }],
+      probes: { readiness: { port: 'http' }, liveness: { port: 'http' } },
+      configFiles: [{ path: '/app/config/model config@1.json', content: '{}' }],
+    })).toThrow(/ServingRuntime.custom: 'configFiles\[0\].path' must be an absolute path without '..', ':' or spaces/);
+    expect(() => ServingRuntime.custom({
+      image: 'company/nlp-service:3.2.0',
+      ports: [{ name: 'http', port: 8000 }],
+      probes: { readiness: { port: 'http' }, liveness: { port: 'http' } },
+      configFiles: [{ path: '/app/config/model@1.json', content: '{}' }],
+    })).toThrow(/ServingRuntime.custom: 'configFiles\[0\].path' must end in a file name of letters, digits/);
+  });
+
+  test('time-slicing: several shares of one GPU per container are refused', () => {
+    expect(() => Accelerator.sharedGpu(2)).toThrow(/Accelerator.sharedGpu: 'count' must be 1/);
+  });
+});
+
+describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () => {
+  test('MLflow: pinned image, database password from a Secret (not in the URI), ClusterIP behind a TLS Ingress', () => {
+    const deployment = obj('mlflow-platform', 'Deployment', 'mlflow');
+    const c = container(deployment);
+    expect(c.image).not.toMatch(/:latest$/);
+    expect(strings(c).filter((s) => /:\/\/[^/\s:@]+:[^/\s@]+@/.test(s))).toEqual([]);
+    expect(Object.values(envOf(c))).toContainEqual({ secretKeyRef: { name: 'mlflow-postgres', key: 'password' } });
+    expect(obj('mlflow-platform', 'Service', 'mlflow').spec.type ?? 'ClusterIP').toBe('ClusterIP');
+    expect(obj('mlflow-platform', 'Ingress', 'mlflow').spec.tls).toEqual([{ hosts: ['mlflow.example.com'], secretName: 'mlflow-tls' }]);
+    expect(obj('mlflow-platform', 'StatefulSet', 'mlflow-minio')).toBeDefined();
+    expect(deployment.spec.replicas).toBe(2);
+  });
+
+  test('Feast: two feature servers; Redis behind a password from a Secret, referenced in feature_store.yaml', () => {
+    expect(obj('feast-online-serving', 'Deployment', 'feast-online-serving').spec.replicas).toBe(2);
+    const yaml = obj('feast-online-serving', 'ConfigMap', 'feast-online-serving-config').data['feature_store.yaml'];
+    expect(yaml).toContain('connection_string: feast-online-serving-redis.feast.svc:6379,password=${FEAST_REDIS_PASSWORD}');
+    const redis = container(obj('feast-online-serving', 'StatefulSet', 'feast-online-serving-redis'));
+    expect(strings(redis.command ?? []).join(' ') + strings(redis.args ?? []).join(' ')).toContain('requirepass');
+    expect(Object.values(envOf(redis))).toContainEqual({ secretKeyRef: { name: 'feast-redis', key: 'password' } });
+  });
+
+  test('RBAC: training jobs in batch (create, not delete), a namespaced binding of the training-account', () => {
+    const role = obj('rbac-model-trainer', 'Role', 'model-trainer');
+    expect(role.metadata.namespace).toBe('ml-training');
+    const jobs = role.rules.find((r: any) => r.resources.includes('jobs'));
+    expect(jobs.apiGroups).toEqual(['batch']);
+    expect(jobs.verbs).toContain('create');
+    expect(jobs.verbs).not.toContain('delete');
+    const claims = role.rules.find((r: any) => r.resources.includes('persistentvolumeclaims'));
+    expect(claims.verbs).toEqual(expect.arrayContaining(['create', 'delete']));
+    const binding = obj('rbac-model-trainer', 'RoleBinding', 'model-trainer');
+    expect(binding.subjects).toContainEqual({ kind: 'ServiceAccount', name: 'training-account', namespace: 'ml-training' });
+  });
+
+  test('ServiceAccount model-serving: its token Secret, mountable secrets enforced, no token in its pods', () => {
+    const sa = obj('rbac-model-serving', 'ServiceAccount', 'model-serving');
+    expect(sa.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
+    expect(sa.automountServiceAccountToken).toBe(false);
+    const token = obj('rbac-model-serving', 'Secret', 'model-serving-token');
+    expect(token.type).toBe('kubernetes.io/service-account-token');
+    expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'model-serving' });
+  });
+
+  test('storage: the EBS CSI driver (io2, 50 IOPS per GiB) instead of kubernetes.io/aws-ebs; the RWX claim bound to NFS', () => {
+    const sc = obj('storage-aws', 'StorageClass', 'high-performance');
+    expect(sc.provisioner).toBe('ebs.csi.aws.com');
+    expect(sc.parameters).toMatchObject({ type: 'io2', iopsPerGB: '50' });
+    const pv = obj('storage-aws', 'PersistentVolume', 'training-data-pv');
+    expect(pv.spec.nfs).toEqual({ server: 'nfs-server.example.com', path: '/training-data' });
+    const claim = obj('storage-aws', 'PersistentVolumeClaim', 'training-data-claim');
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(claim.spec.volumeName).toBe('training-data-pv');
+    expect(claim.spec.resources.requests.storage).toBe('500Gi');
+  });
+
+  test('S3 dataset: a bucket mounted by the Mountpoint for S3 CSI driver, not an EBS gp2 class', () => {
+    const pv = obj('storage-s3', 'PersistentVolume', 'ml-dataset-s3');
+    expect(pv.spec.csi.driver).toBe('s3.csi.aws.com');
+    const claim = obj('storage-s3', 'PersistentVolumeClaim', 'ml-dataset');
+    expect(claim.spec.volumeName).toBe('ml-dataset-s3');
+    expect(claim.spec.resources.requests.storage).toBe('100Gi');
+  });
+
+  test('namespaces: each under Pod Security "restricted" (the seed\'s Namespace had no policy)', () => {
+    const namespaces = everything.filter((o) => o.kind === 'Namespace');
+    expect(namespaces.length).toBeGreaterThan(0);
+    for (const ns of namespaces) expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('ConfigMap, Secret and claim of an AI pod: envFrom the settings, the key by reference, the claim mounted', () => {
+    const cm = obj('seeds-config-secret-volume', 'ConfigMap', 'training-job-hparams');
+    expect(cm.data).toEqual({ BATCH_SIZE: '64', MODEL_PATH: '/models/resnet.pt', LOG_LEVEL: 'INFO', FEATURE_GATE_ADVANCED_METRIC: 'true' });
+    const job = obj('seeds-config-secret-volume', 'Job', 'training-job');
+    const c = container(job);
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'training-job-hparams' } }]);
+    expect(envOf(c).HF_API_KEY).toEqual({ secretKeyRef: { name: 'ai-secret', key: 'HF_API_KEY' } });
+    expect(c.volumeMounts).toContainEqual({ name: 'pvc-model', mountPath: '/models' });
+    const claim = obj('seeds-config-secret-volume', 'PersistentVolumeClaim', 'pvc-model');
+    expect(claim.spec).toMatchObject({ storageClassName: 'ssd-storage', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } } });
+  });
+
+  test('a literal credential in env (the seeds\' Secret values written inline) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new GpuTrainingJob(chart, 'training-job', {
+      image: 'ai-company/training:v2.1',
+      env: { HF_API_KEY: 'hf_abc123' },
+    })).toThrow(/GpuTrainingJob 'training-job': 'env.HF_API_KEY' looks like a credential and must come from a Secret/);
+  });
+
+  test('a password inside a URI argument (the seeds\' MLflow --backend-store-uri) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new GpuTrainingJob(chart, 'mlflow', {
+      image: 'ghcr.io/mlflow/mlflow:v2.4.1',
+      args: ['--backend-store-uri=postgresql://mlflow:password@postgres:5432/mlflow'],
+    })).toThrow(/GpuTrainingJob 'mlflow': 'args' must not carry a password inside a URI; pass the password from a Secret, got '--backend-store-uri=postgresql:\/\/mlflow:\*\*\*@postgres:5432\/mlflow'/);
+  });
+
+  test('an unpinned image (the seeds\' ghcr.io/mlflow/mlflow:latest, pytorch/pytorch:latest) is refused', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new GpuTrainingJob(chart, 'ai-pod', { image: 'pytorch/pytorch:latest' }))
+      .toThrow(/GpuTrainingJob 'ai-pod': 'image' must pin a tag other than 'latest' or a digest, got 'pytorch\/pytorch:latest'/);
+  });
+});

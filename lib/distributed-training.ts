@@ -1,15 +1,18 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { JobSet, JobSetSpecFailurePolicyRulesAction, JobSetSpecSuccessPolicyOperator } from '../imports/jobset-jobset.x-k8s.io';
-import { MpiJob } from '../imports/kubeflow-mpijob-kubeflow.org';
-import { PyTorchJob } from '../imports/kubeflow-pytorchjob-kubeflow.org';
-import { TfJob } from '../imports/kubeflow-tfjob-kubeflow.org';
-import { PodGroup } from '../imports/volcano-podgroup-scheduling.volcano.sh';
 import { Accelerator, ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
+import { lazyModule } from './core/lazy';
 import { durationSeconds } from './core/job';
 import { TrainingRun, TrainingRunProps } from './core/training';
 import { validateDnsLabel, validateInteger, validatePort } from './core/validation';
+
+// Generated CRD classes, loaded when first used (see lazyModule).
+const jobSetCrd = lazyModule(() => require('../imports/jobset-jobset.x-k8s.io') as typeof import('../imports/jobset-jobset.x-k8s.io'));
+const mpiJobCrd = lazyModule(() => require('../imports/kubeflow-mpijob-kubeflow.org') as typeof import('../imports/kubeflow-mpijob-kubeflow.org'));
+const pyTorchJobCrd = lazyModule(() => require('../imports/kubeflow-pytorchjob-kubeflow.org') as typeof import('../imports/kubeflow-pytorchjob-kubeflow.org'));
+const tfJobCrd = lazyModule(() => require('../imports/kubeflow-tfjob-kubeflow.org') as typeof import('../imports/kubeflow-tfjob-kubeflow.org'));
+const podGroupCrd = lazyModule(() => require('../imports/volcano-podgroup-scheduling.volcano.sh') as typeof import('../imports/volcano-podgroup-scheduling.volcano.sh'));
 
 /** The small image of the init container that waits for rank 0 (it only runs `nc`, `date` and `sleep`). */
 export const RENDEZVOUS_WAIT_IMAGE = 'busybox:1.36.1';
@@ -403,7 +406,7 @@ export class DistributedTraining extends Construct implements IWorkload {
       }));
       this.resource = jobs[0];
     } else if (backend === Backend.JOBSET) {
-      this.resource = new JobSet(this, 'Resource', {
+      this.resource = new (jobSetCrd().JobSet)(this, 'Resource', {
         metadata,
         spec: {
           network: { enableDnsHostnames: true, subdomain: name, publishNotReadyAddresses: true },
@@ -413,12 +416,12 @@ export class DistributedTraining extends Construct implements IWorkload {
             maxRestarts: validateInteger(v, 'backoffLimit', props.backoffLimit ?? 3, 0, 1000),
             rules: props.failFastExitCodes?.length ? [{
               name: 'failFastExitCodes',
-              action: JobSetSpecFailurePolicyRulesAction.FAIL_JOB_SET,
+              action: jobSetCrd().JobSetSpecFailurePolicyRulesAction.FAIL_JOB_SET,
               onJobFailureReasons: ['PodFailurePolicy'],
             }] : undefined,
           },
           // Parameter servers never exit: the run succeeds when its chief (else its workers) do.
-          successPolicy: { operator: JobSetSpecSuccessPolicyOperator.ALL, targetReplicatedJobs: [this.roles.find((r) => r.name === 'chief')?.name ?? rank0.name] },
+          successPolicy: { operator: jobSetCrd().JobSetSpecSuccessPolicyOperator.ALL, targetReplicatedJobs: [this.roles.find((r) => r.name === 'chief')?.name ?? rank0.name] },
           ttlSecondsAfterFinished: jobRunFields(v, props, containerName).ttlSecondsAfterFinished,
           suspend: props.suspend || undefined,
           replicatedJobs: this.roles.map((role) => ({
@@ -444,7 +447,7 @@ export class DistributedTraining extends Construct implements IWorkload {
     }
 
     if (volcanoGroup) {
-      new PodGroup(this, 'PodGroup', {
+      new (podGroupCrd().PodGroup)(this, 'PodGroup', {
         metadata: { name, namespace: this.namespace, labels },
         spec: { minMember: this.totalPods, queue: queue!.name },
       });
@@ -643,7 +646,7 @@ export class DistributedTraining extends Construct implements IWorkload {
     }
     if (framework.kind === FrameworkKind.PYTORCH) {
       const elastic = framework._pytorch!.elastic;
-      return new PyTorchJob(this, 'Resource', {
+      return new (pyTorchJobCrd().PyTorchJob)(this, 'Resource', {
         metadata,
         spec: {
           runPolicy,
@@ -659,13 +662,13 @@ export class DistributedTraining extends Construct implements IWorkload {
       });
     }
     if (framework.kind === FrameworkKind.TENSORFLOW) {
-      return new TfJob(this, 'Resource', {
+      return new (tfJobCrd().TfJob)(this, 'Resource', {
         metadata,
         // The default success policy ends the run when the chief (else worker 0) succeeds: parameter servers never exit.
         spec: { runPolicy, tfReplicaSpecs: replicaSpecs },
       });
     }
-    return new MpiJob(this, 'Resource', {
+    return new (mpiJobCrd().MpiJob)(this, 'Resource', {
       metadata,
       spec: { runPolicy, slotsPerWorker: processes, mpiReplicaSpecs: replicaSpecs },
     });

@@ -1,15 +1,18 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import {
   allowBetween, childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
   IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
   selectorLabels, serviceHost, STATEFUL_DATA_VOLUME, StatefulService, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';
+import { lazyModule } from './core/lazy';
 import { checkMounts } from './core/volumes';
 import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateQuantity } from './core/validation';
+
+// The YAML writer is needed only when a FeatureStore is built: loading it on first use keeps `require` fast.
+const yamlModule = lazyModule(() => require('yaml') as typeof import('yaml'));
 
 /** The Feast feature server image the library is tested with (Feast publishes its images on quay.io since 0.47). */
 export const FEAST_IMAGE = 'quay.io/feastdev/feature-server:0.62.0';
@@ -738,7 +741,7 @@ export class FeatureStore extends Construct implements IService {
       offline_store: offline.config,
       entity_key_serialization_version: serializationVersion,
     };
-    this.featureStoreYaml = stringify(config, { lineWidth: 0 });
+    this.featureStoreYaml = yamlModule().stringify(config, { lineWidth: 0 });
     this.configMapName = childName(name, 'config');
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels: labelsOf('config') },

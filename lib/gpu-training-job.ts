@@ -99,7 +99,8 @@ export class GpuTrainingJob extends Construct implements IWorkload {
       template: this.pod.template(),
     };
     // Kueue admits the Job by its own queue label (a suspended Job it then resumes).
-    const jobLabels = { ...labels, ...placement.scheduling?.queue?.labels };
+    const queueLabels = placement.scheduling?.queue?.labels;
+    const jobLabels = queueLabels === undefined ? labels : { ...labels, ...queueLabels };
     const metadata = { name: this.workloadName, namespace: this.namespace, labels: jobLabels };
     if (props.schedule === undefined) {
       this.resource = new k8s.KubeJob(this, 'Resource', { metadata, spec: jobSpec });

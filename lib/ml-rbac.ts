@@ -1,14 +1,17 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota as NominalQuota } from '../imports/kueue-clusterqueue-kueue.x-k8s.io';
-import { LocalQueueV1Beta2 } from '../imports/kueue-localqueue-kueue.x-k8s.io';
 import {
   Accelerator, acceleratorResourceNames, describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec,
   validateNodeLabels, Validator, WorkloadRole,
 } from './core';
+import { lazyModule } from './core/lazy';
 import { childName, componentLabels } from './core/labels';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
+
+// Generated CRD classes, loaded when first used (see lazyModule).
+const clusterQueueCrd = lazyModule(() => require('../imports/kueue-clusterqueue-kueue.x-k8s.io') as typeof import('../imports/kueue-clusterqueue-kueue.x-k8s.io'));
+const localQueueCrd = lazyModule(() => require('../imports/kueue-localqueue-kueue.x-k8s.io') as typeof import('../imports/kueue-localqueue-kueue.x-k8s.io'));
 
 /** An RBAC verb. Wildcards (`*`) and the privilege-changing verbs (`escalate`, `bind`, `impersonate`) are not offered. */
 export enum Verb {
@@ -652,7 +655,7 @@ export class Team extends Construct implements ITeam {
       // Every pod of the namespace: nothing in or out but DNS, until a workload's own policy opens a path.
       new PodNetworkPolicy(scope, 'DefaultDeny', { name: 'default-deny', namespace: ns, podSelector: {}, labels });
       if (this.localQueueName !== undefined) {
-        new LocalQueueV1Beta2(scope, 'LocalQueue', {
+        new (localQueueCrd().LocalQueueV1Beta2)(scope, 'LocalQueue', {
           metadata: { name: this.localQueueName, namespace: ns, labels },
           spec: { clusterQueue: this.clusterQueueName! },
         });
@@ -756,7 +759,7 @@ export class Team extends Construct implements ITeam {
     const devices = [...acceleratorCounts(v, input.accelerators).keys()];
     const covered: Array<[string, string]> = [['cpu', 'requests.cpu'], ['memory', 'requests.memory'], ['nvidia.com/gpu', 'requests.nvidia.com/gpu'],
       ...devices.map((d): [string, string] => [d, `requests.${d}`])];
-    new ClusterQueueV1Beta2(this, 'ClusterQueue', {
+    new (clusterQueueCrd().ClusterQueueV1Beta2)(this, 'ClusterQueue', {
       metadata: { name: this.clusterQueueName, labels },
       spec: {
         cohortName: cohort,
@@ -766,7 +769,7 @@ export class Team extends Construct implements ITeam {
           coveredResources: covered.map(([resource]) => resource),
           flavors: [{
             name: flavorName,
-            resources: covered.map(([resource, key]) => ({ name: resource, nominalQuota: NominalQuota.fromString(String(hard[key].value)) })),
+            resources: covered.map(([resource, key]) => ({ name: resource, nominalQuota: clusterQueueCrd().ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota.fromString(String(hard[key].value)) })),
           }],
         }],
       },

@@ -8,7 +8,9 @@ import {
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
 } from './core';
 import { imageTag } from './core/labels';
-import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import { lazyModule } from './core/lazy';
+
+const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servicemonitor-monitoring.coreos.com') as typeof import('../imports/prometheus-servicemonitor-monitoring.coreos.com'));
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.16.1-full';
@@ -861,7 +863,7 @@ export class MlflowPlatform extends Construct implements IService {
         for (const value of username && password ? [username, password] : []) {
           this.secretUses.push({ value, namespace, purpose: 'MLflow user and password the ServiceMonitor scrapes /metrics as' });
         }
-        new ServiceMonitor(this, 'ServiceMonitor', {
+        new (serviceMonitorCrd().ServiceMonitor)(this, 'ServiceMonitor', {
           metadata: { name, namespace, labels },
           spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s', basicAuth }] },
         });

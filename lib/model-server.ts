@@ -16,11 +16,14 @@ import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './s
 import { renderInferenceService, ServingBackend, KServeDeploymentMode } from './serving/kserve';
 import { ModelSource } from './serving/model-source';
 import { ServingRuntime, RuntimeProbe } from './serving/runtime';
-import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../imports/istio-destinationrule-networking.istio.io';
-import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io';
-import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
-import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheus-prometheusrule-monitoring.coreos.com';
-import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
+import { lazyModule } from './core/lazy';
+
+// Generated CRD classes, loaded when first used (see lazyModule).
+const destinationRuleCrd = lazyModule(() => require('../imports/istio-destinationrule-networking.istio.io') as typeof import('../imports/istio-destinationrule-networking.istio.io'));
+const virtualServiceCrd = lazyModule(() => require('../imports/istio-virtualservice-networking.istio.io') as typeof import('../imports/istio-virtualservice-networking.istio.io'));
+const scaledObjectCrd = lazyModule(() => require('../imports/keda-scaledobject-keda.sh') as typeof import('../imports/keda-scaledobject-keda.sh'));
+const prometheusRuleCrd = lazyModule(() => require('../imports/prometheus-prometheusrule-monitoring.coreos.com') as typeof import('../imports/prometheus-prometheusrule-monitoring.coreos.com'));
+const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servicemonitor-monitoring.coreos.com') as typeof import('../imports/prometheus-servicemonitor-monitoring.coreos.com'));
 
 /** The image of the init container that downloads models from object storage (KServe's storage initializer). */
 export const MODEL_DOWNLOAD_IMAGE = 'kserve/storage-initializer:v0.15.2';
@@ -699,7 +702,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   private renderAutoscaler(scope: Construct, metadata: { name: string; namespace?: string; labels: Record<string, string> }, a: ResolvedAutoscaling): void {
     const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: metadata.name };
     if (a.prometheus !== undefined) {
-      new ScaledObject(scope, 'Autoscaler', {
+      new (scaledObjectCrd().ScaledObject)(scope, 'Autoscaler', {
         metadata,
         spec: {
           scaleTargetRef: target,
@@ -763,7 +766,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     if (monitoring.serviceMonitor ?? true) {
       const interval = validateInteger(v, 'monitoring.interval', (monitoring.interval ?? Duration.seconds(15)).toSeconds(), 1, 3600);
-      new ServiceMonitor(this, 'ServiceMonitor', {
+      new (serviceMonitorCrd().ServiceMonitor)(this, 'ServiceMonitor', {
         metadata,
         spec: {
           selector: { matchLabels: this.podSelector },
@@ -783,7 +786,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
       if (!(seconds > 0)) v.fail('monitoring.alerts.latencyAbove', 'must be a Duration greater than zero', alerts.latencyAbove.toHumanString());
       rules.push({
         alert: 'ModelServerLatencyHigh',
-        expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`${runtime.alerts.latencySeconds(matcher)} > ${seconds}`),
+        expr: prometheusRuleCrd().PrometheusRuleSpecGroupsRulesExpr.fromString(`${runtime.alerts.latencySeconds(matcher)} > ${seconds}`),
         for: `${forSeconds}s`,
         labels: { severity, model_server: this.workloadName },
         annotations: {
@@ -799,7 +802,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
       }
       rules.push({
         alert: 'ModelServerErrorRateHigh',
-        expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`${runtime.alerts.errorRatio(matcher)} > ${alerts.errorRateAbove}`),
+        expr: prometheusRuleCrd().PrometheusRuleSpecGroupsRulesExpr.fromString(`${runtime.alerts.errorRatio(matcher)} > ${alerts.errorRateAbove}`),
         for: `${forSeconds}s`,
         labels: { severity, model_server: this.workloadName },
         annotations: {
@@ -809,7 +812,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
       });
     }
     if (rules.length === 0) v.fail('monitoring.alerts', 'must set latencyAbove or errorRateAbove', alerts);
-    new PrometheusRule(this, 'Alerts', { metadata, spec: { groups: [{ name: `${this.workloadName}.rules`, rules }] } });
+    new (prometheusRuleCrd().PrometheusRule)(this, 'Alerts', { metadata, spec: { groups: [{ name: `${this.workloadName}.rules`, rules }] } });
   }
 
   private renderIstio(v: IValidator, props: ModelServerProps, labels: Record<string, string>, variants: VariantSpec[], runtime: ServingRuntime | undefined): void {
@@ -821,17 +824,17 @@ export class ModelServer extends Construct implements IWorkload, IService {
     this.addPodLabel(ISTIO_INJECT_LABEL, 'true');
     this.inMesh = true;
     if (istio.mtls || variants.length > 0) {
-      new DestinationRule(this, 'DestinationRule', {
+      new (destinationRuleCrd().DestinationRule)(this, 'DestinationRule', {
         metadata,
         spec: {
           host,
-          trafficPolicy: istio.mtls ? { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } : undefined,
+          trafficPolicy: istio.mtls ? { tls: { mode: destinationRuleCrd().DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } : undefined,
           subsets: variants.length > 0 ? variants.map((x) => ({ name: x.name!, labels: { [VARIANT_LABEL]: x.name! } })) : undefined,
         },
       });
     }
     if (variants.length > 0) {
-      new VirtualService(this, 'VirtualService', {
+      new (virtualServiceCrd().VirtualService)(this, 'VirtualService', {
         metadata,
         spec: {
           hosts: [host],

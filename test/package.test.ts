@@ -126,7 +126,8 @@ describe('the npm package', () => {
     const required = new Set<string>();
     for (const file of packedFiles.filter((f) => f.endsWith('.js'))) {
       const text = fs.readFileSync(path.join(installed, file), 'utf8');
-      for (const m of text.matchAll(/\brequire\("([^"]+)"\)/g)) {
+      // Either quote: tsc writes its own requires with double quotes, but keeps the quotes of a require in the source.
+      for (const m of text.matchAll(/\brequire\(["']([^"']+)["']\)/g)) {
         const spec = m[1];
         if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) continue;
         required.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);

@@ -40,7 +40,8 @@ export interface PodNetworkPolicyProps {
 export class PodNetworkPolicy extends Construct {
   private readonly ingress: k8s.NetworkPolicyIngressRule[] = [];
   private readonly egress: k8s.NetworkPolicyEgressRule[] = [];
-  private readonly seen = new Set<string>();
+  /** Rules already added; created with the first rule (most policies keep only the DNS rule). */
+  private seen?: Set<string>;
 
   public constructor(scope: Construct, id: string, private readonly props: PodNetworkPolicyProps) {
     super(scope, id);
@@ -115,6 +116,7 @@ export class PodNetworkPolicy extends Construct {
 
   private once(direction: string, peer: NetworkPeer, ports: NetworkPort[]): boolean {
     const key = JSON.stringify([direction, peer.namespace ?? this.props.namespace, peer.podSelector, ports]);
+    this.seen ??= new Set();
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     return true;

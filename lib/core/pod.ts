@@ -206,7 +206,8 @@ export class PodBuilder {
     return {
       metadata: {
         labels: this.labels,
-        annotations: Lazy.any({ produce: () => (Object.keys(this.annotations).length > 0 ? this.annotations : undefined) }),
+        // Fixed at construction (wiring adds env and volumes, not annotations), so not lazy.
+        annotations: Object.keys(this.annotations).length > 0 ? this.annotations : undefined,
       },
       spec: Lazy.any({ produce: () => this.podSpec() }),
     };

@@ -6,7 +6,6 @@ import { IValidator } from '../core/errors';
 import { validateInteger, validateQuantity } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
-import { InferenceService, InferenceServiceSpecPredictorScaleMetric } from '../../imports/kserve-inferenceservice-serving.kserve.io';
 
 /** How KServe runs the predictor. */
 export enum KServeDeploymentMode {
@@ -138,7 +137,8 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     v.fail('model', 'must not carry credentials with the KServe backend: KServe reads storage credentials from the Secrets of the predictor\'s service account (set serviceAccountName)', model.uri);
   }
 
-  let scaleMetric: InferenceServiceSpecPredictorScaleMetric | undefined;
+  // KServe's predictor `scaleMetric` values.
+  let scaleMetric: 'rps' | 'cpu' | undefined;
   let scaleTarget: number | undefined;
   const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': kserve.mode };
   const a = input.autoscaling;
@@ -154,14 +154,14 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     if (custom.length === 1) {
       if (custom[0].kind !== 'rps') v.fail('autoscaling.metrics[0]', 'must be ScalingMetric.requestsPerSecond with the KServe backend', custom[0].metricName);
       if (raw) v.fail('autoscaling.metrics[0]', 'is ignored by KServe in RawDeployment mode (its HPA scales on cpu or memory): use cpuUtilization or KServeDeploymentMode.SERVERLESS', custom[0].metricName);
-      scaleMetric = InferenceServiceSpecPredictorScaleMetric.RPS;
+      scaleMetric = 'rps';
       scaleTarget = Math.round(custom[0].target);
     } else if (raw) {
-      scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleMetric = 'cpu';
       scaleTarget = a.cpuUtilization;
     } else if (props.autoscaling?.cpuUtilization !== undefined) {
       // Knative's default autoscaler (KPA) cannot scale on CPU: the revision must use Knative's HPA class.
-      scaleMetric = InferenceServiceSpecPredictorScaleMetric.CPU;
+      scaleMetric = 'cpu';
       scaleTarget = a.cpuUtilization;
       annotations['autoscaling.knative.dev/class'] = 'hpa.autoscaling.knative.dev';
     }
@@ -209,7 +209,10 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   };
 
   new ApiObject(scope, 'Resource', {
-    ...InferenceService.GVK,
+    // Not the generated InferenceService class: its toJson would re-type the pod spec, and loading its module (5 MB
+    // of source) costs about 0.1 s in every synth that uses KServe.
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
     metadata: {
       name: input.name,
       namespace: input.namespace,

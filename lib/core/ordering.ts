@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 
 /** The annotation Argo CD reads to apply objects in waves (lowest first, each wave healthy before the next). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -92,20 +92,12 @@ export function orderForDeployment(scope: IConstruct): void {
     phases.set(phase, [...(phases.get(phase) ?? []), obj]);
     byChart.set(chart, phases);
   }
-  for (const [chart, phases] of byChart) {
-    // One barrier construct per phase keeps the dependency graph linear in the number of objects: the objects of a
-    // phase depend on its barrier, which depends on every object of the phase before.
-    const ordered = [...phases.keys()].sort((a, b) => a - b);
-    let previous: ApiObject[] | undefined;
-    for (const phase of ordered) {
-      const members = phases.get(phase)!;
-      if (previous !== undefined) {
-        const id = `DeployPhase${phase}`;
-        const barrier = (chart.node.tryFindChild(id) as Construct | undefined) ?? new Construct(chart, id);
-        barrier.node.addDependency(...previous);
-        for (const obj of members) obj.node.addDependency(barrier);
-      }
-      previous = members;
-    }
+  for (const phases of byChart.values()) {
+    // One chain through the chart's objects, phase by phase (construct order within a phase): each object depends on
+    // the one before it. cdk8s walks every dependency path when it sorts a chart, without remembering what it has
+    // visited, so fan-in barriers (every object of a phase behind every object of the one before) grow with the
+    // product of the phase sizes; a chain costs at most N² / 2 steps.
+    const chain = [...phases.keys()].sort((a, b) => a - b).flatMap((phase) => phases.get(phase)!);
+    for (let i = 1; i < chain.length; i++) chain[i].node.addDependency(chain[i - 1]);
   }
 }

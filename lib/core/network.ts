@@ -37,58 +37,62 @@ export interface PodNetworkPolicyProps {
  * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). It is rendered at synth, so wiring that
  * happens after the workload was created is included.
  */
-export class PodNetworkPolicy extends Construct {
-  private readonly ingress: k8s.NetworkPolicyIngressRule[] = [];
-  private readonly egress: k8s.NetworkPolicyEgressRule[] = [];
+export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
+  private readonly rules: { readonly ingress: k8s.NetworkPolicyIngressRule[]; readonly egress: k8s.NetworkPolicyEgressRule[] };
+  private readonly policyProps: PodNetworkPolicyProps;
   /** Rules already added; created with the first rule (most policies keep only the DNS rule). */
   private seen?: Set<string>;
 
-  public constructor(scope: Construct, id: string, private readonly props: PodNetworkPolicyProps) {
-    super(scope, id);
+  public constructor(scope: Construct, id: string, props: PodNetworkPolicyProps) {
+    // The policy is itself the NetworkPolicy object (not a construct around one): a workload is one construct fewer,
+    // which cdk8s visits several times at synth.
+    const rules = { ingress: [] as k8s.NetworkPolicyIngressRule[], egress: [] as k8s.NetworkPolicyEgressRule[] };
     const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
-    new k8s.KubeNetworkPolicy(this, 'Resource', {
+    super(scope, id, {
       metadata,
       spec: {
         podSelector: { matchLabels: props.podSelector },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({ produce: () => (this.ingress.length > 0 ? this.ingress : undefined) }),
+        ingress: Lazy.any({ produce: () => (rules.ingress.length > 0 ? rules.ingress : undefined) }),
         // DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address.
-        egress: Lazy.any({ produce: () => [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }, ...this.egress] }),
+        egress: Lazy.any({ produce: () => [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }, ...rules.egress] }),
       },
     });
+    this.rules = rules;
+    this.policyProps = props;
   }
 
   /** The namespace of the selected pods. */
   public get namespace(): string | undefined {
-    return this.props.namespace;
+    return this.policyProps.namespace;
   }
 
   /** The selected pods, as a peer for other policies. */
   public get peer(): NetworkPeer {
-    return { podSelector: this.props.podSelector, namespace: this.props.namespace };
+    return { podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace };
   }
 
   /** Lets `peer` open connections to the selected pods on `ports` (all ports when empty). */
   public allowFrom(peer: NetworkPeer, ports: NetworkPort[] = []): void {
-    if (this.once('in', peer, ports)) this.ingress.push({ from: [this.policyPeer(peer)], ports: toPorts(ports) });
+    if (this.once('in', peer, ports)) this.rules.ingress.push({ from: [this.policyPeer(peer)], ports: toPorts(ports) });
   }
 
   /** Lets the selected pods open connections to `peer` on `ports` (all ports when empty). */
   public allowTo(peer: NetworkPeer, ports: NetworkPort[] = []): void {
-    if (this.once('out', peer, ports)) this.egress.push({ to: [this.policyPeer(peer)], ports: toPorts(ports) });
+    if (this.once('out', peer, ports)) this.rules.egress.push({ to: [this.policyPeer(peer)], ports: toPorts(ports) });
   }
 
   /** Lets any pod of the namespaces with these names connect on `ports` (an ingress controller, a metrics scraper). */
   public allowFromNamespace(namespace: string, ports: NetworkPort[] = []): void {
     if (this.once('in-ns', { podSelector: {}, namespace }, ports)) {
-      this.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: toPorts(ports) });
+      this.rules.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: toPorts(ports) });
     }
   }
 
   /** Lets the selected pods reach addresses outside the cluster (object storage, package mirrors) on `ports`. */
   public allowToCidr(cidr: string, ports: NetworkPort[] = [], except: string[] = []): void {
     if (this.once('cidr', { podSelector: { cidr } }, ports)) {
-      this.egress.push({ to: [{ ipBlock: { cidr, except: except.length > 0 ? except : undefined } }], ports: toPorts(ports) });
+      this.rules.egress.push({ to: [{ ipBlock: { cidr, except: except.length > 0 ? except : undefined } }], ports: toPorts(ports) });
     }
   }
 
@@ -98,24 +102,24 @@ export class PodNetworkPolicy extends Construct {
    */
   public allowFromCidr(cidr: string, ports: NetworkPort[] = []): void {
     if (this.once('cidr-in', { podSelector: { cidr } }, ports)) {
-      this.ingress.push({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
+      this.rules.ingress.push({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
     }
   }
 
   /** Lets the selected pods connect to each other on every port (NCCL, Gloo and MPI use ephemeral ports). */
   public allowWithinSelf(): void {
-    this.allowFrom({ podSelector: this.props.podSelector, namespace: this.props.namespace });
-    this.allowTo({ podSelector: this.props.podSelector, namespace: this.props.namespace });
+    this.allowFrom({ podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace });
+    this.allowTo({ podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace });
   }
 
   private policyPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {
     const podSelector = { matchLabels: peer.podSelector };
-    if (peer.namespace === undefined || peer.namespace === this.props.namespace) return { podSelector };
+    if (peer.namespace === undefined || peer.namespace === this.policyProps.namespace) return { podSelector };
     return { podSelector, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } };
   }
 
   private once(direction: string, peer: NetworkPeer, ports: NetworkPort[]): boolean {
-    const key = JSON.stringify([direction, peer.namespace ?? this.props.namespace, peer.podSelector, ports]);
+    const key = JSON.stringify([direction, peer.namespace ?? this.policyProps.namespace, peer.podSelector, ports]);
     this.seen ??= new Set();
     if (this.seen.has(key)) return false;
     this.seen.add(key);

@@ -9,7 +9,7 @@ import {
   selectorLabels, serviceHost, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';
 import { checkMounts } from './core/volumes';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateQuantity } from './core/validation';
+import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 /** The Feast feature server image the library is tested with (Feast publishes its images on quay.io since 0.47). */
 export const FEAST_IMAGE = 'quay.io/feastdev/feature-server:0.62.0';
@@ -713,6 +713,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
     const registryTtl = validateInteger(v, 'registryTtl', durationSeconds(v, 'registryTtl', props.registryTtl ?? Duration.minutes(1)), 1);
     const workers = validateInteger(v, 'workers', props.workers ?? 1, 1, 64);
 
+    validateLabels(v, 'labels', props.labels);
     const labelsOf = (component: string) => ({
       ...props.labels,
       ...componentLabels({ name: 'feast', instance: name, component, version: imageTag(image) }),

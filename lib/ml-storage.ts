@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessMode, IValidator, QuantityInput, Validator, VolumeClaim } from './core';
 import { componentLabels, namespaceOf } from './core/labels';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
+import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 const GIB = 2 ** 30;
 const TIB = 2 ** 40;
@@ -893,7 +893,7 @@ export class MlStorage extends Construct {
     if (props.namespace !== undefined) validateDnsLabel(this.v, 'namespace', props.namespace);
     this.namespace = namespaceOf(this, props.namespace);
     this.instance = validateDnsLabel(this.v, 'name', props.name ?? id);
-    this.labels = { ...props.labels };
+    this.labels = { ...validateLabels(this.v, 'labels', props.labels) };
   }
 
   /** Adds a StorageClass (cluster-wide) named `name` and returns its handle for claims. */

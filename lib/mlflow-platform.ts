@@ -7,6 +7,7 @@ import {
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
 } from './core';
 import { imageTag, namespaceOf } from './core/labels';
+import { validateLabels } from './core/validation';
 import { ServiceMonitor } from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
@@ -602,6 +603,7 @@ export class MlflowPlatform extends Construct {
     }
     if (props.metrics !== undefined) validateDnsLabel(v, 'metrics.scraperNamespace', props.metrics.scraperNamespace);
     if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
+    validateLabels(v, 'labels', props.labels);
 
     const labelsOf = (component: string, app = 'mlflow', img = image) => ({
       ...props.labels,

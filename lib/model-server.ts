@@ -9,7 +9,7 @@ import { IValidator } from './core/errors';
 import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
-import { validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
+import { validateDnsLabel, validateEnvName, validateInteger, validateLabels } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
@@ -396,6 +396,7 @@ export class ModelServer extends Construct implements IWorkload {
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 2, 1, 1000);
     const autoscaling = props.autoscaling ? resolveAutoscaling(v, props.autoscaling) : undefined;
     const maxReplicas = autoscaling?.maxReplicas ?? replicas;
+    validateLabels(v, 'labels', props.labels);
     const labels = (component: string, version?: string) => ({
       ...props.labels,
       ...componentLabels({ name: this.workloadName, instance: this.workloadName, component, version }),

@@ -7,7 +7,7 @@ import { childName, componentLabels, imageTag, selectorLabels } from './labels';
 import { ContainerSpec, PodBuilder, PodOptions, PodSecurityOptions } from './pod';
 import { SchedulingOptions } from './scheduling';
 import { SecretValue } from './secrets';
-import { QuantityInput, quantityToNumber, validateImage, validateQuantity } from './validation';
+import { QuantityInput, quantityToNumber, validateImage, validateLabels, validateQuantity } from './validation';
 import { checkMounts, resolveMount, ResolvedMount, VolumeMount } from './volumes';
 import { ITeam, Placement, resolvePlacement, WorkloadRole } from './workload';
 
@@ -219,7 +219,7 @@ export class TrainingRun {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }
 
-    const labels = { ...props.labels, ...componentLabels({ name: options.name, instance: options.name, component: 'training', version: imageTag(props.image) }) };
+    const labels = { ...validateLabels(v, 'labels', props.labels), ...componentLabels({ name: options.name, instance: options.name, component: 'training', version: imageTag(props.image) }) };
     const podSelector = selectorLabels({ instance: options.name, component: 'training' });
     const hparams = hyperparameterConfigMap(scope, v, options.name, placement.namespace, labels, props.hyperparameters);
     const memory = props.memory ?? '32Gi';

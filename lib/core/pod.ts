@@ -317,9 +317,13 @@ export class PodBuilder {
       // writable home.
       env.push({ name: 'HOME', value: '/tmp' });
     }
-    for (const [i, arg] of [...(spec.command ?? []), ...(spec.args ?? [])].entries()) {
-      if (typeof arg !== 'string') v.fail(at(`args[${i}]`), 'must be a string', arg);
-      rejectInlineCredential(v, at('args'), undefined, arg);
+    for (const key of ['command', 'args'] as const) {
+      const list = spec[key];
+      if (list !== undefined && !Array.isArray(list)) v.fail(at(key), 'must be a list of strings', list);
+      for (const [i, arg] of (list ?? []).entries()) {
+        if (typeof arg !== 'string') v.fail(at(`${key}[${i}]`), 'must be a string', arg);
+        rejectInlineCredential(v, at(key), undefined, arg);
+      }
     }
 
     const ports = spec.ports?.map((p, i) => {

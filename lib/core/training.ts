@@ -208,6 +208,11 @@ export class TrainingRun {
   public static prepare(scope: Construct, v: IValidator, props: TrainingRunProps, options: TrainingRunOptions): TrainingRun {
     // The image first: a bad image is the likeliest mistake, and later checks read its tag.
     validateImage(v, 'image', props.image);
+    // Constructs prepend their launcher (torchrun, mpirun) to the command: a string would be spread into characters.
+    for (const key of ['command', 'args'] as const) {
+      const list = props[key];
+      if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))) v.fail(key, 'must be a list of strings', list);
+    }
     const placement = resolvePlacement(v, scope, props, WorkloadRole.TRAINING);
     const accelerator = props.accelerator ?? Accelerator.nvidiaGpu(1);
     if (!(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);

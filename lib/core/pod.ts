@@ -139,6 +139,9 @@ export class PodBuilder {
 
   public constructor(private readonly v: IValidator, private readonly options: PodOptions = {}) {
     validateScheduling(v, options.scheduling);
+    if (options.automountServiceAccountToken !== undefined && typeof options.automountServiceAccountToken !== 'boolean') {
+      v.fail('automountServiceAccountToken', 'must be true or false', options.automountServiceAccountToken);
+    }
     const security = options.security ?? {};
     validateInteger(v, 'security.user', security.user ?? 1000, 1, 2147483647);
     validateInteger(v, 'security.group', security.group ?? 1000, 0, 2147483647);

@@ -340,8 +340,17 @@ export class PodBuilder {
     const volumeMounts: k8s.VolumeMount[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
     if (this.volumes.has(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
     for (const mount of spec.mounts ?? []) {
-      const volumeName = claimVolumeName(mount.claim.claimName);
-      this.addVolume({ name: volumeName, persistentVolumeClaim: { claimName: mount.claim.claimName, readOnly: mount.readOnly || undefined } });
+      const claimName = mount.claim.claimName;
+      // One volume per claim, even when it is mounted twice (sub-paths, read-only and writable): read-only only while
+      // every mount of it is (each mount is read-only on its own). A claim named like a volume of the library
+      // (`tmp`, `dshm`, `hyperparameters`) gets a `claim-` prefix.
+      let volumeName = claimVolumeName(claimName);
+      if (this.volumes.has(volumeName) && this.volumes.get(volumeName)!.persistentVolumeClaim?.claimName !== claimName) {
+        volumeName = claimVolumeName(`claim-${claimName}`);
+      }
+      const previous = this.volumes.get(volumeName)?.persistentVolumeClaim;
+      const readOnly = mount.readOnly && (previous === undefined || previous.readOnly === true);
+      this.volumes.set(volumeName, { name: volumeName, persistentVolumeClaim: { claimName, readOnly: readOnly || undefined } });
       volumeMounts.push({ name: volumeName, mountPath: mount.path, readOnly: mount.readOnly || undefined, subPath: mount.subPath });
     }
     for (const [i, path] of (spec.writablePaths ?? []).entries()) {

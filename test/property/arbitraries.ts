@@ -6,8 +6,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessMode, Accelerator, ConcurrencyPolicy, NodeRequirement, Queue, Schedule, ScheduleOptions, SchedulingOptions,
-  SecretValue, Spot, TaintEffect, Toleration, TolerationSpec, TpuVersion, VolumeClaim,
+  AccessMode, Accelerator, ConcurrencyPolicy, ITeam, NodeRequirement, Queue, Schedule, ScheduleOptions, SchedulingOptions,
+  SecretValue, Spot, TaintEffect, Toleration, TolerationSpec, TpuVersion, VolumeClaim, WorkloadRole,
 } from '../../lib';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -356,3 +356,57 @@ export const subPath: fc.Arbitrary<string | undefined> = fc.option(fc.stringMatc
 export function distinctBy<T>(arb: fc.Arbitrary<T>, key: (t: T) => string, maxLength: number): fc.Arbitrary<T[]> {
   return fc.uniqueArray(arb, { maxLength, selector: key });
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Training runs
+
+/** A fake team, as MlRbac teams look to workloads. */
+export function fakeTeam(namespace: string, queue?: Queue, sa?: string): ITeam {
+  return { teamName: namespace, namespace, queue, serviceAccountFor: (role) => (sa && role === WorkloadRole.TRAINING ? sa : undefined) };
+}
+
+
+/** Training mounts at distinct paths, with claims in the run's namespace (or of unknown namespace). */
+export function trainingMounts(namespace: string | undefined, modeChoices: AccessMode[][] = [[AccessMode.READ_WRITE_ONCE], [AccessMode.READ_WRITE_MANY], [AccessMode.READ_WRITE_ONCE, AccessMode.READ_WRITE_MANY]]) {
+  return fc.record({
+    paths: fc.uniqueArray(mountPath, { minLength: 6, maxLength: 6 }),
+    dataset: fc.boolean(),
+    modelOutput: fc.boolean(),
+    checkpoints: fc.boolean(),
+    extra: fc.integer({ min: 0, max: 2 }),
+    claims: fc.uniqueArray(fc.oneof(dnsSubdomain.filter((n) => n.length <= 60), fc.constantFrom('tmp', 'dshm', 'hyperparameters', 'model')), { minLength: 5, maxLength: 5 }),
+    modes: fc.array(fc.constantFrom(...modeChoices), { minLength: 5, maxLength: 5 }),
+    knownNamespace: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+    subPaths: fc.array(subPath, { minLength: 5, maxLength: 5 }),
+    // Mounts may share a claim (different sub-paths of one volume).
+    pick: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 5 }),
+  }).map((m) => {
+    const handles = m.claims.map((name, i) => VolumeClaim.fromClaimName(name, {
+      accessModes: m.modes[i], namespace: m.knownNamespace[i] ? namespace : undefined,
+    }));
+    const mount = (i: number) => ({ claim: handles[m.pick[i]], path: m.paths[i], subPath: m.subPaths[i] });
+    return {
+      dataset: m.dataset ? mount(0) : undefined,
+      modelOutput: m.modelOutput ? mount(1) : undefined,
+      checkpoints: m.checkpoints ? mount(2) : undefined,
+      mounts: m.extra > 0 ? Array.from({ length: m.extra }, (_, i) => mount(3 + i)) : undefined,
+    };
+  });
+}
+
+/** Job run options over their whole range. */
+export const jobRunOptions = fc.record({
+  backoffLimit: fc.integer({ min: 0, max: 1000 }),
+  activeDeadline: duration(1, 7 * 86400),
+  ttlAfterFinished: duration(0, 7 * 86400),
+  retryOnDisruption: fc.boolean(),
+  failFastExitCodes: fc.array(fc.integer({ min: 1, max: 255 }), { maxLength: 4 }),
+  suspend: fc.boolean(),
+}, { requiredKeys: [], noNullPrototype: true });
+
+export const hyperparameters = fc.option(fc.dictionary(
+  fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/),
+  fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.stringMatching(/^[a-z0-9 ._-]{0,12}$/), fc.array(fc.integer(), { maxLength: 3 }), fc.constant({ nested: { depth: 2 } })),
+  { maxKeys: 4, noNullPrototype: true },
+), { nil: undefined });
+

@@ -1,62 +1,16 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Chart, Testing } from 'cdk8s';
-import { AccessMode, GpuTrainingJob, GpuTrainingJobProps, ITeam, Queue, Schedule, VolumeClaim, WorkloadRole } from '../../lib';
+import { GpuTrainingJob, GpuTrainingJobProps, Schedule, VolumeClaim } from '../../lib';
 import * as a from './arbitraries';
+import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts } from './arbitraries';
 import { Breakage, breaks, expectRefused, newChart, params, ValidChecker } from './harness';
-
-/** A fake team, as MlRbac teams look to workloads. */
-export function fakeTeam(namespace: string, queue?: Queue, sa?: string): ITeam {
-  return { teamName: namespace, namespace, queue, serviceAccountFor: (role) => (sa && role === WorkloadRole.TRAINING ? sa : undefined) };
-}
 
 interface Case {
   readonly id: string;
   readonly chartNamespace?: string;
   readonly props: GpuTrainingJobProps;
 }
-
-/** Training mounts at distinct paths, with claims in the run's namespace (or of unknown namespace). */
-export function trainingMounts(namespace: string | undefined, extraModes: AccessMode[] = [AccessMode.READ_WRITE_ONCE, AccessMode.READ_WRITE_MANY]) {
-  return fc.record({
-    paths: fc.uniqueArray(a.mountPath, { minLength: 6, maxLength: 6 }),
-    dataset: fc.boolean(),
-    modelOutput: fc.boolean(),
-    checkpoints: fc.boolean(),
-    extra: fc.integer({ min: 0, max: 2 }),
-    claims: fc.uniqueArray(a.dnsSubdomain.filter((n) => n.length <= 60), { minLength: 5, maxLength: 5 }),
-    modes: fc.array(fc.subarray(extraModes, { minLength: 1 }), { minLength: 5, maxLength: 5 }),
-    knownNamespace: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
-    subPaths: fc.array(a.subPath, { minLength: 5, maxLength: 5 }),
-  }).map((m) => {
-    const claimAt = (i: number) => VolumeClaim.fromClaimName(m.claims[i], {
-      accessModes: m.modes[i], namespace: m.knownNamespace[i] ? namespace : undefined,
-    });
-    const mount = (i: number) => ({ claim: claimAt(i), path: m.paths[i], subPath: m.subPaths[i] });
-    return {
-      dataset: m.dataset ? mount(0) : undefined,
-      modelOutput: m.modelOutput ? mount(1) : undefined,
-      checkpoints: m.checkpoints ? mount(2) : undefined,
-      mounts: m.extra > 0 ? Array.from({ length: m.extra }, (_, i) => mount(3 + i)) : undefined,
-    };
-  });
-}
-
-/** Job run options over their whole range. */
-export const jobRunOptions = fc.record({
-  backoffLimit: fc.integer({ min: 0, max: 1000 }),
-  activeDeadline: a.duration(1, 7 * 86400),
-  ttlAfterFinished: a.duration(0, 7 * 86400),
-  retryOnDisruption: fc.boolean(),
-  failFastExitCodes: fc.array(fc.integer({ min: 1, max: 255 }), { maxLength: 4 }),
-  suspend: fc.boolean(),
-}, { requiredKeys: [], noNullPrototype: true });
-
-export const hyperparameters = fc.option(fc.dictionary(
-  fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/),
-  fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.stringMatching(/^[a-z0-9 ._-]{0,12}$/), fc.array(fc.integer(), { maxLength: 3 }), fc.constant({ nested: { depth: 2 } })),
-  { maxKeys: 4, noNullPrototype: true },
-), { nil: undefined });
 
 const validCase: fc.Arbitrary<Case> = fc.record({
   id: a.dnsLabel(30),

@@ -283,7 +283,17 @@ export class DistributedTraining extends Construct implements IWorkload {
 
     this.roles = this.rolesOf(v, props, framework);
     this.totalPods = this.roles.reduce((sum, r) => sum + r.replicas, 0);
-    const run = TrainingRun.prepare(this, v, props, { name, podsMaySpanNodes: this.totalPods > 1 });
+    const run = TrainingRun.prepare(this, v, props, {
+      name,
+      podsMaySpanNodes: this.totalPods > 1,
+      checkAccelerator: (accelerator) => {
+        // A multi-host TPU slice is one pod per host: fewer pods leave the slice unusable, more never schedule.
+        const slicePods = this.roles.filter((r) => r.accelerated && r.name !== 'evaluator').reduce((sum, r) => sum + r.replicas, 0);
+        if (accelerator.hostsInSlice > 1 && slicePods !== accelerator.hostsInSlice) {
+          v.fail(framework.kind === FrameworkKind.TENSORFLOW ? 'framework.workers' : 'nodes', `must give ${accelerator.hostsInSlice} accelerated pods, one per host of the TPU slice (${accelerator.description})`, slicePods);
+        }
+      },
+    });
     this.namespace = run.placement.namespace;
     this.podSelector = run.podSelector;
     const accelerator = run.accelerator;

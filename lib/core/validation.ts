@@ -144,7 +144,8 @@ export function validateEnvName(v: IValidator, prop: string, name: string): stri
  * plain value, or a URI with a password in it.
  */
 export function rejectInlineCredential(v: IValidator, prop: string, name: string | undefined, value: string): void {
-  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '') {
+  // The path of a file mounted from a Secret (`GOOGLE_APPLICATION_CREDENTIALS=/var/run/secrets/...`) is no credential.
+  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '' && !/^\/var\/run\/secrets\/\S+$/.test(value)) {
     v.fail(prop, 'looks like a credential and must come from a Secret (pass it with SecretValue.fromSecret), not a literal value', name);
   }
   if (URI_WITH_PASSWORD.test(value)) {

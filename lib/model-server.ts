@@ -9,6 +9,7 @@ import { IValidator } from './core/errors';
 import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
+import { durationSeconds } from './core/job';
 import { validateDnsLabel, validateEnvName, validateInteger, validateLabels } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
@@ -500,9 +501,7 @@ export class ModelServer extends Construct implements IWorkload {
   }
 
   private probePeriod(v: IValidator, props: ModelServerProps): number {
-    const period = props.probePeriod ?? Duration.seconds(10);
-    if (!(period instanceof Duration)) v.fail('probePeriod', 'must be a Duration', period);
-    return validateInteger(v, 'probePeriod', period.toSeconds(), 1, 300);
+    return validateInteger(v, 'probePeriod', durationSeconds(v, 'probePeriod', props.probePeriod ?? Duration.seconds(10)), 1, 300);
   }
 
   private resolveVariants(v: IValidator, props: ModelServerProps, runtime: ServingRuntime): VariantSpec[] {
@@ -603,8 +602,7 @@ export class ModelServer extends Construct implements IWorkload {
     }
 
     const startup = props.startupTimeout ?? runtime.startupBudget;
-    if (!(startup instanceof Duration)) v.fail('startupTimeout', 'must be a Duration', startup);
-    const startupSeconds = startup.toSeconds();
+    const startupSeconds = durationSeconds(v, 'startupTimeout', startup);
     if (startupSeconds < options.period) {
       v.fail('startupTimeout', `must be at least one probe period (${options.period}s): the startup probe needs one check to succeed`, `${startupSeconds}s`);
     }
@@ -723,7 +721,7 @@ export class ModelServer extends Construct implements IWorkload {
     if (metrics === undefined) v.fail('monitoring', `needs a runtime that serves metrics; runtime '${runtime.kind}' has none (give ServingRuntime.custom a 'metrics' port)`, props.monitoring);
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     if (monitoring.serviceMonitor ?? true) {
-      const interval = validateInteger(v, 'monitoring.interval', (monitoring.interval ?? Duration.seconds(15)).toSeconds(), 1, 3600);
+      const interval = validateInteger(v, 'monitoring.interval', durationSeconds(v, 'monitoring.interval', monitoring.interval ?? Duration.seconds(15)), 1, 3600);
       new ServiceMonitor(this, 'ServiceMonitor', {
         metadata,
         spec: {
@@ -736,9 +734,10 @@ export class ModelServer extends Construct implements IWorkload {
     if (alerts === undefined) return;
     const matcher = [`job="${this.serviceName}"`, ...(this.namespace ? [`namespace="${this.namespace}"`] : [])].join(',');
     const severity = alerts.severity ?? AlertSeverity.WARNING;
-    const forSeconds = validateInteger(v, 'monitoring.alerts.for', (alerts.for ?? Duration.minutes(10)).toSeconds(), 0);
+    const forSeconds = validateInteger(v, 'monitoring.alerts.for', durationSeconds(v, 'monitoring.alerts.for', alerts.for ?? Duration.minutes(10)), 0);
     const rules = [];
     if (alerts.latencyAbove !== undefined) {
+      if (!(alerts.latencyAbove instanceof Duration)) v.fail('monitoring.alerts.latencyAbove', 'must be a Duration such as Duration.millis(500)', alerts.latencyAbove);
       if (!runtime.alerts.latencySeconds) v.fail('monitoring.alerts.latencyAbove', `needs a runtime that exports request latency; runtime '${runtime.kind}' has no latency query`, alerts.latencyAbove.toHumanString());
       const seconds = alerts.latencyAbove.toMilliseconds() / 1000;
       if (!(seconds > 0)) v.fail('monitoring.alerts.latencyAbove', 'must be a Duration greater than zero', alerts.latencyAbove.toHumanString());

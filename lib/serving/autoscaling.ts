@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IValidator, Validator } from '../core';
+import { durationSeconds } from '../core/job';
 import { validateInteger } from '../core/validation';
 
 /** A per-pod metric the autoscaler keeps at a target average (served by prometheus-adapter or a similar adapter). */
@@ -166,9 +167,9 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
 }
 
 function rules(v: IValidator, prop: string, policy: ScalingPolicy = {}, window: Duration, pods: number, period: Duration): k8s.HpaScalingRulesV2 {
-  const windowSeconds = validateInteger(v, `${prop}.stabilizationWindow`, (policy.stabilizationWindow ?? window).toSeconds(), 0, 3600);
+  const windowSeconds = validateInteger(v, `${prop}.stabilizationWindow`, durationSeconds(v, `${prop}.stabilizationWindow`, policy.stabilizationWindow ?? window), 0, 3600);
   const maxPods = validateInteger(v, `${prop}.maxPods`, policy.maxPods ?? pods, 1);
-  const periodSeconds = validateInteger(v, `${prop}.period`, (policy.period ?? period).toSeconds(), 1, 1800);
+  const periodSeconds = validateInteger(v, `${prop}.period`, durationSeconds(v, `${prop}.period`, policy.period ?? period), 1, 1800);
   return { stabilizationWindowSeconds: windowSeconds, policies: [{ type: 'Pods', value: maxPods, periodSeconds }] };
 }
 

@@ -140,6 +140,7 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
   const maxReplicas = validateInteger(v, 'autoscaling.maxReplicas', options.maxReplicas, 1, 1000);
   if (minReplicas > maxReplicas) v.fail('autoscaling.minReplicas', `must be at most autoscaling.maxReplicas (${maxReplicas})`, minReplicas);
   const metrics = options.metrics ?? [];
+  if (!Array.isArray(metrics)) v.fail('autoscaling.metrics', 'must be a list of ScalingMetric', metrics);
   metrics.forEach((m, i) => {
     if (!(m instanceof ScalingMetric)) v.fail(`autoscaling.metrics[${i}]`, 'must be made with ScalingMetric.requestsPerSecond(), .queueTime() or .pods()', m);
   });

@@ -510,6 +510,7 @@ export class ModelServer extends Construct implements IWorkload {
     const seen = new Set<string>();
     const variants = props.variants.map((variant, i): VariantSpec => {
       const at = `variants[${i}]`;
+      if (!variant || typeof variant !== 'object') v.fail(at, 'must be a variant { name, weight }', variant);
       validateDnsLabel(v, `${at}.name`, variant.name, 63 - this.workloadName.length - 1);
       if (seen.has(variant.name)) v.fail(`${at}.name`, 'must be unique among the variants', variant.name);
       seen.add(variant.name);

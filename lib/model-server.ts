@@ -444,6 +444,9 @@ export class ModelServer extends Construct implements IWorkload {
     this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('server') });
 
     const period = this.probePeriod(v, props);
+    if (props.serviceType !== undefined && !Object.values(ServiceType).includes(props.serviceType)) {
+      v.fail('serviceType', `must be one of ServiceType.${Object.keys(ServiceType).join(', ServiceType.')}`, props.serviceType);
+    }
     for (const variant of variants) {
       const scope = variant.name === undefined ? this : new Construct(this, `Variant-${variant.name}`);
       this.renderVariant(scope, v, props, variant, {

@@ -700,6 +700,8 @@ export class ModelServer extends Construct implements IWorkload {
     });
     (access.peers ?? []).forEach((peer, i) => {
       if (!peer || typeof peer.podSelector !== 'object') v.fail(`access.peers[${i}]`, 'must be a NetworkPeer with a podSelector', peer);
+      validateLabels(v, `access.peers[${i}].podSelector`, peer.podSelector);
+      if (peer.namespace !== undefined) validateDnsLabel(v, `access.peers[${i}].namespace`, peer.namespace);
       this.networkPolicy.allowFrom(peer, ports);
     });
   }

@@ -198,8 +198,9 @@ export class ServingRuntime {
    */
   public static tfServing(options: TfServingOptions): ServingRuntime {
     const v = Validator.forFactory('ServingRuntime.tfServing');
-    if (!options || typeof options.modelName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(options.modelName)) {
-      v.fail('modelName', 'must be a model name (letters, digits, \'_\', \'.\' and \'-\')', options?.modelName);
+    // The name is a directory under /models: no '..'.
+    if (!options || typeof options.modelName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(options.modelName) || options.modelName.includes('..')) {
+      v.fail('modelName', 'must be a model name (letters, digits, \'_\', \'.\' and \'-\', without \'..\')', options?.modelName);
     }
     const modelName = options.modelName;
     const modelPath = `/models/${modelName}`;

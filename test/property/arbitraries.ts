@@ -366,8 +366,11 @@ export function fakeTeam(namespace: string, queue?: Queue, sa?: string): ITeam {
 }
 
 
-/** Training mounts at distinct paths, with claims in the run's namespace (or of unknown namespace). */
-export function trainingMounts(namespace: string | undefined, modeChoices: AccessMode[][] = [[AccessMode.READ_WRITE_ONCE], [AccessMode.READ_WRITE_MANY], [AccessMode.READ_WRITE_ONCE, AccessMode.READ_WRITE_MANY]]) {
+/**
+ * Training mounts at distinct paths, as a function of the run's namespace (claims are in it or of unknown namespace).
+ * Build it once, outside `chain()`: building arbitraries for every run is slow.
+ */
+export function trainingMounts(modeChoices: AccessMode[][] = [[AccessMode.READ_WRITE_ONCE], [AccessMode.READ_WRITE_MANY], [AccessMode.READ_WRITE_ONCE, AccessMode.READ_WRITE_MANY]]) {
   return fc.record({
     paths: fc.uniqueArray(mountPath, { minLength: 6, maxLength: 6 }),
     dataset: fc.boolean(),
@@ -380,7 +383,7 @@ export function trainingMounts(namespace: string | undefined, modeChoices: Acces
     subPaths: fc.array(subPath, { minLength: 5, maxLength: 5 }),
     // Mounts may share a claim (different sub-paths of one volume).
     pick: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 5 }),
-  }).map((m) => {
+  }).map((m) => (namespace: string | undefined) => {
     const handles = m.claims.map((name, i) => VolumeClaim.fromClaimName(name, {
       accessModes: m.modes[i], namespace: m.knownNamespace[i] ? namespace : undefined,
     }));

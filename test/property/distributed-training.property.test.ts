@@ -53,7 +53,10 @@ const topology = (devices: number) => fc.oneof(
   }).map((t) => ({ backend: Backend.KUBEFLOW, nodes: t.nodes, framework: Framework.mpi({ slotsPerWorker: t.slotsPerWorker }) })),
 );
 
-const sharedModes = [[AccessMode.READ_WRITE_MANY], [AccessMode.READ_WRITE_MANY, AccessMode.READ_ONLY_MANY]];
+const mountsOf = trainingMounts([[AccessMode.READ_WRITE_MANY], [AccessMode.READ_WRITE_MANY, AccessMode.READ_ONLY_MANY]]);
+// Built once per device count: building arbitraries inside chain() for every run is slow.
+const topologies = new Map<number, ReturnType<typeof topology>>();
+const topologyFor = (devices: number) => topologies.get(devices) ?? topologies.set(devices, topology(devices)).get(devices)!;
 
 const validCase: fc.Arbitrary<Case> = fc.record({
   id: a.dnsLabel(30),
@@ -81,7 +84,8 @@ const validCase: fc.Arbitrary<Case> = fc.record({
 }).chain((c) => {
   const namespace = c.nsMode === 'none' ? undefined : c.namespace;
   const devices = (c.accelerator ?? Accelerator.nvidiaGpu(1)).count;
-  return fc.tuple(trainingMounts(namespace, sharedModes), topology(devices)).map(([mounts, t]): Case => {
+  return fc.tuple(mountsOf, topologyFor(devices)).map(([mountsIn, t]): Case => {
+    const mounts = mountsIn(namespace);
     const spot = c.scheduling?.spot !== undefined;
     const kubeflow = t.backend === Backend.KUBEFLOW;
     const props: DistributedTrainingProps = {

@@ -12,6 +12,8 @@ interface Case {
   readonly props: GpuTrainingJobProps;
 }
 
+const mountsOf = trainingMounts();
+
 const validCase: fc.Arbitrary<Case> = fc.record({
   id: a.dnsLabel(30),
   name: fc.option(a.dnsLabel(52), { nil: undefined }),
@@ -37,40 +39,39 @@ const validCase: fc.Arbitrary<Case> = fc.record({
   labels: a.labels,
   job: jobRunOptions,
   schedule: fc.option(fc.tuple(a.schedule, a.scheduleOptions), { nil: undefined }),
-  mountsSeed: fc.integer(),
-}).chain((c) => {
+  mountsOf,
+}).map((c): Case => {
   const namespace = c.nsMode === 'none' ? undefined : c.namespace;
-  return trainingMounts(namespace).map((mounts): Case => {
-    const spot = c.scheduling?.spot !== undefined;
-    const props: GpuTrainingJobProps = {
-      name: c.name,
-      namespace: c.nsMode === 'prop' ? c.namespace : undefined,
-      team: c.nsMode === 'team' ? fakeTeam(c.namespace, c.teamQueue, c.teamSa) : undefined,
-      image: c.image,
-      command: c.command,
-      args: c.args,
-      workingDir: c.workingDir,
-      accelerator: c.accelerator,
-      cpu: c.cpu,
-      memory: c.memory,
-      sharedMemory: c.sharedMemory,
-      env: c.env,
-      secretEnv: c.secretEnv,
-      hyperparameters: c.hyperparameters,
-      scheduling: c.scheduling,
-      serviceAccountName: c.serviceAccountName,
-      automountServiceAccountToken: c.automountServiceAccountToken,
-      security: c.security,
-      labels: c.labels,
-      ...c.job,
-      ...mounts,
-      // Spot runs need checkpoints.
-      checkpoints: mounts.checkpoints ?? (spot ? { claim: VolumeClaim.fromClaimName('ckpt', { namespace }), path: '/checkpoints-spot' } : undefined),
-      schedule: c.schedule?.[0],
-      scheduleOptions: c.schedule?.[1],
-    };
-    return { id: c.id, chartNamespace: c.nsMode === 'chart' ? c.namespace : undefined, props };
-  });
+  const mounts = c.mountsOf(namespace);
+  const spot = c.scheduling?.spot !== undefined;
+  const props: GpuTrainingJobProps = {
+    name: c.name,
+    namespace: c.nsMode === 'prop' ? c.namespace : undefined,
+    team: c.nsMode === 'team' ? fakeTeam(c.namespace, c.teamQueue, c.teamSa) : undefined,
+    image: c.image,
+    command: c.command,
+    args: c.args,
+    workingDir: c.workingDir,
+    accelerator: c.accelerator,
+    cpu: c.cpu,
+    memory: c.memory,
+    sharedMemory: c.sharedMemory,
+    env: c.env,
+    secretEnv: c.secretEnv,
+    hyperparameters: c.hyperparameters,
+    scheduling: c.scheduling,
+    serviceAccountName: c.serviceAccountName,
+    automountServiceAccountToken: c.automountServiceAccountToken,
+    security: c.security,
+    labels: c.labels,
+    ...c.job,
+    ...mounts,
+    // Spot runs need checkpoints.
+    checkpoints: mounts.checkpoints ?? (spot ? { claim: VolumeClaim.fromClaimName('ckpt', { namespace }), path: '/checkpoints-spot' } : undefined),
+    schedule: c.schedule?.[0],
+    scheduleOptions: c.schedule?.[1],
+  };
+  return { id: c.id, chartNamespace: c.nsMode === 'chart' ? c.namespace : undefined, props };
 });
 
 type P = GpuTrainingJobProps;

@@ -595,6 +595,9 @@ export class MlflowPlatform extends Construct {
     if (backend.kind === 'file' && replicas > 1) {
       v.fail('replicas', 'must be 1 with BackendStore.file (a SQLite file cannot be shared by several servers); use BackendStore.postgres or externalPostgres to replicate', replicas);
     }
+    if (props.exposure !== undefined && !(props.exposure instanceof Exposure)) {
+      v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...) or Exposure.ingress(...)', props.exposure);
+    }
     const exposure = (props.exposure ?? Exposure.clusterIp())._config;
     if (props.auth !== undefined) {
       checkSecret(v.nested('auth'), 'config', props.auth.config);

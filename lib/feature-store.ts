@@ -761,6 +761,7 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
     const autoscaling = props.autoscaling;
     let replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 1000);
     if (autoscaling !== undefined) {
+      if (props.replicas !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
       const min = validateInteger(v, 'autoscaling.minReplicas', autoscaling.minReplicas, 1, 1000);
       validateInteger(v, 'autoscaling.maxReplicas', autoscaling.maxReplicas, min, 1000);
       validateInteger(v, 'autoscaling.targetCpuUtilization', autoscaling.targetCpuUtilization ?? 70, 1, 100);

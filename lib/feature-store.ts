@@ -907,6 +907,9 @@ export class FeatureStore extends Construct implements IServiceEndpoint {
     if (m !== undefined) {
       const mv = v.nested('materialization');
       if (!(m.schedule instanceof Schedule)) mv.fail('schedule', 'must be made with Schedule.cron(...) or Schedule.daily(...)', m.schedule);
+      // Checked here so that a bad value is named 'materialization.cpu', not the feature server's 'cpu'.
+      if (m.cpu !== undefined) validateQuantity(mv, 'cpu', m.cpu);
+      if (m.memory !== undefined) validateQuantity(mv, 'memory', m.memory);
       const views = (m.featureViews ?? []).map((view, i) => {
         if (typeof view !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(view)) mv.fail(`featureViews[${i}]`, 'must be a feature view name (letters, digits, \'_\', \'-\' and \'.\')', view);
         return `--views ${view}`;

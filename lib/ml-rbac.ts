@@ -7,7 +7,8 @@ import {
   describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec, Validator, WorkloadRole,
 } from './core';
 import { childName, componentLabels } from './core/labels';
-import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
+import { validateTolerations } from './core/scheduling';
+import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 /** An RBAC verb. Wildcards (`*`) and the privilege-changing verbs (`escalate`, `bind`, `impersonate`) are not offered. */
 export enum Verb {
@@ -681,6 +682,8 @@ export class Team extends Construct implements ITeam {
     if (input.memory === undefined) v.fail('quota.memory', 'must be set when the team has a ClusterQueue (its nominal quota)', input.memory);
     const flavor = options.flavor ?? { name: 'default-flavor' };
     const flavorName = validateDnsSubdomain(v, 'queue.clusterQueue.flavor.name', flavor.name);
+    validateLabels(v, 'queue.clusterQueue.flavor.nodeLabels', flavor.nodeLabels);
+    validateTolerations(v, 'queue.clusterQueue.flavor.tolerations', flavor.tolerations);
     const flavorSpec = {
       nodeLabels: flavor.nodeLabels && Object.keys(flavor.nodeLabels).length > 0 ? { ...flavor.nodeLabels } : undefined,
       tolerations: flavor.tolerations && flavor.tolerations.length > 0 ? flavor.tolerations.map((t) => ({ ...t })) : undefined,

@@ -31,7 +31,7 @@ export class Spot {
   public static custom(nodeSelector: Record<string, string>, tolerations: TolerationSpec[] = []): Spot {
     const v = Validator.forFactory('Spot.custom');
     validateLabels(v, 'nodeSelector', nodeSelector);
-    checkTolerations(v, 'tolerations', tolerations);
+    validateTolerations(v, 'tolerations', tolerations);
     return new Spot('custom', { ...nodeSelector }, [...tolerations]);
   }
 
@@ -164,7 +164,7 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
     }
   }
   // The apiserver refuses what follows at apply time; refuse it at synth instead.
-  checkTolerations(v, 'scheduling.tolerations', options.tolerations);
+  validateTolerations(v, 'scheduling.tolerations', options.tolerations);
   if (options.requiredNodeAffinity !== undefined && !Array.isArray(options.requiredNodeAffinity)) {
     v.fail('scheduling.requiredNodeAffinity', 'must be a list of node requirements', options.requiredNodeAffinity);
   }
@@ -188,7 +188,8 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
   validateLabels(v, 'scheduling.avoidNodesRunning', options.avoidNodesRunning);
 }
 
-function checkTolerations(v: IValidator, prop: string, tolerations: TolerationSpec[] | undefined): void {
+/** Checks tolerations as the apiserver does: key, operator, value and effect. */
+export function validateTolerations(v: IValidator, prop: string, tolerations: TolerationSpec[] | undefined): void {
   if (tolerations !== undefined && !Array.isArray(tolerations)) v.fail(prop, 'must be a list of tolerations', tolerations);
   (tolerations ?? []).forEach((t, i) => {
     const at = `${prop}[${i}]`;

@@ -547,6 +547,7 @@ export class Team extends Construct implements ITeam {
       [Persona.VIEWER]: ['viewer', options.viewer],
     };
     const known = Object.values(Persona) as string[];
+    if (!Array.isArray(this.personas)) v.fail('personas', 'must be a list of Persona values', this.personas);
     this.personas.forEach((p, i) => {
       if (!known.includes(p) || this.personas.indexOf(p) !== i) v.fail(`personas[${i}]`, `must be one of ${known.map((k) => `'${k}'`).join(', ')}, each once`, p);
     });
@@ -568,6 +569,7 @@ export class Team extends Construct implements ITeam {
       personaRules.set(persona, [...base, ...extra]);
     }
     const members = options.members ?? [];
+    if (!Array.isArray(members)) v.fail('members', 'must be a list of { subject, persona }', members);
     members.forEach((m, i) => {
       if (!(m?.subject instanceof Subject)) v.fail(`members[${i}].subject`, 'must be made with Subject.user(...) or Subject.group(...)', m?.subject);
       if (!this.personas.includes(m.persona)) v.fail(`members[${i}].persona`, `must be one of the team's personas (${this.personas.join(', ')})`, m.persona);

@@ -908,6 +908,9 @@ export class MlStorage extends Construct {
     if (options.reclaimPolicy !== undefined && !Object.values(ReclaimPolicy).includes(options.reclaimPolicy)) {
       v.fail('reclaimPolicy', 'must be ReclaimPolicy.RETAIN or ReclaimPolicy.DELETE', options.reclaimPolicy);
     }
+    if (options.volumeBindingMode !== undefined && !Object.values(VolumeBindingMode).includes(options.volumeBindingMode)) {
+      v.fail('volumeBindingMode', 'must be VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER or VolumeBindingMode.IMMEDIATE', options.volumeBindingMode);
+    }
     const ref = StorageClassRef._of(name, provisioner);
     const binding = options.volumeBindingMode
       ?? (provisioner.topologyConstrained ? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER : VolumeBindingMode.IMMEDIATE);

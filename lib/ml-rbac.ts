@@ -562,6 +562,9 @@ export class Team extends Construct implements ITeam {
       this.roleNames.set(persona, name);
       if (WORKLOAD_PERSONAS.includes(persona)) {
         const account = (opts as WorkloadPersonaOptions | undefined)?.serviceAccountName ?? name;
+        // Each workload persona creates its ServiceAccount: two of the same name would be one object twice.
+        const other = [...this.serviceAccounts.entries()].find(([, sa]) => sa === account);
+        if (other) v.fail(`${prop}.serviceAccountName`, `must differ from the ServiceAccount of persona '${other[0]}'`, account);
         this.serviceAccounts.set(persona, validateDnsSubdomain(v, `${prop}.serviceAccountName`, account));
       }
       const base = builtInRules(v, persona, options);

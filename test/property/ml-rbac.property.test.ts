@@ -72,15 +72,26 @@ const team: fc.Arbitrary<(name: string) => TeamOptions> = fc.record({
   const queue = t.queue !== undefined && 'clusterQueue' in t.queue
     ? { ...t.queue, clusterQueue: { ...t.queue.clusterQueue, name: `${name}-cq`, flavor: t.queue.clusterQueue?.flavor && { ...t.queue.clusterQueue.flavor, name: `${name}-flavor` } } }
     : t.queue;
+  // Workload personas need distinct ServiceAccounts.
+  const seen = new Set<string>();
+  const distinct = <O extends { serviceAccountName?: string }>(o: O | undefined): O | undefined => {
+    if (o?.serviceAccountName === undefined) return o;
+    if (seen.has(o.serviceAccountName)) return { ...o, serviceAccountName: undefined };
+    seen.add(o.serviceAccountName);
+    return o;
+  };
+  const trainer = distinct(t.trainer);
+  const modelServer = distinct(t.modelServer);
+  const pipelineRunner = distinct(t.pipelineRunner);
   return {
     ...t,
     name,
     namespaces: t.namespaces?.map((n) => `${name}-${n}`.slice(0, 63).replace(/-+$/, '')),
     queue,
     quota: clusterQueue ? { cpu: 8, memory: '64Gi', ...t.quota } : t.quota,
-    trainer: personas.includes(Persona.TRAINER) ? t.trainer : undefined,
-    modelServer: personas.includes(Persona.MODEL_SERVER) ? t.modelServer : undefined,
-    pipelineRunner: personas.includes(Persona.PIPELINE_RUNNER) ? t.pipelineRunner : undefined,
+    trainer: personas.includes(Persona.TRAINER) ? trainer : undefined,
+    modelServer: personas.includes(Persona.MODEL_SERVER) ? modelServer : undefined,
+    pipelineRunner: personas.includes(Persona.PIPELINE_RUNNER) ? pipelineRunner : undefined,
     viewer: personas.includes(Persona.VIEWER) ? t.viewer : undefined,
     members: (t.members ?? []).filter((m) => personas.includes(m.persona)),
   } as TeamOptions;
@@ -147,6 +158,7 @@ const breakages: fc.Arbitrary<Breakage<T>> = fc.oneof<fc.Arbitrary<Breakage<T>>[
     { resources: [ApiResource.POD_LOGS], verbs: [Verb.DELETE] }, { resources: [ApiResource.PODS], verbs: [Verb.LIST], resourceNames: ['a'] }, null, 'get pods',
     { resources: [ApiResource.PODS], verbs: [Verb.GET], resourceNames: 'a' },
   )), ([[, prop]]) => `${prop}.extraRules[0]`, (t, [[, prop], r]) => ({ ...t, personas: undefined, [prop]: { extraRules: [r] } })),
+  breaks<T, any>(a.dnsSubdomain, 'modelServer.serviceAccountName', (t, sa) => ({ ...t, personas: undefined, trainer: { serviceAccountName: sa }, modelServer: { serviceAccountName: sa } })),
   breaks<T, any>(fc.constantFrom<unknown>('alice', { kind: 'User', name: 'alice' }, undefined), 'members[0].subject', (t, subject) => ({ ...t, members: [{ subject, persona: Persona.VIEWER }], personas: undefined })),
   breaks<T, any>(fc.constantFrom<unknown>('admin', undefined, Persona.TRAINER), 'members[0].persona', (t, persona) => ({ ...t, personas: [Persona.VIEWER], trainer: undefined, modelServer: undefined, pipelineRunner: undefined, members: [{ subject: Subject.user('alice'), persona }] })),
   breaks<T, any>(fc.constantFrom<unknown>('alice', { subject: 'x' }), 'members', setT('members')),

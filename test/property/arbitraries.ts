@@ -90,6 +90,9 @@ export const cpu: fc.Arbitrary<string | number> = fc.oneof(
   fc.integer({ min: 1, max: 32 }).map((n) => `${n}.5`),
 );
 
+/** Tiny memory (2Mi to 255Mi), where the default /dev/shm floor matters. */
+export const smallMemory: fc.Arbitrary<string> = fc.integer({ min: 2, max: 255 }).map((n) => `${n}Mi`);
+
 /** A memory quantity from 256Mi to 512Gi: binary or decimal suffix, a cdk8s Size or a byte count. */
 export const memory: fc.Arbitrary<string | number | Size> = fc.oneof(
   fc.integer({ min: 1, max: 512 }).map((n) => `${n}Gi`),

@@ -186,7 +186,7 @@ describe('DistributedTraining properties', () => {
     fc.assert(fc.property(validCase, (c) => {
       const objects = checker.check(synthCase(c), c.chartNamespace);
       expect(objects.some((o) => ['Job', 'JobSet', 'PyTorchJob', 'TFJob', 'MPIJob'].includes(o.kind))).toBe(true);
-    }), params(300));
+    }), params(180));
   });
 
   test('a multi-host TPU slice runs one pod per host', () => {
@@ -203,7 +203,7 @@ describe('DistributedTraining properties', () => {
         synthCase({ ...c, props: b.apply(c.props) })(chart);
         Testing.synth(chart);
       }, `DistributedTraining '${c.id}'`, b.prop);
-    }), params(500));
+    }), params(1000));
   });
 
   test('broken framework arguments are refused by the factory, naming the argument', () => {

@@ -211,7 +211,7 @@ describe('FeatureStore properties', () => {
     fc.assert(fc.property(validCase, (c) => {
       const objects = checker.check(synthCase(c), c.chartNamespace);
       expect(objects.some((o) => o.kind === 'Deployment')).toBe(true);
-    }), params(400));
+    }), params(200));
   });
 
   test('a prop set with one broken field is refused, naming FeatureStore and the prop', () => {
@@ -221,7 +221,7 @@ describe('FeatureStore properties', () => {
         synthCase({ ...c, connect: false, props: b.apply(c.props) })(chart);
         Testing.synth(chart);
       }, `FeatureStore '${c.id}'`, b.prop);
-    }), params(500));
+    }), params(1000));
   });
 
   test('broken registry, store and repository arguments are refused by the factory, naming the argument', () => {

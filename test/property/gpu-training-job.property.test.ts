@@ -140,7 +140,7 @@ describe('GpuTrainingJob properties', () => {
         synthCase({ ...c, props: b.apply(c.props) })(chart);
         Testing.synth(chart);
       }, `GpuTrainingJob '${c.id}'`, b.prop);
-    }), params(600));
+    }), params(1000));
   });
 
   test('broken factory arguments are refused by the factory, naming the argument', () => {

@@ -176,7 +176,7 @@ describe('MlRbac properties', () => {
     fc.assert(fc.property(validCase, (c) => {
       const objects = checker.check(synthCase(c));
       expect(objects.filter((o) => o.kind === 'Namespace').length).toBeGreaterThanOrEqual(c.teams.length);
-    }), params(300));
+    }), params(160));
   });
 
   test('a team with one broken field is refused, naming MlRbac, the team and the prop', () => {
@@ -187,7 +187,7 @@ describe('MlRbac properties', () => {
         synthCase({ ...c, teams, workloads: false })(chart);
         Testing.synth(chart);
       }, `MlRbac '${c.id}'`, `teams[0].${b.prop}`);
-    }), params(500));
+    }), params(1000));
   });
 
   test('teams that clash are refused', () => {

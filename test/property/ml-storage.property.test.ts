@@ -234,7 +234,7 @@ describe('MlStorage properties', () => {
         b.apply(storage);
         Testing.synth(chart);
       }, `MlStorage '${c.id}'`, b.prop);
-    }), params(500));
+    }), params(1000));
   });
 
   test('broken MlStorage props are refused', () => {

@@ -198,7 +198,7 @@ describe('MlflowPlatform properties', () => {
     fc.assert(fc.property(validCase, (c) => {
       const objects = checker.check(synthCase(c), c.chartNamespace);
       expect(objects.some((o) => o.kind === 'Deployment')).toBe(true);
-    }), params(500));
+    }), params(250));
   });
 
   test('a prop set with one broken field is refused, naming MlflowPlatform and the prop', () => {
@@ -208,7 +208,7 @@ describe('MlflowPlatform properties', () => {
         synthCase({ ...c, props: b.apply(c.props) })(chart);
         Testing.synth(chart);
       }, `MlflowPlatform '${c.id}'`, b.prop);
-    }), params(500));
+    }), params(1000));
   });
 
   test('broken store, credential and exposure arguments are refused by the factory, naming the argument', () => {

@@ -354,7 +354,7 @@ describe('ModelServer properties', () => {
     fc.assert(fc.property(validDeployment, (c) => {
       const objects = checker.check(synthCase(c), c.chartNamespace);
       expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(c.props.variants?.length ?? 1);
-    }), params(250));
+    }), params(160));
   });
 
   test('valid KServe servers synthesize into valid, restricted, covered manifests', () => {
@@ -371,7 +371,7 @@ describe('ModelServer properties', () => {
         synthCase({ ...c, props: b.apply(c.props) })(chart);
         Testing.synth(chart);
       }, `ModelServer '${c.id}'`, b.prop);
-    }), params(500));
+    }), params(1000));
   });
 
   test('broken runtime, model source and metric arguments are refused by the factory, naming the argument', () => {

@@ -9,7 +9,7 @@ import {
 } from './core';
 import { lazyModule } from './core/lazy';
 import { checkMounts } from './core/volumes';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateQuantity } from './core/validation';
+import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 // The YAML writer is needed only when a FeatureStore is built: loading it on first use keeps `require` fast.
 const yamlModule = lazyModule(() => require('yaml') as typeof import('yaml'));
@@ -716,6 +716,7 @@ export class FeatureStore extends Construct implements IService {
     const registryTtl = validateInteger(v, 'registryTtl', durationSeconds(v, 'registryTtl', props.registryTtl ?? Duration.minutes(1)), 1);
     const workers = validateInteger(v, 'workers', props.workers ?? 1, 1, 64);
 
+    validateLabels(v, 'labels', props.labels);
     const labelsOf = (component: string) => ({
       ...props.labels,
       ...componentLabels({ name: 'feast', instance: name, component, version: imageTag(image) }),
@@ -764,6 +765,7 @@ export class FeatureStore extends Construct implements IService {
     if (props.replicas !== undefined && autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
     let replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 1000);
     if (autoscaling !== undefined) {
+      if (props.replicas !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
       const min = validateInteger(v, 'autoscaling.minReplicas', autoscaling.minReplicas, 1, 1000);
       validateInteger(v, 'autoscaling.maxReplicas', autoscaling.maxReplicas, min, 1000);
       validateInteger(v, 'autoscaling.targetCpuUtilization', autoscaling.targetCpuUtilization ?? 70, 1, 100);
@@ -909,6 +911,9 @@ export class FeatureStore extends Construct implements IService {
     if (m !== undefined) {
       const mv = v.nested('materialization');
       if (!(m.schedule instanceof Schedule)) mv.fail('schedule', 'must be made with Schedule.cron(...) or Schedule.daily(...)', m.schedule);
+      // Checked here so that a bad value is named 'materialization.cpu', not the feature server's 'cpu'.
+      if (m.cpu !== undefined) validateQuantity(mv, 'cpu', m.cpu);
+      if (m.memory !== undefined) validateQuantity(mv, 'memory', m.memory);
       const views = (m.featureViews ?? []).map((view, i) => {
         if (typeof view !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(view)) mv.fail(`featureViews[${i}]`, 'must be a feature view name (letters, digits, \'_\', \'-\' and \'.\')', view);
         return `--views ${view}`;

@@ -3,10 +3,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   Accelerator, acceleratorResourceNames, describeValue, ITeam, IValidator, PodNetworkPolicy, QuantityInput, Queue, TolerationSpec,
-  validateNodeLabels, Validator, WorkloadRole,
+  validateLabels, Validator, WorkloadRole,
 } from './core';
 import { lazyModule } from './core/lazy';
 import { childName, componentLabels } from './core/labels';
+import { validateTolerations } from './core/scheduling';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
 
 // Generated CRD classes, loaded when first used (see lazyModule).
@@ -591,6 +592,7 @@ export class Team extends Construct implements ITeam {
       [Persona.VIEWER]: ['viewer', options.viewer],
     };
     const known = Object.values(Persona) as string[];
+    if (!Array.isArray(this.personas)) v.fail('personas', 'must be a list of Persona values', this.personas);
     this.personas.forEach((p, i) => {
       if (!known.includes(p) || this.personas.indexOf(p) !== i) v.fail(`personas[${i}]`, `must be one of ${known.map((k) => `'${k}'`).join(', ')}, each once`, p);
     });
@@ -605,6 +607,9 @@ export class Team extends Construct implements ITeam {
       this.roleNames.set(persona, name);
       if (WORKLOAD_PERSONAS.includes(persona)) {
         const account = (opts as WorkloadPersonaOptions | undefined)?.serviceAccountName ?? name;
+        // Each workload persona creates its ServiceAccount: two of the same name would be one object twice.
+        const other = [...this.serviceAccounts.entries()].find(([, sa]) => sa === account);
+        if (other) v.fail(`${prop}.serviceAccountName`, `must differ from the ServiceAccount of persona '${other[0]}'`, account);
         this.serviceAccounts.set(persona, validateDnsSubdomain(v, `${prop}.serviceAccountName`, account));
       }
       const base = builtInRules(v, persona, options);
@@ -612,6 +617,7 @@ export class Team extends Construct implements ITeam {
       personaRules.set(persona, [...base, ...extra]);
     }
     const members = options.members ?? [];
+    if (!Array.isArray(members)) v.fail('members', 'must be a list of { subject, persona }', members);
     members.forEach((m, i) => {
       if (!(m?.subject instanceof Subject)) v.fail(`members[${i}].subject`, 'must be made with Subject.user(...) or Subject.group(...)', m?.subject);
       if (!this.personas.includes(m.persona)) v.fail(`members[${i}].persona`, `must be one of the team's personas (${this.personas.join(', ')})`, m.persona);
@@ -736,8 +742,9 @@ export class Team extends Construct implements ITeam {
     const flavor = options.flavor ?? { name: 'default-flavor' };
     const flavorName = validateDnsSubdomain(v, 'queue.clusterQueue.flavor.name', flavor.name);
     // Kueue gives admitted pods these labels as node selectors and these tolerations; it takes at most 8 of each.
-    validateNodeLabels(v, 'queue.clusterQueue.flavor.nodeLabels', flavor.nodeLabels ?? {});
+    validateLabels(v, 'queue.clusterQueue.flavor.nodeLabels', flavor.nodeLabels);
     if (Object.keys(flavor.nodeLabels ?? {}).length > 8) v.fail('queue.clusterQueue.flavor.nodeLabels', 'must have at most 8 labels', flavor.nodeLabels);
+    validateTolerations(v, 'queue.clusterQueue.flavor.tolerations', flavor.tolerations);
     if ((flavor.tolerations ?? []).length > 8) v.fail('queue.clusterQueue.flavor.tolerations', 'must have at most 8 tolerations', flavor.tolerations);
     const flavorSpec = {
       nodeLabels: flavor.nodeLabels && Object.keys(flavor.nodeLabels).length > 0 ? { ...flavor.nodeLabels } : undefined,

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessMode, ITeam, IValidator, QuantityInput, resolveNamespace, Validator, VolumeClaim } from './core';
 import { componentLabels } from './core/labels';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateQuantity } from './core/validation';
+import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 const GIB = 2 ** 30;
 const TIB = 2 ** 40;
@@ -898,7 +898,7 @@ export class MlStorage extends Construct {
     this.v = Validator.forConstruct('MlStorage', id);
     this.namespace = resolveNamespace(this.v, this, props);
     this.instance = validateDnsLabel(this.v, 'name', props.name ?? id);
-    this.labels = { ...props.labels };
+    this.labels = { ...validateLabels(this.v, 'labels', props.labels) };
   }
 
   /** Adds a StorageClass (cluster-wide) named `name` and returns its handle for claims. */
@@ -912,6 +912,9 @@ export class MlStorage extends Construct {
     }
     if (options.reclaimPolicy !== undefined && !Object.values(ReclaimPolicy).includes(options.reclaimPolicy)) {
       v.fail('reclaimPolicy', 'must be ReclaimPolicy.RETAIN or ReclaimPolicy.DELETE', options.reclaimPolicy);
+    }
+    if (options.volumeBindingMode !== undefined && !Object.values(VolumeBindingMode).includes(options.volumeBindingMode)) {
+      v.fail('volumeBindingMode', 'must be VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER or VolumeBindingMode.IMMEDIATE', options.volumeBindingMode);
     }
     const ref = StorageClassRef._of(name, provisioner);
     const binding = options.volumeBindingMode

@@ -9,6 +9,7 @@ import {
 } from './core';
 import { imageTag } from './core/labels';
 import { lazyModule } from './core/lazy';
+import { validateLabels } from './core/validation';
 
 const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servicemonitor-monitoring.coreos.com') as typeof import('../imports/prometheus-servicemonitor-monitoring.coreos.com'));
 
@@ -614,6 +615,9 @@ export class MlflowPlatform extends Construct implements IService {
     if (backend.kind === 'file' && replicas > 1) {
       v.fail('replicas', 'must be 1 with BackendStore.file (a SQLite file cannot be shared by several servers); use BackendStore.postgres or externalPostgres to replicate', replicas);
     }
+    if (props.exposure !== undefined && !(props.exposure instanceof Exposure)) {
+      v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...) or Exposure.ingress(...)', props.exposure);
+    }
     const exposure = (props.exposure ?? Exposure.clusterIp())._config;
     if (props.auth !== undefined) {
       checkSecret(v.nested('auth'), 'config', props.auth.config);
@@ -622,6 +626,7 @@ export class MlflowPlatform extends Construct implements IService {
     }
     if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
     if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
+    validateLabels(v, 'labels', props.labels);
 
     const labelsOf = (component: string, app = 'mlflow', img = image) => ({
       ...props.labels,

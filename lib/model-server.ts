@@ -9,7 +9,8 @@ import { IValidator } from './core/errors';
 import { addIngress, IngressOptions, validateIngressOptions } from './core/ingress';
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
-import { validateCidr, validateDnsLabel, validateEnvName, validateInteger } from './core/validation';
+import { durationSeconds } from './core/job';
+import { validateCidr, validateDnsLabel, validateEnvName, validateInteger, validateLabels } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
@@ -417,6 +418,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 2, 1, 1000);
     const autoscaling = props.autoscaling ? resolveAutoscaling(v, props.autoscaling) : undefined;
     const maxReplicas = autoscaling?.maxReplicas ?? replicas;
+    validateLabels(v, 'labels', props.labels);
     const labels = (component: string, version?: string) => ({
       ...props.labels,
       ...componentLabels({ name: this.workloadName, instance: this.workloadName, component, version }),
@@ -465,6 +467,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
     this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('server') });
 
     const period = this.probePeriod(v, props);
+    if (props.serviceType !== undefined && !Object.values(ServiceType).includes(props.serviceType)) {
+      v.fail('serviceType', `must be one of ServiceType.${Object.keys(ServiceType).join(', ServiceType.')}`, props.serviceType);
+    }
     for (const variant of variants) {
       const scope = variant.name === undefined ? this : new Construct(this, `Variant-${variant.name}`);
       this.renderVariant(scope, v, props, variant, {
@@ -538,9 +543,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   }
 
   private probePeriod(v: IValidator, props: ModelServerProps): number {
-    const period = props.probePeriod ?? Duration.seconds(10);
-    if (!(period instanceof Duration)) v.fail('probePeriod', 'must be a Duration', period);
-    return validateInteger(v, 'probePeriod', period.toSeconds(), 1, 300);
+    return validateInteger(v, 'probePeriod', durationSeconds(v, 'probePeriod', props.probePeriod ?? Duration.seconds(10)), 1, 300);
   }
 
   private resolveVariants(v: IValidator, props: ModelServerProps, runtime: ServingRuntime): VariantSpec[] {
@@ -549,6 +552,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     const seen = new Set<string>();
     const variants = props.variants.map((variant, i): VariantSpec => {
       const at = `variants[${i}]`;
+      if (!variant || typeof variant !== 'object') v.fail(at, 'must be a variant { name, weight }', variant);
       validateDnsLabel(v, `${at}.name`, variant.name, 63 - this.workloadName.length - 1);
       if (seen.has(variant.name)) v.fail(`${at}.name`, 'must be unique among the variants', variant.name);
       seen.add(variant.name);
@@ -641,8 +645,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     }
 
     const startup = props.startupTimeout ?? runtime.startupBudget;
-    if (!(startup instanceof Duration)) v.fail('startupTimeout', 'must be a Duration', startup);
-    const startupSeconds = startup.toSeconds();
+    const startupSeconds = durationSeconds(v, 'startupTimeout', startup);
     if (startupSeconds < options.period) {
       v.fail('startupTimeout', `must be at least one probe period (${options.period}s): the startup probe needs one check to succeed`, `${startupSeconds}s`);
     }
@@ -736,6 +739,8 @@ export class ModelServer extends Construct implements IWorkload, IService {
     });
     (access.peers ?? []).forEach((peer, i) => {
       if (!peer || typeof peer.podSelector !== 'object') v.fail(`access.peers[${i}]`, 'must be a NetworkPeer with a podSelector', peer);
+      validateLabels(v, `access.peers[${i}].podSelector`, peer.podSelector);
+      if (peer.namespace !== undefined) validateDnsLabel(v, `access.peers[${i}].namespace`, peer.namespace);
       this.networkPolicy.allowFrom(peer, ports);
     });
     (access.cidrs ?? []).forEach((cidr, i) => {
@@ -765,7 +770,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (metrics === undefined) v.fail('monitoring', `needs a runtime that serves metrics; runtime '${runtime.kind}' has none (give ServingRuntime.custom a 'metrics' port)`, props.monitoring);
     const metadata = { name: this.workloadName, namespace: this.namespace, labels };
     if (monitoring.serviceMonitor ?? true) {
-      const interval = validateInteger(v, 'monitoring.interval', (monitoring.interval ?? Duration.seconds(15)).toSeconds(), 1, 3600);
+      const interval = validateInteger(v, 'monitoring.interval', durationSeconds(v, 'monitoring.interval', monitoring.interval ?? Duration.seconds(15)), 1, 3600);
       new (serviceMonitorCrd().ServiceMonitor)(this, 'ServiceMonitor', {
         metadata,
         spec: {
@@ -778,9 +783,10 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (alerts === undefined) return;
     const matcher = [`job="${this.serviceName}"`, ...(this.namespace ? [`namespace="${this.namespace}"`] : [])].join(',');
     const severity = alerts.severity ?? AlertSeverity.WARNING;
-    const forSeconds = validateInteger(v, 'monitoring.alerts.for', (alerts.for ?? Duration.minutes(10)).toSeconds(), 0);
+    const forSeconds = validateInteger(v, 'monitoring.alerts.for', durationSeconds(v, 'monitoring.alerts.for', alerts.for ?? Duration.minutes(10)), 0);
     const rules = [];
     if (alerts.latencyAbove !== undefined) {
+      if (!(alerts.latencyAbove instanceof Duration)) v.fail('monitoring.alerts.latencyAbove', 'must be a Duration such as Duration.millis(500)', alerts.latencyAbove);
       if (!runtime.alerts.latencySeconds) v.fail('monitoring.alerts.latencyAbove', `needs a runtime that exports request latency; runtime '${runtime.kind}' has no latency query`, alerts.latencyAbove.toHumanString());
       const seconds = alerts.latencyAbove.toMilliseconds() / 1000;
       if (!(seconds > 0)) v.fail('monitoring.alerts.latencyAbove', 'must be a Duration greater than zero', alerts.latencyAbove.toHumanString());

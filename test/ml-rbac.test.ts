@@ -720,7 +720,7 @@ describe('MlRbac bad input', () => {
 
   test('a flavor node label that is not a label', () => {
     fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'gpu type': 'a100' } } } } })] },
-      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have label keys of the form \[prefix\/\]name, got 'gpu type'$/);
+      /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels' must have label keys of the form \[prefix\/\]name \(.*\), got 'gpu type'$/);
     fails({ teams: [team({ queue: { clusterQueue: { flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA A100' } } } } })] },
       /^MlRbac 'rbac': 'teams\[0\]\.queue\.clusterQueue\.flavor\.nodeLabels\.nvidia\.com\/gpu\.product' must be a label value .*, got 'NVIDIA A100'$/);
   });

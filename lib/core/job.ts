@@ -56,6 +56,7 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
     rules.push({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
   }
   const codes = options.failFastExitCodes ?? [];
+  if (!Array.isArray(codes)) v.fail('failFastExitCodes', 'must be a list of exit codes', codes);
   codes.forEach((code, i) => validateInteger(v, `failFastExitCodes[${i}]`, code, 1, 255));
   if (codes.length > 0) {
     // Kubernetes 1.27 requires onPodConditions on every rule, empty when the rule matches exit codes.

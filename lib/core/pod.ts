@@ -139,6 +139,9 @@ export class PodBuilder {
 
   public constructor(private readonly v: IValidator, private readonly options: PodOptions = {}) {
     validateScheduling(v, options.scheduling);
+    if (options.automountServiceAccountToken !== undefined && typeof options.automountServiceAccountToken !== 'boolean') {
+      v.fail('automountServiceAccountToken', 'must be true or false', options.automountServiceAccountToken);
+    }
     const security = options.security ?? {};
     validateInteger(v, 'security.user', security.user ?? 1000, 1, 2147483647);
     validateInteger(v, 'security.group', security.group ?? 1000, 0, 2147483647);
@@ -327,9 +330,13 @@ export class PodBuilder {
       // writable home.
       env.push({ name: 'HOME', value: '/tmp' });
     }
-    for (const [i, arg] of [...(spec.command ?? []), ...(spec.args ?? [])].entries()) {
-      if (typeof arg !== 'string') v.fail(at(`args[${i}]`), 'must be a string', arg);
-      rejectInlineCredential(v, at('args'), undefined, arg);
+    for (const key of ['command', 'args'] as const) {
+      const list = spec[key];
+      if (list !== undefined && !Array.isArray(list)) v.fail(at(key), 'must be a list of strings', list);
+      for (const [i, arg] of (list ?? []).entries()) {
+        if (typeof arg !== 'string') v.fail(at(`${key}[${i}]`), 'must be a string', arg);
+        rejectInlineCredential(v, at(key), undefined, arg);
+      }
     }
 
     const ports = spec.ports?.map((p, i) => {
@@ -343,8 +350,17 @@ export class PodBuilder {
     const volumeMounts: k8s.VolumeMount[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
     if (this.volumes.has(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
     for (const mount of spec.mounts ?? []) {
-      const volumeName = claimVolumeName(mount.claim.claimName);
-      this.addVolume({ name: volumeName, persistentVolumeClaim: { claimName: mount.claim.claimName, readOnly: mount.readOnly || undefined } });
+      const claimName = mount.claim.claimName;
+      // One volume per claim, even when it is mounted twice (sub-paths, read-only and writable): read-only only while
+      // every mount of it is (each mount is read-only on its own). A claim named like a volume of the library
+      // (`tmp`, `dshm`, `hyperparameters`) gets a `claim-` prefix.
+      let volumeName = claimVolumeName(claimName);
+      if (this.volumes.has(volumeName) && this.volumes.get(volumeName)!.persistentVolumeClaim?.claimName !== claimName) {
+        volumeName = claimVolumeName(`claim-${claimName}`);
+      }
+      const previous = this.volumes.get(volumeName)?.persistentVolumeClaim;
+      const readOnly = mount.readOnly && (previous === undefined || previous.readOnly === true);
+      this.volumes.set(volumeName, { name: volumeName, persistentVolumeClaim: { claimName, readOnly: readOnly || undefined } });
       volumeMounts.push({ name: volumeName, mountPath: mount.path, readOnly: mount.readOnly || undefined, subPath: mount.subPath });
     }
     for (const [i, path] of (spec.writablePaths ?? []).entries()) {

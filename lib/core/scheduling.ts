@@ -1,6 +1,6 @@
 import { NodeRequirement, TolerationSpec } from './accelerator';
-import { IValidator } from './errors';
-import { validateDnsSubdomain } from './validation';
+import { IValidator, Validator } from './errors';
+import { validateDnsSubdomain, validateLabels } from './validation';
 
 /**
  * Spot / preemptible capacity on a given provider: the node label to select and the taint to tolerate.
@@ -29,6 +29,9 @@ export class Spot {
 
   /** A custom spot pool: the label it carries and the taint, if any, it is given. */
   public static custom(nodeSelector: Record<string, string>, tolerations: TolerationSpec[] = []): Spot {
+    const v = Validator.forFactory('Spot.custom');
+    validateLabels(v, 'nodeSelector', nodeSelector);
+    validateTolerations(v, 'tolerations', tolerations);
     return new Spot('custom', { ...nodeSelector }, [...tolerations]);
   }
 
@@ -152,17 +155,48 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
     if (!(options.queue instanceof Queue)) v.fail('scheduling.queue', 'must be made with Queue.kueue() or Queue.volcano()', options.queue);
     validateDnsSubdomain(v, 'scheduling.queue', options.queue.name);
   }
-  validateNodeLabels(v, 'scheduling.nodeSelector', options.nodeSelector ?? {});
+  validateLabels(v, 'scheduling.nodeSelector', options.nodeSelector);
+  // The apiserver refuses what follows at apply time; refuse it at synth instead.
+  validateTolerations(v, 'scheduling.tolerations', options.tolerations);
+  if (options.requiredNodeAffinity !== undefined && !Array.isArray(options.requiredNodeAffinity)) {
+    v.fail('scheduling.requiredNodeAffinity', 'must be a list of node requirements', options.requiredNodeAffinity);
+  }
+  (options.requiredNodeAffinity ?? []).forEach((r, i) => {
+    const at = `scheduling.requiredNodeAffinity[${i}]`;
+    if (!r || typeof r !== 'object') v.fail(at, 'must be a node requirement { key, operator, values }', r);
+    validateLabels(v, `${at}.key`, { [String(r.key)]: '' });
+    const values = r.values ?? [];
+    if (!Array.isArray(values) || values.some((x) => typeof x !== 'string')) v.fail(`${at}.values`, 'must be a list of strings', r.values);
+    if (r.operator === 'In' || r.operator === 'NotIn') {
+      if (values.length === 0) v.fail(`${at}.values`, `must list at least one value for operator ${r.operator}`, r.values);
+      values.forEach((x) => isLabelValue(x) || v.fail(`${at}.values`, 'must be label values', x));
+    } else if (r.operator === 'Exists' || r.operator === 'DoesNotExist') {
+      if (values.length > 0) v.fail(`${at}.values`, `must be empty for operator ${r.operator}`, r.values);
+    } else if (r.operator === 'Gt' || r.operator === 'Lt') {
+      if (values.length !== 1 || !/^-?\d+$/.test(values[0])) v.fail(`${at}.values`, `must be one whole number for operator ${r.operator}`, r.values);
+    } else {
+      v.fail(`${at}.operator`, 'must be In, NotIn, Exists, DoesNotExist, Gt or Lt', r.operator);
+    }
+  });
+  validateLabels(v, 'scheduling.avoidNodesRunning', options.avoidNodesRunning);
 }
 
-/** Checks node labels (a node selector): keys of the form `[prefix/]name`, label values. */
-export function validateNodeLabels(v: IValidator, prop: string, labels: Record<string, string>): void {
-  for (const [key, value] of Object.entries(labels)) {
-    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-      v.fail(prop, 'must have label keys of the form [prefix/]name', key);
+/** Checks tolerations as the apiserver does: key, operator, value and effect. */
+export function validateTolerations(v: IValidator, prop: string, tolerations: TolerationSpec[] | undefined): void {
+  if (tolerations !== undefined && !Array.isArray(tolerations)) v.fail(prop, 'must be a list of tolerations', tolerations);
+  (tolerations ?? []).forEach((t, i) => {
+    const at = `${prop}[${i}]`;
+    if (!t || typeof t !== 'object') v.fail(at, 'must be made with Toleration.equal() or Toleration.exists()', t);
+    if (t.operator !== 'Exists' && t.operator !== 'Equal') v.fail(`${at}.operator`, 'must be \'Exists\' or \'Equal\'', t.operator);
+    if (!(t.key === '' && t.operator === 'Exists')) validateLabels(v, `${at}.key`, { [String(t.key)]: '' });
+    if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') v.fail(`${at}.value`, 'must be empty with operator Exists', t.value);
+    if (t.value !== undefined && !isLabelValue(t.value)) v.fail(`${at}.value`, 'must be a label value', t.value);
+    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+      v.fail(`${at}.effect`, 'must be a TaintEffect (NoSchedule, PreferNoSchedule or NoExecute)', t.effect);
     }
-    if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
-      v.fail(`${prop}.${key}`, 'must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\')', value);
-    }
-  }
+  });
+}
+
+function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value);
 }

@@ -7,7 +7,7 @@ import { childName, componentLabels, imageTag, selectorLabels } from './labels';
 import { ContainerSpec, PodBuilder, PodOptions, PodSecurityOptions } from './pod';
 import { SchedulingOptions } from './scheduling';
 import { SecretValue } from './secrets';
-import { QuantityInput, quantityToNumber, validateImage, validateQuantity } from './validation';
+import { QuantityInput, quantityToNumber, validateImage, validateLabels, validateQuantity } from './validation';
 import { checkMounts, resolveMount, ResolvedMount, VolumeMount } from './volumes';
 import { ITeam, Placement, resolvePlacement, WorkloadRole } from './workload';
 
@@ -56,11 +56,13 @@ export function resolveTrainingMounts(v: IValidator, props: TrainingMounts): Res
   return mounts;
 }
 
-/** The `/dev/shm` size of a training pod: the given one, else a quarter of the memory up to 16Gi. */
+/** The `/dev/shm` size of a training pod: the given one, else a quarter of the memory (at least 64Mi, at most 16Gi and half the memory). */
 export function trainingSharedMemory(v: IValidator, memory: QuantityInput, sharedMemory?: QuantityInput): string {
   if (sharedMemory !== undefined) return validateQuantity(v, 'sharedMemory', sharedMemory);
   const bytes = quantityToNumber(validateQuantity(v, 'memory', memory));
-  const mib = Math.max(64, Math.min(16 * 1024, Math.floor(bytes / 4 / 2 ** 20)));
+  // At most half the memory: the 64Mi floor must not exceed a tiny memory limit (an error about a prop never set).
+  const mib = Math.min(Math.max(64, Math.min(16 * 1024, Math.floor(bytes / 4 / 2 ** 20))), Math.floor(bytes / 2 / 2 ** 20));
+  if (mib < 1) v.fail('memory', 'must be at least 2Mi (a memory-backed /dev/shm is part of it)', memory);
   return `${mib}Mi`;
 }
 
@@ -210,6 +212,11 @@ export class TrainingRun {
   public static prepare(scope: Construct, v: IValidator, props: TrainingRunProps, options: TrainingRunOptions): TrainingRun {
     // The image first: a bad image is the likeliest mistake, and later checks read its tag.
     validateImage(v, 'image', props.image);
+    // Constructs prepend their launcher (torchrun, mpirun) to the command: a string would be spread into characters.
+    for (const key of ['command', 'args'] as const) {
+      const list = props[key];
+      if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))) v.fail(key, 'must be a list of strings', list);
+    }
     const placement = resolvePlacement(v, scope, props, WorkloadRole.TRAINING);
     const accelerator = props.accelerator ?? Accelerator.nvidiaGpu(1);
     if (!(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);
@@ -221,7 +228,7 @@ export class TrainingRun {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }
 
-    const labels = { ...props.labels, ...componentLabels({ name: options.name, instance: options.name, component: 'training', version: imageTag(props.image) }) };
+    const labels = { ...validateLabels(v, 'labels', props.labels), ...componentLabels({ name: options.name, instance: options.name, component: 'training', version: imageTag(props.image) }) };
     const podSelector = selectorLabels({ instance: options.name, component: 'training' });
     const hparams = hyperparameterConfigMap(scope, v, options.name, placement.namespace, labels, props.hyperparameters);
     const memory = props.memory ?? '32Gi';

@@ -32,6 +32,26 @@ export function validateDnsSubdomain(v: IValidator, prop: string, value: string)
   return value;
 }
 
+/** A label key: an optional DNS subdomain prefix and `/`, then a name of 1-63 characters. */
+const LABEL_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit. */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Checks a label map (keys `[prefix/]name`, values label values), as Kubernetes does for labels and selectors. */
+export function validateLabels(v: IValidator, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (labels === undefined) return labels;
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) v.fail(prop, 'must be an object of label keys to values', labels);
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key) || key.indexOf('/') > 253) {
+      v.fail(prop, 'must have label keys of the form [prefix/]name (a DNS subdomain prefix; a name of at most 63 letters, digits, \'-\', \'_\' or \'.\')', key);
+    }
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+      v.fail(`${prop}.${key}`, 'must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit)', value);
+    }
+  }
+  return labels;
+}
+
 /** Checks that `value` is a whole number in `[min, max]`. */
 export function validateInteger(v: IValidator, prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -127,8 +147,11 @@ export function validateEnvName(v: IValidator, prop: string, name: string): stri
  * with an absolute path is fine: the file is a mounted Secret.
  */
 export function rejectInlineCredential(v: IValidator, prop: string, name: string | undefined, value: string): void {
+  // A file-pointer name with an absolute path, or any path of a file mounted from a Secret
+  // (`GOOGLE_APPLICATION_CREDENTIALS=/var/run/secrets/...`), is no credential: the file is a mounted Secret.
   const pointsToFile = name !== undefined && CREDENTIAL_FILE_NAME.test(name) && /^\/\S*$/.test(value);
-  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '' && !pointsToFile) {
+  const mountedSecretPath = /^\/var\/run\/secrets\/\S+$/.test(value);
+  if (name !== undefined && CREDENTIAL_NAME.test(name) && value !== '' && !pointsToFile && !mountedSecretPath) {
     v.fail(prop, 'looks like a credential and must come from a Secret (pass it with SecretValue.fromSecret), not a literal value', name);
   }
   if (URI_WITH_PASSWORD.test(value)) {

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IValidator, Validator } from '../core';
+import { durationSeconds } from '../core/job';
 import { validateInteger } from '../core/validation';
 
 /** A per-pod metric the autoscaler keeps at a target average (served by prometheus-adapter or a similar adapter). */
@@ -139,6 +140,7 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
   const maxReplicas = validateInteger(v, 'autoscaling.maxReplicas', options.maxReplicas, 1, 1000);
   if (minReplicas > maxReplicas) v.fail('autoscaling.minReplicas', `must be at most autoscaling.maxReplicas (${maxReplicas})`, minReplicas);
   const metrics = options.metrics ?? [];
+  if (!Array.isArray(metrics)) v.fail('autoscaling.metrics', 'must be a list of ScalingMetric', metrics);
   metrics.forEach((m, i) => {
     if (!(m instanceof ScalingMetric)) v.fail(`autoscaling.metrics[${i}]`, 'must be made with ScalingMetric.requestsPerSecond(), .queueTime() or .pods()', m);
   });
@@ -166,9 +168,9 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
 }
 
 function rules(v: IValidator, prop: string, policy: ScalingPolicy = {}, window: Duration, pods: number, period: Duration): k8s.HpaScalingRulesV2 {
-  const windowSeconds = validateInteger(v, `${prop}.stabilizationWindow`, (policy.stabilizationWindow ?? window).toSeconds(), 0, 3600);
+  const windowSeconds = validateInteger(v, `${prop}.stabilizationWindow`, durationSeconds(v, `${prop}.stabilizationWindow`, policy.stabilizationWindow ?? window), 0, 3600);
   const maxPods = validateInteger(v, `${prop}.maxPods`, policy.maxPods ?? pods, 1);
-  const periodSeconds = validateInteger(v, `${prop}.period`, (policy.period ?? period).toSeconds(), 1, 1800);
+  const periodSeconds = validateInteger(v, `${prop}.period`, durationSeconds(v, `${prop}.period`, policy.period ?? period), 1, 1800);
   return { stabilizationWindowSeconds: windowSeconds, policies: [{ type: 'Pods', value: maxPods, periodSeconds }] };
 }
 

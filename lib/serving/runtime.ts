@@ -204,8 +204,9 @@ export class ServingRuntime {
    */
   public static tfServing(options: TfServingOptions): ServingRuntime {
     const v = Validator.forFactory('ServingRuntime.tfServing');
-    if (!options || typeof options.modelName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(options.modelName)) {
-      v.fail('modelName', 'must be a model name (letters, digits, \'_\', \'.\' and \'-\')', options?.modelName);
+    // The name is a directory under /models: no '..'.
+    if (!options || typeof options.modelName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(options.modelName) || options.modelName.includes('..')) {
+      v.fail('modelName', 'must be a model name (letters, digits, \'_\', \'.\' and \'-\', without \'..\')', options?.modelName);
     }
     const modelName = options.modelName;
     const modelPath = `/models/${modelName}`;
@@ -345,7 +346,13 @@ export class ServingRuntime {
     validateImage(v, 'image', options.image);
     if (!Array.isArray(options.ports) || options.ports.length === 0) v.fail('ports', 'must list at least one port', options.ports);
     const names = options.ports.map((p) => p.name);
-    options.ports.forEach((p, i) => validatePort(v, `ports[${i}].port`, p.port));
+    options.ports.forEach((p, i) => {
+      validatePort(v, `ports[${i}].port`, p.port);
+      // Probes, the Service and the ServiceMonitor refer to ports by name: an IANA service name.
+      if (typeof p.name !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name)) {
+        v.fail(`ports[${i}].name`, 'must be an IANA service name (at most 15 lower-case letters, digits and \'-\', with a letter)', p.name);
+      }
+    });
     if (new Set(names).size !== names.length) v.fail('ports', 'must have unique names', names);
     const known = (prop: string, name: string | undefined) => {
       if (!names.includes(name as string)) v.fail(prop, `must name one of the ports (${names.join(', ')})`, name);

@@ -65,7 +65,8 @@ function aiApi(app: App): void {
 /**
  * "Natural Language Processing Service": the model config file from a ConfigMap, the models from a claim. The seed
  * pinned `CUDA_VISIBLE_DEVICES=0`, which fights the device plugin's own GPU assignment; the library leaves GPU
- * visibility to the plugin.
+ * visibility to the plugin. The service exports its own quality metrics, so it carries the seed's "Model Monitoring"
+ * accuracy alert, scoped to its own series (the seed's rule matched the metric in every namespace).
  */
 function nlpService(app: App): void {
   const chart = new Chart(app, 'seeds-nlp-service', { namespace: 'nlp' });
@@ -74,6 +75,7 @@ function nlpService(app: App): void {
       image: 'company/nlp-service:3.2.0',
       ports: [{ name: 'http', port: 8000 }],
       probes: { readiness: { port: 'http' }, liveness: { port: 'http' } },
+      metrics: { port: 'http', path: '/metrics' },
       modelPath: '/app/models',
       configFiles: [{
         path: '/app/config/model-config.json',
@@ -86,5 +88,16 @@ function nlpService(app: App): void {
     cpu: 4,
     memory: '8Gi',
     env: { MODEL_CONFIG_PATH: '/app/config/model-config.json', TF_FORCE_GPU_ALLOW_GROWTH: 'true' },
+    monitoring: {
+      alerts: {
+        custom: [{
+          name: 'ModelAccuracyDrop',
+          expr: 'increase(model_accuracy_drop_count{$selector}[1h]) > 10',
+          for: Duration.minutes(15),
+          summary: 'Model accuracy has dropped',
+          description: 'The model accuracy has dropped significantly in the last hour',
+        }],
+      },
+    },
   });
 }

@@ -73,6 +73,37 @@ export enum AlertSeverity {
   CRITICAL = 'critical',
 }
 
+/**
+ * An alert on a metric of your own model (accuracy drift, prediction distribution, feature freshness), next to the
+ * runtime's latency and error-rate alerts.
+ */
+export interface CustomAlert {
+  /** The alert's name, in Prometheus' `CamelCase` style (`ModelAccuracyDrop`). */
+  readonly name: string;
+  /**
+   * The PromQL condition. `$selector` is replaced with the label matchers of this server's series
+   * (`job="ranker",namespace="recsys"`), e.g. `increase(model_accuracy_drop_count{$selector}[1h]) > 10`.
+   */
+  readonly expr: string;
+  /** One line for the people paged (the `summary` annotation). */
+  readonly summary: string;
+  /**
+   * More detail (the `description` annotation).
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * How long the condition must hold before the alert fires.
+   * @default - the `for` of the alerts
+   */
+  readonly for?: Duration;
+  /**
+   * The alert's `severity` label.
+   * @default - the `severity` of the alerts
+   */
+  readonly severity?: AlertSeverity;
+}
+
 /** Thresholds of the PrometheusRule alerts. */
 export interface AlertThresholds {
   /**
@@ -95,6 +126,11 @@ export interface AlertThresholds {
    * @default AlertSeverity.WARNING
    */
   readonly severity?: AlertSeverity;
+  /**
+   * Alerts on the model's own metrics, which the runtime's presets cannot know.
+   * @default - none
+   */
+  readonly custom?: CustomAlert[];
 }
 
 /** Metrics scraping and alerts. */
@@ -817,7 +853,28 @@ export class ModelServer extends Construct implements IWorkload, IService {
         },
       });
     }
-    if (rules.length === 0) v.fail('monitoring.alerts', 'must set latencyAbove or errorRateAbove', alerts);
+    if (alerts.custom !== undefined && !Array.isArray(alerts.custom)) v.fail('monitoring.alerts.custom', 'must be a list of alerts', alerts.custom);
+    const names = new Set(rules.map((r) => r.alert));
+    (alerts.custom ?? []).forEach((alert, i) => {
+      const at = `monitoring.alerts.custom[${i}]`;
+      if (!alert || typeof alert !== 'object') v.fail(at, 'must be { name, expr, summary }', alert);
+      if (typeof alert.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(alert.name)) v.fail(`${at}.name`, 'must be a Prometheus alert name (letters, digits and \'_\', not starting with a digit)', alert.name);
+      if (names.has(alert.name)) v.fail(`${at}.name`, 'must differ from the names of the other alerts', alert.name);
+      names.add(alert.name);
+      if (typeof alert.expr !== 'string' || alert.expr.trim() === '') v.fail(`${at}.expr`, 'must be a PromQL expression', alert.expr);
+      if (typeof alert.summary !== 'string' || alert.summary.trim() === '') v.fail(`${at}.summary`, 'must be a one-line summary', alert.summary);
+      if (alert.description !== undefined && typeof alert.description !== 'string') v.fail(`${at}.description`, 'must be a string', alert.description);
+      if (alert.severity !== undefined && !Object.values(AlertSeverity).includes(alert.severity)) v.fail(`${at}.severity`, 'must be an AlertSeverity', alert.severity);
+      const seconds = alert.for === undefined ? forSeconds : validateInteger(v, `${at}.for`, durationSeconds(v, `${at}.for`, alert.for), 0);
+      rules.push({
+        alert: alert.name,
+        expr: prometheusRuleCrd().PrometheusRuleSpecGroupsRulesExpr.fromString(alert.expr.split('$selector').join(matcher)),
+        for: `${seconds}s`,
+        labels: { severity: alert.severity ?? severity, model_server: this.workloadName },
+        annotations: { summary: alert.summary, description: alert.description },
+      });
+    });
+    if (rules.length === 0) v.fail('monitoring.alerts', 'must set latencyAbove, errorRateAbove or custom', alerts);
     new (prometheusRuleCrd().PrometheusRule)(this, 'Alerts', { metadata, spec: { groups: [{ name: `${this.workloadName}.rules`, rules }] } });
   }
 

@@ -222,6 +222,35 @@ describe('ModelServer', () => {
     expect(ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] });
   });
 
+  test('custom alerts on the model\'s own metrics: scoped to the server\'s series, with the alerts\' defaults', () => {
+    const { objects } = synth({
+      monitoring: {
+        alerts: {
+          latencyAbove: Duration.millis(500),
+          severity: AlertSeverity.CRITICAL,
+          for: Duration.minutes(5),
+          custom: [
+            { name: 'ModelAccuracyDrop', expr: 'increase(model_accuracy_drop_count{$selector}[1h]) > 10', summary: 'Model accuracy has dropped', for: Duration.minutes(15) },
+            { name: 'PredictionDrift', expr: 'avg(prediction_drift{$selector}) > 0.2 or max(feature_lag_seconds{$selector}) > 600', summary: 'Drift', severity: AlertSeverity.WARNING },
+          ],
+        },
+      },
+    });
+    expectValidManifests(objects);
+    const rules = one(objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(['ModelServerLatencyHigh', 'ModelAccuracyDrop', 'PredictionDrift']);
+    expect(rules[1]).toEqual({
+      alert: 'ModelAccuracyDrop',
+      expr: 'increase(model_accuracy_drop_count{job="srv",namespace="ml"}[1h]) > 10',
+      for: '900s',
+      labels: { severity: 'critical', model_server: 'srv' },
+      annotations: { summary: 'Model accuracy has dropped' },
+    });
+    expect(rules[2].expr).toBe('avg(prediction_drift{job="srv",namespace="ml"}) > 0.2 or max(feature_lag_seconds{job="srv",namespace="ml"}) > 600');
+    expect(rules[2].for).toBe('300s');
+    expect(rules[2].labels.severity).toBe('warning');
+  });
+
   test('80/20 variants become an Istio VirtualService with DestinationRule subsets', () => {
     const { objects } = synth({
       variants: [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 20 }],
@@ -385,6 +414,21 @@ describe('ModelServer bad input', () => {
   test('min replicas above max replicas', () => {
     expect(() => synth({ autoscaling: { minReplicas: 10, maxReplicas: 3 } }))
       .toThrow("ModelServer 'srv': 'autoscaling.minReplicas' must be at most autoscaling.maxReplicas (3), got 10");
+  });
+
+  test('custom alerts: a bad name, a name taken by another alert, an empty expression, no summary, a bad severity', () => {
+    const alert = { name: 'ModelAccuracyDrop', expr: 'model_accuracy < 0.8', summary: 'Accuracy' };
+    const withCustom = (custom: any, extra = {}) => () => synth({ monitoring: { alerts: { custom, ...extra } } });
+    expect(withCustom([{ ...alert, name: 'model-accuracy' }]))
+      .toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].name' must be a Prometheus alert name (letters, digits and '_', not starting with a digit), got 'model-accuracy'");
+    expect(withCustom([{ ...alert, name: 'ModelServerLatencyHigh' }], { latencyAbove: Duration.seconds(1) }))
+      .toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].name' must differ from the names of the other alerts, got 'ModelServerLatencyHigh'");
+    expect(withCustom([alert, alert])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[1].name' must differ from the names of the other alerts, got 'ModelAccuracyDrop'");
+    expect(withCustom([{ ...alert, expr: ' ' }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].expr' must be a PromQL expression, got ' '");
+    expect(withCustom([{ ...alert, summary: undefined }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].summary' must be a one-line summary, got nothing");
+    expect(withCustom([{ ...alert, severity: 'page' }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].severity' must be an AlertSeverity, got 'page'");
+    expect(withCustom('ModelAccuracyDrop')).toThrow("ModelServer 'srv': 'monitoring.alerts.custom' must be a list of alerts, got 'ModelAccuracyDrop'");
+    expect(withCustom([])).toThrow("ModelServer 'srv': 'monitoring.alerts' must set latencyAbove, errorRateAbove or custom, got {");
   });
 
   test('variant weights not summing to 100', () => {

@@ -489,6 +489,17 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
       .toThrow(/ModelServer 'Kubernetes_Service_2': 'name' must be a DNS-1035 label/);
   });
 
+  test('model monitoring: the seed\'s ModelAccuracyDrop alert, scoped to the service that exports the metric', () => {
+    const rule = obj('seeds-nlp-service', 'PrometheusRule', 'nlp-service').spec.groups[0].rules[0];
+    expect(rule).toMatchObject({
+      alert: 'ModelAccuracyDrop',
+      expr: 'increase(model_accuracy_drop_count{job="nlp-service",namespace="nlp"}[1h]) > 10',
+      for: '900s',
+      labels: { severity: 'warning' },
+      annotations: { summary: 'Model accuracy has dropped' },
+    });
+  });
+
   test('NLP service: the model config from its ConfigMap at the seed\'s path, models from the claim, one GPU', () => {
     const cm = obj('seeds-nlp-service', 'ConfigMap', 'nlp-service-config');
     const [key] = Object.keys(cm.data);

@@ -1,11 +1,11 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts } from './arbitraries';
-import { Breakage, breaks, expectRefused, newChart, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -211,11 +211,7 @@ describe('DistributedTraining properties', () => {
 
   test('a prop set with one broken field is refused, naming DistributedTraining and the prop', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
-      expectRefused(() => {
-        const chart = newChart(c.chartNamespace);
-        synthCase({ ...c, props: b.apply(c.props) })(chart);
-        Testing.synth(chart);
-      }, `DistributedTraining '${c.id}'`, b.prop);
+      expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `DistributedTraining '${c.id}'`, b.prop);
     }), params(1000));
   });
 

@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessMode, FeastProvider, FeatureRepository, FeatureStore, FeatureStoreProps, GpuTrainingJob, ModelServer, OfflineStore,
@@ -6,7 +6,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
-import { Breakage, breaks, expectRefused, newChart, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -216,11 +216,7 @@ describe('FeatureStore properties', () => {
 
   test('a prop set with one broken field is refused, naming FeatureStore and the prop', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
-      expectRefused(() => {
-        const chart = newChart(c.chartNamespace);
-        synthCase({ ...c, connect: false, props: b.apply(c.props) })(chart);
-        Testing.synth(chart);
-      }, `FeatureStore '${c.id}'`, b.prop);
+      expectSynthRefused(c.chartNamespace, synthCase({ ...c, connect: false, props: b.apply(c.props) }), `FeatureStore '${c.id}'`, b.prop);
     }), params(1000));
   });
 

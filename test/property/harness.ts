@@ -99,6 +99,15 @@ export function expectRefused(fn: () => unknown, subject: string, prop: string):
   refusalCheck(fn, subject, prop);
 }
 
+/** Asserts that adding `build`'s constructs to a fresh chart and synthesizing it is refused as {@link expectRefused} says. */
+export function expectSynthRefused(namespace: string | undefined, build: (chart: Chart) => void, subject: string, prop: string): void {
+  expectRefused(() => {
+    const chart = newChart(namespace);
+    build(chart);
+    Testing.synth(chart);
+  }, subject, prop);
+}
+
 /** With `FC_REPORT=1`, refusal failures are counted here (and printed) instead of failing at the first one. */
 export const REPORT = new Map<string, number>();
 if (process.env.FC_REPORT) {

@@ -1,11 +1,11 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessMode, ArtifactCredentials, ArtifactStore, BackendStore, Exposure, GpuTrainingJob, MlflowPlatform, MlflowPlatformProps,
   PostgresSslMode, SecretValue, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
-import { Breakage, breaks, expectRefused, newChart, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -206,11 +206,7 @@ describe('MlflowPlatform properties', () => {
 
   test('a prop set with one broken field is refused, naming MlflowPlatform and the prop', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
-      expectRefused(() => {
-        const chart = newChart(c.chartNamespace);
-        synthCase({ ...c, props: b.apply(c.props) })(chart);
-        Testing.synth(chart);
-      }, `MlflowPlatform '${c.id}'`, b.prop);
+      expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `MlflowPlatform '${c.id}'`, b.prop);
     }), params(1000));
   });
 

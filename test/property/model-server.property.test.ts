@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessMode, AlertSeverity, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
@@ -6,7 +6,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
-import { Breakage, breaks, expectRefused, newChart, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -372,11 +372,7 @@ describe('ModelServer properties', () => {
 
   test('a prop set with one broken field is refused, naming ModelServer and the prop', () => {
     fc.assert(fc.property(fc.oneof(validDeployment, validKServe), breakages, (c, b) => {
-      expectRefused(() => {
-        const chart = newChart(c.chartNamespace);
-        synthCase({ ...c, props: b.apply(c.props) })(chart);
-        Testing.synth(chart);
-      }, `ModelServer '${c.id}'`, b.prop);
+      expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `ModelServer '${c.id}'`, b.prop);
     }), params(1000));
   });
 

@@ -1,5 +1,5 @@
 // The seeds' workload scenarios that training.ts and distributed.ts do not already cover: the "distributed-training"
-// StatefulSet, the Kubeflow TFJob, and the ConfigMap + Secret + claim of an AI training pod.
+// StatefulSet, the Kubeflow TFJob, the ConfigMap + Secret + claim of an AI training pod, and the DVC data job.
 import { App, Chart } from 'cdk8s';
 import {
   AccessMode, Accelerator, Backend, ClaimPurpose, DistributedTraining, Framework, GpuTrainingJob, MlStorage, SecretValue,
@@ -60,5 +60,26 @@ export function build(app: App): void {
     },
     secretEnv: { HF_API_KEY: SecretValue.fromSecret('ai-secret', 'HF_API_KEY') },
     modelOutput: { claim: models, path: '/models' },
+  });
+
+  // "Data Versioning with DVC": a CPU-only data job. The seed mounted git and DVC credentials into /root (the pod
+  // ran as root) and wrote no resources; here it runs as a non-root user with a writable HOME, without a GPU
+  // (Accelerator.none()), the git token and the DVC remote's keys from Secrets as environment variables (git reads
+  // the token through a credential helper in the image; DVC's S3 remote reads the AWS_* variables), and two retries.
+  const dvc = new Chart(app, 'seeds-data-versioning', { namespace: 'mlops-data' });
+  new GpuTrainingJob(dvc, 'data-versioning', {
+    image: 'iterativeai/dvc:3.55.2',
+    command: ['bash', '-c', 'git clone https://github.com/company/ml-project.git /tmp/project && cd /tmp/project && dvc pull '
+      + '&& python process_data.py && dvc add processed_data && dvc push '
+      + '&& git add . && git commit -m "Updated processed data" && git push'],
+    accelerator: Accelerator.none(),
+    cpu: 2,
+    memory: '8Gi',
+    secretEnv: {
+      GIT_TOKEN: SecretValue.fromSecret('git-credentials', 'token'),
+      AWS_ACCESS_KEY_ID: SecretValue.fromSecret('dvc-remote', 'access-key-id'),
+      AWS_SECRET_ACCESS_KEY: SecretValue.fromSecret('dvc-remote', 'secret-access-key'),
+    },
+    backoffLimit: 2,
   });
 }

@@ -851,7 +851,7 @@ function acceleratorCounts(v: IValidator, quotas: AcceleratorQuota[] | undefined
     const resource = entry.accelerator.resourceName;
     if (resource === 'nvidia.com/gpu') v.fail(`${prop}.accelerator`, 'must not be whole NVIDIA GPUs: set quota.gpus', entry.accelerator.description);
     if (!acceleratorResourceNames().includes(resource)) {
-      v.fail(`${prop}.accelerator`, 'must request a device the device plugin advertises', resource);
+      v.fail(`${prop}.accelerator`, 'must request a device the device plugin advertises', resource || entry.accelerator.description);
     }
     if (counts.has(resource)) v.fail(`${prop}.accelerator`, 'must be listed once per resource', resource);
     counts.set(resource, validateInteger(v, `${prop}.count`, entry.count, 0));

@@ -135,6 +135,16 @@ describe('GpuTrainingJob', () => {
     expect(tpu.nodeSelector).toEqual({ 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x4' });
   });
 
+  test('Accelerator.none(): a CPU-only run requests, tolerates and selects no accelerator', () => {
+    const spec = podSpecOf(synth({ accelerator: Accelerator.none(), cpu: 2, memory: '4Gi' }).objects);
+    expect(spec.containers[0].resources).toEqual({ limits: { cpu: '2', memory: '4Gi' }, requests: { cpu: '2', memory: '4Gi' } });
+    expect([spec.tolerations, spec.nodeSelector, spec.affinity]).toEqual([undefined, undefined, undefined]);
+    // Not on GPU nodes: no NVIDIA_VISIBLE_DEVICES to hide them.
+    expect(spec.containers[0].env.map((e: any) => e.name)).not.toContain('NVIDIA_VISIBLE_DEVICES');
+    expect(Accelerator.none().resources).toEqual({});
+    expect(Accelerator.none().processesPerPod).toBe(1);
+  });
+
   test('GPU product and memory become node selection', () => {
     const spec = podSpecOf(synth({ accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-80GB', minMemoryMiB: 40000 }) }).objects);
     expect(spec.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' });

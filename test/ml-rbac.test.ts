@@ -642,6 +642,11 @@ describe('MlRbac bad input', () => {
     expect(hard['requests.nvidia.com/mig-1g.10gb']).toBe('0');
   });
 
+  test('an accelerator quota for Accelerator.none()', () => {
+    fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.none(), count: 2 }] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[0\]\.accelerator' must request a device the device plugin advertises, got 'no accelerator \(CPU only\)'$/);
+  });
+
   test('one accelerator listed twice', () => {
     fails({ teams: [team({ quota: { gpus: 1, accelerators: [{ accelerator: Accelerator.mig('1g.10gb'), count: 2 }, { accelerator: Accelerator.mig('1g.10gb', 2), count: 4 }] } })] },
       /^MlRbac 'rbac': 'teams\[0\]\.quota\.accelerators\[1\]\.accelerator' must be listed once per resource, got 'nvidia.com\/mig-1g.10gb'$/);

@@ -93,6 +93,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-api'],
   ['ConfigMap, Secret and claim of an AI pod', 'seeds-config-secret-volume', 'Job', 'training-job'],
   ['Node selector has_GPU', 'seeds-gpu-scheduling', 'Job', 'gpu-node-selector'],
+  ['DVC data-versioning Job', 'seeds-data-versioning', 'Job', 'data-versioning'],
 ];
 
 describe('every seed scenario has an example object', () => {
@@ -487,6 +488,23 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     const chart = new Chart(new App(), 'c');
     expect(() => new ModelServer(chart, 'Kubernetes_Service_2', { runtime: ServingRuntime.triton() }))
       .toThrow(/ModelServer 'Kubernetes_Service_2': 'name' must be a DNS-1035 label/);
+  });
+
+  test('DVC data job: CPU only, non-root with a writable HOME, credentials from Secrets, two retries', () => {
+    const job = obj('seeds-data-versioning', 'Job', 'data-versioning');
+    const c = container(job);
+    expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+    expect(pod(job).tolerations).toBeUndefined();
+    expect(pod(job).nodeSelector).toBeUndefined();
+    expect(pod(job).securityContext.runAsNonRoot).toBe(true);
+    const env = envOf(c);
+    expect(env.HOME).toBe('/tmp');
+    expect(env.NVIDIA_VISIBLE_DEVICES).toBeUndefined();
+    expect(env.GIT_TOKEN).toEqual({ secretKeyRef: { name: 'git-credentials', key: 'token' } });
+    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: 'dvc-remote', key: 'secret-access-key' } });
+    expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/root/.git-credentials');
+    expect(job.spec.backoffLimit).toBe(2);
+    expect(c.command.join(' ')).toContain('dvc push');
   });
 
   test('model monitoring: the seed\'s ModelAccuracyDrop alert, scoped to the service that exports the metric', () => {

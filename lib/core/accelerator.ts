@@ -14,6 +14,8 @@ export enum AcceleratorVendor {
   NVIDIA = 'nvidia',
   AMD = 'amd',
   GOOGLE = 'google',
+  /** No device: a CPU-only pod. */
+  NONE = 'none',
 }
 
 /** MIG profiles of the A100 40GB. */
@@ -83,6 +85,14 @@ export interface TpuOptions {
  * needs; the pod builder applies them.
  */
 export class Accelerator {
+  /**
+   * No accelerator: a CPU-only pod (data preparation, DVC, feature engineering, CPU training with Gloo). It requests
+   * no device, tolerates no accelerator taint and selects no accelerator node; torchrun starts one process per pod.
+   */
+  public static none(): Accelerator {
+    return new Accelerator(AcceleratorVendor.NONE, '', 0, 1, 'no accelerator (CPU only)', {}, []);
+  }
+
   /**
    * Whole NVIDIA GPUs (`nvidia.com/gpu`), with the `nvidia.com/gpu` taint tolerated.
    * @param count GPUs per pod, a whole number from 1 to 16
@@ -188,7 +198,7 @@ export class Accelerator {
   private constructor(
     /** Who makes the device. */
     public readonly vendor: AcceleratorVendor,
-    /** The extended resource name (`nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `google.com/tpu`). */
+    /** The extended resource name (`nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `google.com/tpu`; empty for {@link Accelerator.none}). */
     public readonly resourceName: string,
     /** Devices per pod. */
     public readonly count: number,
@@ -202,7 +212,7 @@ export class Accelerator {
 
   /** The extended resource limits (requests equal limits for extended resources). */
   public get resources(): Record<string, string> {
-    return { [this.resourceName]: String(this.count) };
+    return this.vendor === AcceleratorVendor.NONE ? {} : { [this.resourceName]: String(this.count) };
   }
 
   /** Tolerations for the taints accelerator nodes usually carry. */
@@ -211,6 +221,7 @@ export class Accelerator {
       case AcceleratorVendor.NVIDIA: return [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
       case AcceleratorVendor.AMD: return [{ key: 'amd.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
       case AcceleratorVendor.GOOGLE: return [{ key: 'google.com/tpu', operator: 'Exists', effect: 'NoSchedule' }];
+      case AcceleratorVendor.NONE: return [];
     }
   }
 

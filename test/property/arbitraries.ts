@@ -146,7 +146,7 @@ export const multiHostTpu: fc.Arbitrary<Accelerator> = fc.constantFrom(
 
 const migProfiles = ['1g.5gb', '1g.10gb', '2g.10gb', '3g.20gb', '3g.40gb', '7g.80gb', '1g.10gb+me', '2g.24gb', '4g.71gb'];
 
-/** An accelerator that fits one pod: whole NVIDIA GPUs (with product / memory), MIG, shared GPU, AMD, TPU. */
+/** An accelerator that fits one pod: whole NVIDIA GPUs (with product / memory), MIG, shared GPU, AMD, TPU, none. */
 export const accelerator: fc.Arbitrary<Accelerator> = fc.oneof(
   fc.tuple(
     fc.integer({ min: 1, max: 16 }),
@@ -155,6 +155,7 @@ export const accelerator: fc.Arbitrary<Accelerator> = fc.oneof(
   ).map(([n, product, minMemoryMiB]) => Accelerator.nvidiaGpu(n, { product, minMemoryMiB })),
   fc.tuple(fc.constantFrom(...migProfiles), fc.integer({ min: 1, max: 7 })).map(([p, n]) => Accelerator.mig(p, n)),
   fc.constant(null).map(() => Accelerator.sharedGpu()),
+  fc.constant(null).map(() => Accelerator.none()),
   fc.integer({ min: 1, max: 16 }).map((n) => Accelerator.amdGpu(n)),
   singleHostTpu,
 );

@@ -21,7 +21,7 @@ const topology = (devices: number) => fc.oneof(
   fc.record({
     backend: fc.constantFrom(Backend.KUBERNETES, Backend.KUBEFLOW, Backend.JOBSET),
     port: fc.option(fc.integer({ min: 1024, max: 65535 }), { nil: undefined }),
-    processesPerNode: fc.option(fc.constantFrom(...divisors(devices)), { nil: undefined }),
+    processesPerNode: fc.option(fc.constantFrom(...divisors(Math.max(devices, 1))), { nil: undefined }),
     nodes: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
   }).map((t) => ({ backend: t.backend, nodes: t.nodes, framework: Framework.pytorch({ port: t.port, processesPerNode: t.processesPerNode }) })),
   // PyTorch, elastic.
@@ -48,7 +48,7 @@ const topology = (devices: number) => fc.oneof(
   }, { noNullPrototype: true }).map(({ backend, ...tf }) => ({ backend, nodes: undefined, framework: Framework.tensorflow(tf) })),
   // MPI (Kubeflow only).
   fc.record({
-    slotsPerWorker: fc.option(fc.constantFrom(...divisors(devices)), { nil: undefined }),
+    slotsPerWorker: fc.option(fc.constantFrom(...divisors(Math.max(devices, 1))), { nil: undefined }),
     nodes: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
   }).map((t) => ({ backend: Backend.KUBEFLOW, nodes: t.nodes, framework: Framework.mpi({ slotsPerWorker: t.slotsPerWorker }) })),
 );

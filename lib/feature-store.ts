@@ -902,7 +902,7 @@ export class FeatureStore extends Construct implements IService {
       const { pod, labels } = jobPod('apply', jobServiceAccount('apply', 'ApplyServiceAccount'), repo.image ?? image, feastArgs('apply'), { cpu: 1, memory: '1Gi' });
       const job = new k8s.KubeJob(this, 'Apply', {
         metadata: { name: childName(name, 'apply'), namespace: this.namespace, labels },
-        spec: { ...jobRunFields(v, {}, 'apply'), template: pod.template() },
+        spec: { ...jobRunFields(v, { activeDeadline: Duration.minutes(30) }, 'apply'), template: pod.template() },
       });
       setDeployPhase(job, DeployPhase.SETUP);
     }

@@ -114,6 +114,8 @@ describe('MlflowPlatform', () => {
     const objects = Testing.synth(chart);
     expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-16-1-full');
     const job = one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full');
+    // A database that never answers fails the Job instead of leaving the servers waiting forever.
+    expect(job.spec.activeDeadlineSeconds).toBe(7200);
     const upgrade = podSpecOf(job).containers[0];
     expect(upgrade.command.slice(0, 2)).toEqual(['python', '-c']);
     // Initial tables where missing, then the alembic migrations of `mlflow db upgrade`.
@@ -191,6 +193,8 @@ describe('MlflowPlatform', () => {
     const minioPod = podSpecOf(one(objects, 'StatefulSet', 'mlflow-minio')).containers[0];
     expect(envOf(minioPod).MINIO_ROOT_PASSWORD).toEqual({ secretKeyRef: { name: 'mlflow-minio', key: 'root-password' } });
     const job = one(objects, 'Job', 'mlflow-minio-bucket');
+    // `mc ready` waits without end: a MinIO that never comes up fails the Job after 15 minutes.
+    expect(job.spec.activeDeadlineSeconds).toBe(900);
     const script: string = podSpecOf(job).containers[0].command[2];
     expect(script).toContain('mc mb --ignore-existing minio/mlflow-artifacts');
     expect(script).toContain('mc anonymous set none minio/mlflow-artifacts');

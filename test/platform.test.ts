@@ -1,5 +1,6 @@
 import { readdirSync } from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { buildExamples } from '../examples';
 import { build } from '../examples/platform';
 import {
@@ -293,6 +294,22 @@ describe('orderForDeployment on every example', () => {
   orderForDeployment(app);
   const charts = app.charts.map((chart) => ({ id: chart.node.id, objects: Testing.synth(chart) }));
   const waveOf = (o: any) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
+
+  test('ten thousand objects in one chart: ordered without walking every path or overflowing the stack', () => {
+    const chart = new Chart(Testing.app(), 'big');
+    for (let i = 0; i < 5000; i++) {
+      new k8s.KubeJob(chart, `job-${i}`, { metadata: { name: `job-${i}` }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x:1' }] } } } });
+      new k8s.KubeConfigMap(chart, `config-${i}`, { metadata: { name: `config-${i}` } });
+    }
+    orderForDeployment(chart);
+    const objects = Testing.synth(chart);
+    expect(objects).toHaveLength(10000);
+    // Every ConfigMap (foundation) before every Job (runs), each phase in construct order.
+    expect(objects[0].metadata.name).toBe('config-0');
+    expect(objects[4999].metadata.name).toBe('config-4999');
+    expect(objects[5000].metadata.name).toBe('job-0');
+    expect(objects[9999].metadata.name).toBe('job-4999');
+  });
 
   test('every chart lists its objects wave by wave', () => {
     for (const chart of charts) {

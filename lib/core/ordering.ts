@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** The annotation Argo CD reads to apply objects in waves (lowest first, each wave healthy before the next). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -89,15 +89,24 @@ export function orderForDeployment(scope: IConstruct): void {
     obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(phase));
     const chart = Chart.of(obj);
     const phases = byChart.get(chart) ?? new Map<DeployPhase, ApiObject[]>();
-    phases.set(phase, [...(phases.get(phase) ?? []), obj]);
     byChart.set(chart, phases);
+    const members = phases.get(phase) ?? [];
+    phases.set(phase, members);
+    members.push(obj);
   }
-  for (const phases of byChart.values()) {
-    // One chain through the chart's objects, phase by phase (construct order within a phase): each object depends on
-    // the one before it. cdk8s walks every dependency path when it sorts a chart, without remembering what it has
-    // visited, so fan-in barriers (every object of a phase behind every object of the one before) grow with the
-    // product of the phase sizes; a chain costs at most N² / 2 steps.
-    const chain = [...phases.keys()].sort((a, b) => a - b).flatMap((phase) => phases.get(phase)!);
-    for (let i = 1; i < chain.length; i++) chain[i].node.addDependency(chain[i - 1]);
+  for (const [chart, phases] of byChart) {
+    // A tree, walked once: barrier k depends on barrier k-1 and on the objects of phase k, so cdk8s lists every
+    // earlier phase, then phase k's objects (in construct order). cdk8s walks every dependency path recursively
+    // without remembering what it visited: fan-in (each object behind every object of the phase before) grows with
+    // the product of the phase sizes, and a chain through all objects is as deep as there are objects (a stack
+    // overflow at 10,000); in a tree each object has one path, and the depth is the number of phases.
+    let previous: Construct | undefined;
+    for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
+      const id = `DeployPhase${phase}`;
+      const barrier = (chart.node.tryFindChild(id) as Construct | undefined) ?? new Construct(chart, id);
+      if (previous !== undefined) barrier.node.addDependency(previous);
+      barrier.node.addDependency(...phases.get(phase)!);
+      previous = barrier;
+    }
   }
 }

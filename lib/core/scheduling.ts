@@ -1,6 +1,6 @@
 import { NodeRequirement, TolerationSpec } from './accelerator';
 import { IValidator, Validator } from './errors';
-import { validateDnsSubdomain, validateLabels } from './validation';
+import { isLabelValue, validateDnsSubdomain, validateLabels } from './validation';
 
 /**
  * Spot / preemptible capacity on a given provider: the node label to select and the taint to tolerate.
@@ -195,8 +195,4 @@ export function validateTolerations(v: IValidator, prop: string, tolerations: To
       v.fail(`${at}.effect`, 'must be a TaintEffect (NoSchedule, PreferNoSchedule or NoExecute)', t.effect);
     }
   });
-}
-
-function isLabelValue(value: unknown): boolean {
-  return typeof value === 'string' && /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value);
 }

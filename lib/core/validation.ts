@@ -37,6 +37,11 @@ const LABEL_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 /** A label value: empty, or 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit. */
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
+/** Whether `value` is a Kubernetes label value (also the form of toleration and node-requirement values). */
+export function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && LABEL_VALUE.test(value);
+}
+
 /** Checks a label map (keys `[prefix/]name`, values label values), as Kubernetes does for labels and selectors. */
 export function validateLabels(v: IValidator, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (labels === undefined) return labels;
@@ -45,7 +50,7 @@ export function validateLabels(v: IValidator, prop: string, labels: Record<strin
     if (!LABEL_KEY.test(key) || key.indexOf('/') > 253) {
       v.fail(prop, 'must have label keys of the form [prefix/]name (a DNS subdomain prefix; a name of at most 63 letters, digits, \'-\', \'_\' or \'.\')', key);
     }
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+    if (!isLabelValue(value)) {
       v.fail(`${prop}.${key}`, 'must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit)', value);
     }
   }

@@ -79,6 +79,20 @@ export interface TpuOptions {
   readonly chips?: number;
 }
 
+// Most accelerators select no node label and need no node affinity: they share these instead of empty copies.
+const NO_SELECTOR: Readonly<Record<string, string>> = Object.freeze({});
+const NO_REQUIREMENTS: readonly NodeRequirement[] = Object.freeze([]);
+
+/**
+ * The toleration of each vendor's node taint. One frozen object per vendor, shared by every pod: thousands of
+ * training pods need not each hold a copy until synth ends.
+ */
+const VENDOR_TOLERATIONS: Partial<Record<AcceleratorVendor, TolerationSpec>> = {
+  [AcceleratorVendor.NVIDIA]: Object.freeze({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }),
+  [AcceleratorVendor.AMD]: Object.freeze({ key: 'amd.com/gpu', operator: 'Exists', effect: 'NoSchedule' }),
+  [AcceleratorVendor.GOOGLE]: Object.freeze({ key: 'google.com/tpu', operator: 'Exists', effect: 'NoSchedule' }),
+};
+
 /**
  * What a pod runs on: NVIDIA GPUs, MIG slices, time-sliced shared GPUs, AMD GPUs or Google TPUs. Each computes
  * the extended resources it requests, the tolerations for the tainted accelerator nodes and the node selection it
@@ -90,7 +104,7 @@ export class Accelerator {
    * no device, tolerates no accelerator taint and selects no accelerator node; torchrun starts one process per pod.
    */
   public static none(): Accelerator {
-    return new Accelerator(AcceleratorVendor.NONE, '', 0, 1, 'no accelerator (CPU only)', {}, []);
+    return new Accelerator(AcceleratorVendor.NONE, '', 0, 1, 'no accelerator (CPU only)', NO_SELECTOR, NO_REQUIREMENTS);
   }
 
   /**
@@ -100,18 +114,18 @@ export class Accelerator {
   public static nvidiaGpu(count: number = 1, options: NvidiaGpuOptions = {}): Accelerator {
     const v = Validator.forFactory('Accelerator.nvidiaGpu');
     validateInteger(v, 'count', count, 1, 16);
-    const nodeSelector: Record<string, string> = {};
+    let nodeSelector = NO_SELECTOR;
     if (options.product !== undefined) {
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(options.product)) {
         v.fail('product', 'must be a GPU Feature Discovery product label value such as \'NVIDIA-A100-SXM4-80GB\'', options.product);
       }
-      nodeSelector['nvidia.com/gpu.product'] = options.product;
+      nodeSelector = { 'nvidia.com/gpu.product': options.product };
     }
-    const affinity: NodeRequirement[] = [];
+    let affinity = NO_REQUIREMENTS;
     if (options.minMemoryMiB !== undefined) {
       validateInteger(v, 'minMemoryMiB', options.minMemoryMiB, 1);
       // `Gt` is strict, so ask for more than one less than the minimum.
-      affinity.push({ key: 'nvidia.com/gpu.memory', operator: 'Gt', values: [String(options.minMemoryMiB - 1)] });
+      affinity = [{ key: 'nvidia.com/gpu.memory', operator: 'Gt', values: [String(options.minMemoryMiB - 1)] }];
     }
     return new Accelerator(AcceleratorVendor.NVIDIA, 'nvidia.com/gpu', count, count, `${count} NVIDIA GPU${count > 1 ? 's' : ''}`, nodeSelector, affinity);
   }
@@ -129,7 +143,7 @@ export class Accelerator {
     validateInteger(v, 'count', count, 1, 7);
     // A MIG slice runs one process: it counts as one device for torchrun. Resource names cannot hold '+': the
     // device plugin advertises a media-extension profile such as `1g.10gb+me` as `nvidia.com/mig-1g.10gb.me`.
-    return new Accelerator(AcceleratorVendor.NVIDIA, migResourceName(profile), count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, {}, []);
+    return new Accelerator(AcceleratorVendor.NVIDIA, migResourceName(profile), count, count, `${count} MIG ${profile} slice${count > 1 ? 's' : ''}`, NO_SELECTOR, NO_REQUIREMENTS);
   }
 
   /**
@@ -142,7 +156,7 @@ export class Accelerator {
     if (count !== 1) {
       v.fail('count', 'must be 1: a container with several shares of one time-sliced GPU gets no more compute or memory', count);
     }
-    return new Accelerator(AcceleratorVendor.NVIDIA, 'nvidia.com/gpu.shared', 1, 1, 'a shared (time-sliced) NVIDIA GPU', {}, []);
+    return new Accelerator(AcceleratorVendor.NVIDIA, 'nvidia.com/gpu.shared', 1, 1, 'a shared (time-sliced) NVIDIA GPU', NO_SELECTOR, NO_REQUIREMENTS);
   }
 
   /**
@@ -151,7 +165,7 @@ export class Accelerator {
    */
   public static amdGpu(count: number = 1): Accelerator {
     validateInteger(Validator.forFactory('Accelerator.amdGpu'), 'count', count, 1, 16);
-    return new Accelerator(AcceleratorVendor.AMD, 'amd.com/gpu', count, count, `${count} AMD GPU${count > 1 ? 's' : ''}`, {}, []);
+    return new Accelerator(AcceleratorVendor.AMD, 'amd.com/gpu', count, count, `${count} AMD GPU${count > 1 ? 's' : ''}`, NO_SELECTOR, NO_REQUIREMENTS);
   }
 
   /**
@@ -185,7 +199,7 @@ export class Accelerator {
       'cloud.google.com/gke-tpu-accelerator': options.version.nodeLabel,
       'cloud.google.com/gke-tpu-topology': options.topology,
     };
-    const accelerator = new Accelerator(AcceleratorVendor.GOOGLE, 'google.com/tpu', chips, 1, `${chips} TPU ${options.version.name} chip${chips > 1 ? 's' : ''} (topology ${options.topology})`, nodeSelector, []);
+    const accelerator = new Accelerator(AcceleratorVendor.GOOGLE, 'google.com/tpu', chips, 1, `${chips} TPU ${options.version.name} chip${chips > 1 ? 's' : ''} (topology ${options.topology})`, nodeSelector, NO_REQUIREMENTS);
     accelerator.hostsInSlice = totalChips / chips;
     return accelerator;
   }
@@ -206,8 +220,8 @@ export class Accelerator {
     public readonly processesPerPod: number,
     /** A readable description for messages and docs. */
     public readonly description: string,
-    private readonly selector: Record<string, string>,
-    private readonly requirements: NodeRequirement[],
+    private readonly selector: Readonly<Record<string, string>>,
+    private readonly requirements: readonly NodeRequirement[],
   ) {}
 
   /** The extended resource limits (requests equal limits for extended resources). */
@@ -215,14 +229,10 @@ export class Accelerator {
     return this.vendor === AcceleratorVendor.NONE ? {} : { [this.resourceName]: String(this.count) };
   }
 
-  /** Tolerations for the taints accelerator nodes usually carry. */
+  /** Tolerations for the taints accelerator nodes usually carry (shared, frozen objects). */
   public get tolerations(): TolerationSpec[] {
-    switch (this.vendor) {
-      case AcceleratorVendor.NVIDIA: return [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
-      case AcceleratorVendor.AMD: return [{ key: 'amd.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
-      case AcceleratorVendor.GOOGLE: return [{ key: 'google.com/tpu', operator: 'Exists', effect: 'NoSchedule' }];
-      case AcceleratorVendor.NONE: return [];
-    }
+    const toleration = VENDOR_TOLERATIONS[this.vendor];
+    return toleration === undefined ? [] : [toleration];
   }
 
   /** Node labels the pod must select. */

@@ -46,7 +46,7 @@ export function describeValue(value: unknown): string {
 export class Validator {
   /** A validator for a construct instance: messages start with `Kind 'id'`. */
   public static forConstruct(kind: string, id: string): Validator {
-    return new Validator(`${kind} '${id}'`);
+    return new Validator(kind, id);
   }
 
   /** A validator for a static factory or helper: messages start with e.g. `Accelerator.mig`. */
@@ -54,7 +54,13 @@ export class Validator {
     return new Validator(name);
   }
 
-  private constructor(public readonly subject: string) {}
+  // The subject is put together only for a message: a validator lives as long as its construct.
+  private constructor(private readonly kind: string, private readonly id?: string) {}
+
+  /** What the messages name: `Kind 'id'` or the factory. */
+  public get subject(): string {
+    return this.id === undefined ? this.kind : `${this.kind} '${this.id}'`;
+  }
 
   /** Throws the library's error for `prop`. */
   public fail(prop: string, requirement: string, value: unknown): never {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
 import { validateCron, validateInteger, validateTimeZone } from './validation';
 
@@ -67,7 +68,7 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
     activeDeadlineSeconds,
     ttlSecondsAfterFinished,
     suspend: options.suspend || undefined,
-    podFailurePolicy: rules.length > 0 ? { rules } : undefined,
+    podFailurePolicy: rules.length > 0 ? { rules: exactArray(rules) } : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
-import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { appended } from './arrays';
 
 /** A set of pods another workload talks to or hears from: pods with these labels, in this namespace. */
 export interface NetworkPeer {
@@ -34,65 +35,64 @@ export interface PodNetworkPolicyProps {
 
 /**
  * One NetworkPolicy per workload that denies every ingress and egress of its pods except the paths that were
- * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). It is rendered at synth, so wiring that
- * happens after the workload was created is included.
+ * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). Wiring adds its rules to the policy's own
+ * spec object, so rules added after the workload was created are in the manifest.
  */
 export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
-  private readonly rules: { readonly ingress: k8s.NetworkPolicyIngressRule[]; readonly egress: k8s.NetworkPolicyEgressRule[] };
-  private readonly policyProps: PodNetworkPolicyProps;
+  /** The spec the manifest holds: wiring adds rules to it. `ingress` stays unset while empty (no `ingress: []`). */
+  private readonly policySpec: { ingress?: k8s.NetworkPolicyIngressRule[]; egress: k8s.NetworkPolicyEgressRule[] };
+  /** The selected pods (the props themselves are not kept: their labels are copied into the manifest). */
+  private readonly selected: NetworkPeer;
   /** Rules already added; created with the first rule (most policies keep only the DNS rule). */
   private seen?: Set<string>;
 
   public constructor(scope: Construct, id: string, props: PodNetworkPolicyProps) {
     // The policy is itself the NetworkPolicy object (not a construct around one): a workload is one construct fewer,
     // which cdk8s visits several times at synth.
-    const rules = { ingress: [] as k8s.NetworkPolicyIngressRule[], egress: [] as k8s.NetworkPolicyEgressRule[] };
+    const spec = {
+      podSelector: { matchLabels: props.podSelector },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: undefined as k8s.NetworkPolicyIngressRule[] | undefined,
+      // DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address.
+      egress: [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }] as k8s.NetworkPolicyEgressRule[],
+    };
     const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
-    super(scope, id, {
-      metadata,
-      spec: {
-        podSelector: { matchLabels: props.podSelector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({ produce: () => (rules.ingress.length > 0 ? rules.ingress : undefined) }),
-        // DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address.
-        egress: Lazy.any({ produce: () => [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }, ...rules.egress] }),
-      },
-    });
-    this.rules = rules;
-    this.policyProps = props;
+    super(scope, id, { metadata, spec });
+    this.policySpec = spec;
+    this.selected = { podSelector: props.podSelector, namespace: props.namespace };
   }
 
   /** The namespace of the selected pods. */
   public get namespace(): string | undefined {
-    return this.policyProps.namespace;
+    return this.selected.namespace;
   }
 
   /** The selected pods, as a peer for other policies. */
   public get peer(): NetworkPeer {
-    return { podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace };
+    return { ...this.selected };
   }
 
   /** Lets `peer` open connections to the selected pods on `ports` (all ports when empty). */
   public allowFrom(peer: NetworkPeer, ports: NetworkPort[] = []): void {
-    if (this.once('in', peer, ports)) this.rules.ingress.push({ from: [this.policyPeer(peer)], ports: toPorts(ports) });
+    if (this.once('in', peer, ports)) this.addIngress({ from: [this.policyPeer(peer)], ports: toPorts(ports) });
   }
 
   /** Lets the selected pods open connections to `peer` on `ports` (all ports when empty). */
   public allowTo(peer: NetworkPeer, ports: NetworkPort[] = []): void {
-    if (this.once('out', peer, ports)) this.rules.egress.push({ to: [this.policyPeer(peer)], ports: toPorts(ports) });
+    if (this.once('out', peer, ports)) this.addEgress({ to: [this.policyPeer(peer)], ports: toPorts(ports) });
   }
 
   /** Lets any pod of the namespaces with these names connect on `ports` (an ingress controller, a metrics scraper). */
   public allowFromNamespace(namespace: string, ports: NetworkPort[] = []): void {
     if (this.once('in-ns', { podSelector: {}, namespace }, ports)) {
-      this.rules.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: toPorts(ports) });
+      this.addIngress({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: toPorts(ports) });
     }
   }
 
   /** Lets the selected pods reach addresses outside the cluster (object storage, package mirrors) on `ports`. */
   public allowToCidr(cidr: string, ports: NetworkPort[] = [], except: string[] = []): void {
     if (this.once('cidr', { podSelector: { cidr } }, ports)) {
-      this.rules.egress.push({ to: [{ ipBlock: { cidr, except: except.length > 0 ? except : undefined } }], ports: toPorts(ports) });
+      this.addEgress({ to: [{ ipBlock: { cidr, except: except.length > 0 ? except : undefined } }], ports: toPorts(ports) });
     }
   }
 
@@ -102,24 +102,32 @@ export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
    */
   public allowFromCidr(cidr: string, ports: NetworkPort[] = []): void {
     if (this.once('cidr-in', { podSelector: { cidr } }, ports)) {
-      this.rules.ingress.push({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
+      this.addIngress({ from: [{ ipBlock: { cidr } }], ports: toPorts(ports) });
     }
   }
 
   /** Lets the selected pods connect to each other on every port (NCCL, Gloo and MPI use ephemeral ports). */
   public allowWithinSelf(): void {
-    this.allowFrom({ podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace });
-    this.allowTo({ podSelector: this.policyProps.podSelector, namespace: this.policyProps.namespace });
+    this.allowFrom(this.selected);
+    this.allowTo(this.selected);
+  }
+
+  private addIngress(rule: k8s.NetworkPolicyIngressRule): void {
+    this.policySpec.ingress = appended(this.policySpec.ingress ?? [], rule);
+  }
+
+  private addEgress(rule: k8s.NetworkPolicyEgressRule): void {
+    this.policySpec.egress = appended(this.policySpec.egress, rule);
   }
 
   private policyPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {
     const podSelector = { matchLabels: peer.podSelector };
-    if (peer.namespace === undefined || peer.namespace === this.policyProps.namespace) return { podSelector };
+    if (peer.namespace === undefined || peer.namespace === this.selected.namespace) return { podSelector };
     return { podSelector, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } };
   }
 
   private once(direction: string, peer: NetworkPeer, ports: NetworkPort[]): boolean {
-    const key = JSON.stringify([direction, peer.namespace ?? this.policyProps.namespace, peer.podSelector, ports]);
+    const key = JSON.stringify([direction, peer.namespace ?? this.selected.namespace, peer.podSelector, ports]);
     this.seen ??= new Set();
     if (this.seen.has(key)) return false;
     this.seen.add(key);

@@ -1,6 +1,6 @@
-import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
+import { appended, exactArray, mapKeepingIdentity } from './arrays';
 import { IValidator } from './errors';
 import { SchedulingOptions, validateScheduling } from './scheduling';
 import { SecretValue } from './secrets';
@@ -119,25 +119,45 @@ export interface PodOptions {
 
 const TMP_VOLUME = 'tmp';
 const SHM_VOLUME = 'dshm';
+const DEFAULT_ID = 1000;
+/** The empty list every builder starts its lists with. */
+const NONE: readonly never[] = Object.freeze([]);
+
+// Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place).
+const CONTAINER_SECURITY: k8s.SecurityContext = deepFreeze({
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+});
+const DEFAULT_POD_SECURITY = podSecurityContext(DEFAULT_ID, DEFAULT_ID, DEFAULT_ID);
 
 /**
  * Builds pod templates that meet Pod Security "restricted": non-root user, no privilege escalation, all
  * capabilities dropped, RuntimeDefault seccomp, read-only root filesystem with writable `emptyDir`s for `/tmp`
  * (and `/dev/shm` when asked), requests and limits on every container, no service-account token unless asked.
  *
- * The template is rendered lazily at synth, so wiring (`addEnv`, `addVolume`) may still change it after the
- * construct that owns it was created.
+ * The pod spec is built once, when {@link PodBuilder.template} is first called, and rebuilt in place whenever wiring
+ * (`addEnv`, `addVolume`, ...) changes the pod afterwards: the object a manifest holds always shows every change. It
+ * is a plain object, not a `Lazy`, because a synth-time producer costs every pod an extra resolution pass and keeps
+ * a closure alive per pod (measured with `npm run bench`).
  */
 export class PodBuilder {
-  private readonly containers: k8s.Container[] = [];
-  private readonly initContainers: k8s.Container[] = [];
-  private readonly volumes = new Map<string, k8s.Volume>();
-  private readonly accelerators: Accelerator[] = [];
-  private readonly extraEnv: k8s.EnvVar[] = [];
+  // Lists are replaced by exact-size copies rather than pushed to (see arrays.ts).
+  private containers: readonly k8s.Container[] = NONE;
+  private initContainers: readonly k8s.Container[] = NONE;
+  private volumes: k8s.Volume[];
+  private accelerators: readonly Accelerator[] = NONE;
+  private extraEnv: readonly k8s.EnvVar[] = NONE;
   private readonly labels: Record<string, string>;
-  private readonly annotations: Record<string, string>;
+  private readonly annotations?: Record<string, string>;
+  /** The spec handed out by `template()`, kept current by `refresh()`. */
+  private rendered?: k8s.PodSpec;
 
-  public constructor(private readonly v: IValidator, private readonly options: PodOptions = {}) {
+  /** The options the spec is built from; labels and annotations live in their own fields. */
+  private readonly options: Omit<PodOptions, 'labels' | 'annotations'>;
+
+  public constructor(private readonly v: IValidator, options: PodOptions = {}) {
     validateScheduling(v, options.scheduling);
     if (options.automountServiceAccountToken !== undefined && typeof options.automountServiceAccountToken !== 'boolean') {
       v.fail('automountServiceAccountToken', 'must be true or false', options.automountServiceAccountToken);
@@ -146,48 +166,52 @@ export class PodBuilder {
     validateInteger(v, 'security.user', security.user ?? 1000, 1, 2147483647);
     validateInteger(v, 'security.group', security.group ?? 1000, 0, 2147483647);
     validateInteger(v, 'security.fsGroup', security.fsGroup ?? security.group ?? 1000, 0, 2147483647);
-    this.labels = { ...options.labels, ...options.scheduling?.queue?.labels };
-    this.annotations = { ...options.annotations, ...options.scheduling?.queue?.podAnnotations };
-    this.volumes.set(TMP_VOLUME, { name: TMP_VOLUME, emptyDir: {} });
-    if (options.sharedMemory !== undefined) {
-      this.volumes.set(SHM_VOLUME, { name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(options.sharedMemory) } });
-    }
+    const { labels, annotations, ...podOptions } = options;
+    this.options = podOptions;
+    this.labels = { ...labels, ...options.scheduling?.queue?.labels };
+    const podAnnotations = { ...annotations, ...options.scheduling?.queue?.podAnnotations };
+    if (Object.keys(podAnnotations).length > 0) this.annotations = podAnnotations;
+    const tmp: k8s.Volume = { name: TMP_VOLUME, emptyDir: {} };
+    this.volumes = options.sharedMemory === undefined ? [tmp]
+      : [tmp, { name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(options.sharedMemory) } }];
   }
 
   /** Adds a main container. */
   public addContainer(spec: ContainerSpec): this {
-    this.containers.push(this.container(spec, false));
-    return this;
+    this.containers = appended(this.containers, this.container(spec, false));
+    return this.refresh();
   }
 
   /** Adds an init container (run to completion, in order, before the main containers start). */
   public addInitContainer(spec: ContainerSpec): this {
-    this.initContainers.push(this.container(spec, true));
-    return this;
+    this.initContainers = appended(this.initContainers, this.container(spec, true));
+    return this.refresh();
   }
 
   /** Adds a volume to the pod (a volume of the same name is replaced only if identical). */
   public addVolume(volume: k8s.Volume): this {
-    const existing = this.volumes.get(volume.name);
+    const existing = this.volume(volume.name);
     if (existing && JSON.stringify(existing) !== JSON.stringify(volume)) {
       this.v.fail('volumes', 'must not define two different volumes with the same name', volume.name);
     }
-    this.volumes.set(volume.name, volume);
-    return this;
+    this.setVolume(volume);
+    return this.refresh();
   }
 
   /** Adds an environment variable to every main container (used by wiring: tracking URIs, feature store address). */
   public addEnv(name: string, value: string | SecretValue | k8s.EnvVarSource): this {
     validateEnvName(this.v, 'env', name);
+    let env: k8s.EnvVar;
     if (typeof value === 'string') {
       rejectInlineCredential(this.v, `env.${name}`, name, value);
-      this.extraEnv.push({ name, value });
+      env = { name, value };
     } else if (value instanceof SecretValue) {
-      this.extraEnv.push({ name, valueFrom: value.toEnvSource() });
+      env = { name, valueFrom: value.toEnvSource() };
     } else {
-      this.extraEnv.push({ name, valueFrom: value });
+      env = { name, valueFrom: value };
     }
-    return this;
+    this.extraEnv = appended(this.extraEnv, env);
+    return this.refresh();
   }
 
   /**
@@ -204,23 +228,31 @@ export class PodBuilder {
     return { ...this.labels };
   }
 
-  /** The pod template, resolved at synth. */
+  /** The pod template. Its labels and spec are the builder's own objects: later wiring shows in them. */
   public template(): k8s.PodTemplateSpec {
     return {
       metadata: {
         labels: this.labels,
-        // Fixed at construction (wiring adds env and volumes, not annotations), so not lazy.
-        annotations: Object.keys(this.annotations).length > 0 ? this.annotations : undefined,
+        // Fixed at construction (wiring adds env and volumes, not annotations).
+        annotations: this.annotations,
       },
-      spec: Lazy.any({ produce: () => this.podSpec() }),
+      spec: (this.rendered ??= this.podSpec()),
     };
+  }
+
+  /** Rebuilds the spec handed out by `template()` in place (`podSpec()` always returns the same keys). */
+  private refresh(): this {
+    if (this.rendered) Object.assign(this.rendered, this.podSpec());
+    return this;
   }
 
   /** The pod spec as it stands now. */
   public podSpec(): k8s.PodSpec {
     const scheduling = this.options.scheduling ?? {};
     const security = this.options.security ?? {};
-    const group = security.group ?? 1000;
+    const user = security.user ?? DEFAULT_ID;
+    const group = security.group ?? DEFAULT_ID;
+    const fsGroup = security.fsGroup ?? group;
     const nodeSelector: Record<string, string> = {
       ...scheduling.spot?.nodeSelector,
       ...scheduling.nodeSelector,
@@ -233,20 +265,18 @@ export class PodBuilder {
       nodeRequirements.push(...accelerator.nodeRequirements);
     }
     const runsOnNvidiaNodes = this.accelerators.some((a) => a.isNvidia) || tolerations.some((t) => t.key === 'nvidia.com/gpu');
-    const withPodEnv = (container: k8s.Container, hideGpus: boolean): k8s.Container => {
-      const env = [...(container.env ?? [])];
-      if (hideGpus && !env.some((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')) {
+    // A container whose env does not change is used as it is: the spec shares it with the builder.
+    const withPodEnv = (container: k8s.Container, extra: readonly k8s.EnvVar[], hideGpus: boolean): k8s.Container => {
+      let env = mergeEnv(container.env, extra);
+      if (hideGpus && !(env ?? []).some((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')) {
         // A container that requests no GPU still sees every GPU of the node unless told otherwise.
-        env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' });
+        env = appended(env ?? [], { name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' });
       }
-      return { ...container, env: env.length > 0 ? env : undefined };
+      return env === container.env ? container : { ...container, env };
     };
     const hasNvidia = (c: k8s.Container) => Object.keys(c.resources?.limits ?? {}).some((r) => r.startsWith('nvidia.com/'));
-    const containers = this.containers.map((c) => withPodEnv(
-      { ...c, env: mergeEnv(c.env, this.extraEnv) },
-      runsOnNvidiaNodes && !hasNvidia(c),
-    ));
-    const initContainers = this.initContainers.map((c) => withPodEnv(c, runsOnNvidiaNodes && !hasNvidia(c)));
+    const containers = mapKeepingIdentity(this.containers, (c) => withPodEnv(c, this.extraEnv, runsOnNvidiaNodes && !hasNvidia(c)));
+    const initContainers = mapKeepingIdentity(this.initContainers, (c) => withPodEnv(c, NONE, runsOnNvidiaNodes && !hasNvidia(c)));
 
     return {
       serviceAccountName: this.options.serviceAccountName,
@@ -256,22 +286,25 @@ export class PodBuilder {
       terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds,
       priorityClassName: scheduling.priorityClassName,
       schedulerName: scheduling.queue?.schedulerName,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: security.user ?? 1000,
-        runAsGroup: group,
-        fsGroup: security.fsGroup ?? group,
-        fsGroupChangePolicy: 'OnRootMismatch',
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: user === DEFAULT_ID && group === DEFAULT_ID && fsGroup === DEFAULT_ID ? DEFAULT_POD_SECURITY : podSecurityContext(user, group, fsGroup),
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
-      tolerations: tolerations.length > 0 ? dedupe(tolerations) : undefined,
+      tolerations: tolerations.length > 0 ? exactArray(dedupe(tolerations)) : undefined,
       affinity: this.affinity(nodeRequirements, scheduling),
       topologySpreadConstraints: this.options.topologySpreadConstraints,
       initContainers: initContainers.length > 0 ? initContainers : undefined,
       containers,
-      volumes: [...this.volumes.values()],
+      volumes: this.volumes,
     };
+  }
+
+  private volume(name: string): k8s.Volume | undefined {
+    return this.volumes.find((v) => v.name === name);
+  }
+
+  /** Adds `volume`, or replaces the volume of the same name in place (its position in the list is kept). */
+  private setVolume(volume: k8s.Volume): void {
+    const i = this.volumes.findIndex((v) => v.name === volume.name);
+    this.volumes = i < 0 ? appended(this.volumes, volume) : this.volumes.map((v, j) => (j === i ? volume : v));
   }
 
   private affinity(nodeRequirements: SchedulingOptions['requiredNodeAffinity'] & object, scheduling: SchedulingOptions): k8s.Affinity | undefined {
@@ -304,7 +337,7 @@ export class PodBuilder {
     const resources = this.resources(spec, at, !isInit);
     if (spec.accelerator) {
       if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);
-      this.accelerators.push(spec.accelerator);
+      this.accelerators = appended(this.accelerators, spec.accelerator);
     }
 
     const env: k8s.EnvVar[] = [];
@@ -348,19 +381,20 @@ export class PodBuilder {
     });
 
     const volumeMounts: k8s.VolumeMount[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
-    if (this.volumes.has(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+    if (this.volume(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
     for (const mount of spec.mounts ?? []) {
       const claimName = mount.claim.claimName;
       // One volume per claim, even when it is mounted twice (sub-paths, read-only and writable): read-only only while
       // every mount of it is (each mount is read-only on its own). A claim named like a volume of the library
       // (`tmp`, `dshm`, `hyperparameters`) gets a `claim-` prefix.
       let volumeName = claimVolumeName(claimName);
-      if (this.volumes.has(volumeName) && this.volumes.get(volumeName)!.persistentVolumeClaim?.claimName !== claimName) {
+      const sameName = this.volume(volumeName);
+      if (sameName && sameName.persistentVolumeClaim?.claimName !== claimName) {
         volumeName = claimVolumeName(`claim-${claimName}`);
       }
-      const previous = this.volumes.get(volumeName)?.persistentVolumeClaim;
+      const previous = this.volume(volumeName)?.persistentVolumeClaim;
       const readOnly = mount.readOnly && (previous === undefined || previous.readOnly === true);
-      this.volumes.set(volumeName, { name: volumeName, persistentVolumeClaim: { claimName, readOnly: readOnly || undefined } });
+      this.setVolume({ name: volumeName, persistentVolumeClaim: { claimName, readOnly: readOnly || undefined } });
       volumeMounts.push({ name: volumeName, mountPath: mount.path, readOnly: mount.readOnly || undefined, subPath: mount.subPath });
     }
     for (const [i, path] of (spec.writablePaths ?? []).entries()) {
@@ -378,20 +412,15 @@ export class PodBuilder {
       command: spec.command,
       args: spec.args,
       workingDir: spec.workingDir,
-      env: env.length > 0 ? env : undefined,
+      env: env.length > 0 ? exactArray(env) : undefined,
       envFrom: spec.envFromConfigMaps?.map((name) => ({ configMapRef: { name } })),
       ports,
       resources,
-      volumeMounts,
+      volumeMounts: exactArray(volumeMounts),
       startupProbe: spec.startupProbe,
       readinessProbe: spec.readinessProbe,
       livenessProbe: spec.livenessProbe,
-      securityContext: {
-        runAsNonRoot: true,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      securityContext: CONTAINER_SECURITY,
     };
   }
 
@@ -423,13 +452,14 @@ export function claimVolumeName(claimName: string): string {
   return name.length <= 63 ? name : name.slice(0, 63).replace(/-+$/, '');
 }
 
-function mergeEnv(own: k8s.EnvVar[] | undefined, extra: k8s.EnvVar[]): k8s.EnvVar[] | undefined {
+function mergeEnv(own: k8s.EnvVar[] | undefined, extra: readonly k8s.EnvVar[]): k8s.EnvVar[] | undefined {
   if (extra.length === 0) return own;
   const names = new Set(extra.map((e) => e.name));
   return [...(own ?? []).filter((e) => !names.has(e.name)), ...extra];
 }
 
 function dedupe(tolerations: TolerationSpec[]): TolerationSpec[] {
+  if (tolerations.length === 1) return tolerations;
   const seen = new Set<string>();
   return tolerations.filter((t) => {
     const key = JSON.stringify(t);
@@ -437,4 +467,21 @@ function dedupe(tolerations: TolerationSpec[]): TolerationSpec[] {
     seen.add(key);
     return true;
   });
+}
+
+/** The pod security context of Pod Security "restricted" for these ids. */
+function podSecurityContext(user: number, group: number, fsGroup: number): k8s.PodSecurityContext {
+  return deepFreeze({
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: group,
+    fsGroup,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const field of Object.values(value)) if (typeof field === 'object' && field !== null) deepFreeze(field);
+  return Object.freeze(value);
 }

@@ -68,6 +68,16 @@ describe('PodBuilder', () => {
     expect(Accelerator.nvidiaGpu(1).tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   });
 
+  test('podSpec() is a copy: changing it does not change the pod', () => {
+    const pod = gpuPod();
+    const spec = jobWith(pod);
+    const copy = pod.podSpec();
+    copy.volumes!.push({ name: 'stray', emptyDir: {} });
+    copy.containers.pop();
+    expect(spec().volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    expect(spec().containers).toHaveLength(1);
+  });
+
   test('a second volume of the same name but different content is refused', () => {
     const pod = gpuPod().addVolume({ name: 'cache', emptyDir: {} });
     expect(() => pod.addVolume({ name: 'cache', emptyDir: { medium: 'Memory' } }))

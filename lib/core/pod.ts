@@ -163,9 +163,9 @@ export class PodBuilder {
       v.fail('automountServiceAccountToken', 'must be true or false', options.automountServiceAccountToken);
     }
     const security = options.security ?? {};
-    validateInteger(v, 'security.user', security.user ?? 1000, 1, 2147483647);
-    validateInteger(v, 'security.group', security.group ?? 1000, 0, 2147483647);
-    validateInteger(v, 'security.fsGroup', security.fsGroup ?? security.group ?? 1000, 0, 2147483647);
+    validateInteger(v, 'security.user', security.user ?? DEFAULT_ID, 1, 2147483647);
+    validateInteger(v, 'security.group', security.group ?? DEFAULT_ID, 0, 2147483647);
+    validateInteger(v, 'security.fsGroup', security.fsGroup ?? security.group ?? DEFAULT_ID, 0, 2147483647);
     const { labels, annotations, ...podOptions } = options;
     this.options = podOptions;
     this.labels = { ...labels, ...options.scheduling?.queue?.labels };
@@ -236,18 +236,29 @@ export class PodBuilder {
         // Fixed at construction (wiring adds env and volumes, not annotations).
         annotations: this.annotations,
       },
-      spec: (this.rendered ??= this.podSpec()),
+      spec: (this.rendered ??= this.buildSpec()),
     };
   }
 
-  /** Rebuilds the spec handed out by `template()` in place (`podSpec()` always returns the same keys). */
+  /** The pod spec as it stands now: a copy, changing it does not change the pod. */
+  public podSpec(): k8s.PodSpec {
+    const spec = this.buildSpec();
+    return {
+      ...spec,
+      initContainers: spec.initContainers && [...spec.initContainers],
+      containers: [...spec.containers],
+      volumes: spec.volumes && [...spec.volumes],
+    };
+  }
+
+  /** Rebuilds the spec handed out by `template()` in place (`buildSpec()` always returns the same keys). */
   private refresh(): this {
-    if (this.rendered) Object.assign(this.rendered, this.podSpec());
+    if (this.rendered) Object.assign(this.rendered, this.buildSpec());
     return this;
   }
 
-  /** The pod spec as it stands now. */
-  public podSpec(): k8s.PodSpec {
+  /** The pod spec as it stands now; its lists are the builder's own (never changed in place: they are replaced). */
+  private buildSpec(): k8s.PodSpec {
     const scheduling = this.options.scheduling ?? {};
     const security = this.options.security ?? {};
     const user = security.user ?? DEFAULT_ID;

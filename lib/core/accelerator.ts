@@ -82,6 +82,8 @@ export interface TpuOptions {
 // Most accelerators select no node label and need no node affinity: they share these instead of empty copies.
 const NO_SELECTOR: Readonly<Record<string, string>> = Object.freeze({});
 const NO_REQUIREMENTS: readonly NodeRequirement[] = Object.freeze([]);
+/** `Accelerator.nvidiaGpu(count)` without options, by count. */
+const WHOLE_NVIDIA_GPUS: Accelerator[] = [];
 
 /**
  * The toleration of each vendor's node taint. One frozen object per vendor, shared by every pod: thousands of
@@ -114,6 +116,10 @@ export class Accelerator {
   public static nvidiaGpu(count: number = 1, options: NvidiaGpuOptions = {}): Accelerator {
     const v = Validator.forFactory('Accelerator.nvidiaGpu');
     validateInteger(v, 'count', count, 1, 16);
+    if (options.product === undefined && options.minMemoryMiB === undefined) {
+      // Accelerators cannot change, so the plain ones are made once per count (a platform asks for thousands).
+      return (WHOLE_NVIDIA_GPUS[count] ??= new Accelerator(AcceleratorVendor.NVIDIA, 'nvidia.com/gpu', count, count, `${count} NVIDIA GPU${count > 1 ? 's' : ''}`, NO_SELECTOR, NO_REQUIREMENTS));
+    }
     let nodeSelector = NO_SELECTOR;
     if (options.product !== undefined) {
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(options.product)) {
@@ -199,15 +205,8 @@ export class Accelerator {
       'cloud.google.com/gke-tpu-accelerator': options.version.nodeLabel,
       'cloud.google.com/gke-tpu-topology': options.topology,
     };
-    const accelerator = new Accelerator(AcceleratorVendor.GOOGLE, 'google.com/tpu', chips, 1, `${chips} TPU ${options.version.name} chip${chips > 1 ? 's' : ''} (topology ${options.topology})`, nodeSelector, NO_REQUIREMENTS);
-    accelerator.hostsInSlice = totalChips / chips;
-    return accelerator;
+    return new Accelerator(AcceleratorVendor.GOOGLE, 'google.com/tpu', chips, 1, `${chips} TPU ${options.version.name} chip${chips > 1 ? 's' : ''} (topology ${options.topology})`, nodeSelector, NO_REQUIREMENTS, totalChips / chips);
   }
-
-  /**
-   * Nodes (pods) one TPU slice spans: 1 for every other accelerator. A single-pod workload needs 1.
-   */
-  public hostsInSlice = 1;
 
   private constructor(
     /** Who makes the device. */
@@ -222,6 +221,8 @@ export class Accelerator {
     public readonly description: string,
     private readonly selector: Readonly<Record<string, string>>,
     private readonly requirements: readonly NodeRequirement[],
+    /** Nodes (pods) one TPU slice spans: 1 for every other accelerator. A single-pod workload needs 1. */
+    public readonly hostsInSlice: number = 1,
   ) {}
 
   /** The extended resource limits (requests equal limits for extended resources). */

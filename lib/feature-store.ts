@@ -9,7 +9,9 @@ import {
 } from './core';
 import { lazyModule } from './core/lazy';
 import { checkMounts } from './core/volumes';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateLabels, validateQuantity } from './core/validation';
+import {
+  quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateEnum, validateImage, validateInteger, validateLabels, validateQuantity,
+} from './core/validation';
 
 // The YAML writer is needed only when a FeatureStore is built: loading it on first use keeps `require` fast.
 const yamlModule = lazyModule(() => require('yaml') as typeof import('yaml'));
@@ -279,7 +281,7 @@ export class OnlineStore {
       if (!match || Number(match[1]) < 1 || Number(match[1]) > 65535) v.fail(`endpoints[${i}]`, 'must be \'host:port\'', e);
     });
     const mode = options.mode ?? RedisMode.STANDALONE;
-    if (!Object.values(RedisMode).includes(mode)) v.fail('mode', 'must be RedisMode.STANDALONE or RedisMode.CLUSTER', mode);
+    validateEnum(v, 'mode', mode, RedisMode, 'RedisMode');
     if (mode === RedisMode.STANDALONE && options.endpoints.length > 1) {
       v.fail('endpoints', 'must hold one address for a standalone Redis (use mode: RedisMode.CLUSTER for several)', options.endpoints);
     }
@@ -700,7 +702,7 @@ export class FeatureStore extends Construct implements IService {
       v.fail('project', 'must be a Feast project name (letters, digits and underscores, not starting with an underscore)', this.project);
     }
     const provider = props.provider ?? FeastProvider.LOCAL;
-    if (!Object.values(FeastProvider).includes(provider)) v.fail('provider', `must be one of ${Object.values(FeastProvider).join(', ')}`, provider);
+    validateEnum(v, 'provider', provider, FeastProvider, 'FeastProvider');
     if (!(props.registry instanceof Registry)) {
       v.fail('registry', 'must be made with Registry.file(...), Registry.s3(...), Registry.gcs(...) or Registry.sql(...)', props.registry);
     }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessMode, ITeam, IValidator, QuantityInput, resolveNamespace, Validator, VolumeClaim } from './core';
 import { componentLabels } from './core/labels';
-import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateInteger, validateLabels, validateQuantity } from './core/validation';
+import { quantityToNumber, validateDnsLabel, validateDnsSubdomain, validateEnum, validateInteger, validateLabels, validateQuantity } from './core/validation';
 
 const GIB = 2 ** 30;
 const TIB = 2 ** 40;
@@ -432,7 +432,7 @@ export class StorageProvisioner {
   public static gcePersistentDisk(options: GcePdOptions = {}): StorageProvisioner {
     const v = Validator.forFactory('StorageProvisioner.gcePersistentDisk');
     const type = options.type ?? GcePdType.BALANCED;
-    if (!Object.values(GcePdType).includes(type)) v.fail('type', `must be one of ${Object.values(GcePdType).join(', ')}`, type);
+    validateEnum(v, 'type', type, GcePdType, 'GcePdType');
     return new StorageProvisioner({
       description: `GCE ${type}`,
       provisioner: 'pd.csi.storage.gke.io',
@@ -454,7 +454,7 @@ export class StorageProvisioner {
   /** GCE Hyperdisk through the GKE PD CSI driver. */
   public static gceHyperdisk(options: GceHyperdiskOptions): StorageProvisioner {
     const v = Validator.forFactory('StorageProvisioner.gceHyperdisk');
-    if (!Object.values(HyperdiskType).includes(options?.type)) v.fail('type', `must be one of ${Object.values(HyperdiskType).join(', ')}`, options?.type);
+    validateEnum(v, 'type', options?.type, HyperdiskType, 'HyperdiskType');
     const takesIops = [HyperdiskType.BALANCED, HyperdiskType.EXTREME].includes(options.type);
     const takesThroughput = options.type !== HyperdiskType.EXTREME;
     if (options.iops !== undefined) {
@@ -484,7 +484,7 @@ export class StorageProvisioner {
   public static azureDisk(options: AzureDiskOptions = {}): StorageProvisioner {
     const v = Validator.forFactory('StorageProvisioner.azureDisk');
     const sku = options.sku ?? AzureDiskSku.PREMIUM_LRS;
-    if (!Object.values(AzureDiskSku).includes(sku)) v.fail('sku', `must be one of ${Object.values(AzureDiskSku).join(', ')}`, sku);
+    validateEnum(v, 'sku', sku, AzureDiskSku, 'AzureDiskSku');
     const provisioned = sku === AzureDiskSku.PREMIUM_V2_LRS || sku === AzureDiskSku.ULTRA_SSD_LRS;
     for (const [prop, value] of [['iops', options.iops], ['throughputMBps', options.throughputMBps]] as const) {
       if (value === undefined) continue;
@@ -910,12 +910,8 @@ export class MlStorage extends Construct {
     if (!(provisioner instanceof StorageProvisioner)) {
       v.fail('provisioner', 'must be made with a StorageProvisioner factory such as StorageProvisioner.awsEbsGp3()', provisioner);
     }
-    if (options.reclaimPolicy !== undefined && !Object.values(ReclaimPolicy).includes(options.reclaimPolicy)) {
-      v.fail('reclaimPolicy', 'must be ReclaimPolicy.RETAIN or ReclaimPolicy.DELETE', options.reclaimPolicy);
-    }
-    if (options.volumeBindingMode !== undefined && !Object.values(VolumeBindingMode).includes(options.volumeBindingMode)) {
-      v.fail('volumeBindingMode', 'must be VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER or VolumeBindingMode.IMMEDIATE', options.volumeBindingMode);
-    }
+    if (options.reclaimPolicy !== undefined) validateEnum(v, 'reclaimPolicy', options.reclaimPolicy, ReclaimPolicy, 'ReclaimPolicy');
+    if (options.volumeBindingMode !== undefined) validateEnum(v, 'volumeBindingMode', options.volumeBindingMode, VolumeBindingMode, 'VolumeBindingMode');
     const ref = StorageClassRef._of(name, provisioner);
     const binding = options.volumeBindingMode
       ?? (provisioner.topologyConstrained ? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER : VolumeBindingMode.IMMEDIATE);
@@ -977,9 +973,7 @@ export class MlStorage extends Construct {
     const v: IValidator = this.v.nested(`claims.${name}`);
     validateDnsSubdomain(this.v, 'claims', name);
     if (this.claims.has(name)) this.v.fail('claims', 'must have unique names', name);
-    if (!Object.values(ClaimPurpose).includes(options?.purpose)) {
-      v.fail('purpose', `must be one of ClaimPurpose.${Object.keys(ClaimPurpose).join(', ClaimPurpose.')}`, options?.purpose);
-    }
+    validateEnum(v, 'purpose', options?.purpose, ClaimPurpose, 'ClaimPurpose');
     const size = validateQuantity(v, 'size', options.size);
     const bytes = quantityToNumber(size);
     const { storageClass, volume } = options;

@@ -10,7 +10,7 @@ import {
 } from './core';
 import { imageTag } from './core/labels';
 import { lazyModule } from './core/lazy';
-import { validateLabels } from './core/validation';
+import { validateEnum, validateLabels } from './core/validation';
 
 const serviceMonitorCrd = lazyModule(() => require('../imports/prometheus-servicemonitor-monitoring.coreos.com') as typeof import('../imports/prometheus-servicemonitor-monitoring.coreos.com'));
 
@@ -146,9 +146,7 @@ export class BackendStore {
     checkPgIdentifier(v, 'database', options.database);
     checkPgIdentifier(v, 'username', options.username);
     checkSecret(v, 'password', options.password);
-    if (options.sslMode !== undefined && !Object.values(PostgresSslMode).includes(options.sslMode)) {
-      v.fail('sslMode', `must be one of ${Object.values(PostgresSslMode).join(', ')}`, options.sslMode);
-    }
+    if (options.sslMode !== undefined) validateEnum(v, 'sslMode', options.sslMode, PostgresSslMode, 'PostgresSslMode');
     if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     return new BackendStore({ kind: 'external', options });
   }

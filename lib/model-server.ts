@@ -10,7 +10,7 @@ import { addIngress, IngressOptions, validateIngressOptions } from './core/ingre
 import { childName, componentLabels, imageTag, selectorLabels } from './core/labels';
 import { trainingSharedMemory } from './core/training';
 import { durationSeconds } from './core/job';
-import { validateCidr, validateDnsLabel, validateEnvName, validateInteger, validateLabels } from './core/validation';
+import { validateCidr, validateDnsLabel, validateEnum, validateEnvName, validateInteger, validateLabels } from './core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from './core/volumes';
 import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-policy';
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
@@ -503,9 +503,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace: this.namespace, podSelector: this.podSelector, labels: labels('server') });
 
     const period = this.probePeriod(v, props);
-    if (props.serviceType !== undefined && !Object.values(ServiceType).includes(props.serviceType)) {
-      v.fail('serviceType', `must be one of ServiceType.${Object.keys(ServiceType).join(', ServiceType.')}`, props.serviceType);
-    }
+    if (props.serviceType !== undefined) validateEnum(v, 'serviceType', props.serviceType, ServiceType, 'ServiceType');
     for (const variant of variants) {
       const scope = variant.name === undefined ? this : new Construct(this, `Variant-${variant.name}`);
       this.renderVariant(scope, v, props, variant, {
@@ -864,7 +862,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
       if (typeof alert.expr !== 'string' || alert.expr.trim() === '') v.fail(`${at}.expr`, 'must be a PromQL expression', alert.expr);
       if (typeof alert.summary !== 'string' || alert.summary.trim() === '') v.fail(`${at}.summary`, 'must be a one-line summary', alert.summary);
       if (alert.description !== undefined && typeof alert.description !== 'string') v.fail(`${at}.description`, 'must be a string', alert.description);
-      if (alert.severity !== undefined && !Object.values(AlertSeverity).includes(alert.severity)) v.fail(`${at}.severity`, 'must be an AlertSeverity', alert.severity);
+      if (alert.severity !== undefined) validateEnum(v, `${at}.severity`, alert.severity, AlertSeverity, 'AlertSeverity');
       const seconds = alert.for === undefined ? forSeconds : validateInteger(v, `${at}.for`, durationSeconds(v, `${at}.for`, alert.for), 0);
       rules.push({
         alert: alert.name,

@@ -1,7 +1,7 @@
 // The shared building blocks whose objects the manifests hold directly: wiring after construction must still show.
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Accelerator, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from '../lib';
+import { Accelerator, PodBuilder, PodNetworkPolicy, SecretValue, validateEnum, Validator } from '../lib';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -82,6 +82,19 @@ describe('PodBuilder', () => {
     const pod = gpuPod().addVolume({ name: 'cache', emptyDir: {} });
     expect(() => pod.addVolume({ name: 'cache', emptyDir: { medium: 'Memory' } }))
       .toThrow("Test 'pod': 'volumes' must not define two different volumes with the same name, got 'cache'");
+  });
+});
+
+describe('validateEnum', () => {
+  enum Flavor { PLAIN = 'plain', SPICY = 'spicy' }
+  const v = Validator.forConstruct('Test', 'enum');
+
+  test('returns a member', () => {
+    expect(validateEnum(v, 'flavor', 'spicy', Flavor, 'Flavor')).toBe(Flavor.SPICY);
+  });
+
+  test.each([['sweet'], [undefined], [1], ['PLAIN']])('refuses %p, naming every member as it is written', (bad) => {
+    expect(() => validateEnum(v, 'flavor', bad, Flavor, 'Flavor')).toThrow(/^Test 'enum': 'flavor' must be one of Flavor\.PLAIN, Flavor\.SPICY, got /);
   });
 });
 

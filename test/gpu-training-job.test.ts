@@ -234,6 +234,11 @@ describe('GpuTrainingJob', () => {
   });
 
   describe('rejects bad input', () => {
+    test('a concurrency policy that is not a ConcurrencyPolicy', () => {
+      expect(() => synth({ schedule: Schedule.daily(2), scheduleOptions: { concurrencyPolicy: 'Skip' as ConcurrencyPolicy } }))
+        .toThrow("GpuTrainingJob 'train': 'scheduleOptions.concurrencyPolicy' must be one of ConcurrencyPolicy.FORBID, ConcurrencyPolicy.REPLACE, ConcurrencyPolicy.ALLOW, got 'Skip'");
+    });
+
     const cases: Array<[string, () => unknown, RegExp]> = [
       ['GPU count 0', () => Accelerator.nvidiaGpu(0), /Accelerator.nvidiaGpu: 'count' must be a whole number from 1 to 16, got 0/],
       ['negative GPU count', () => Accelerator.nvidiaGpu(-1), /'count' must be a whole number from 1 to 16, got -1/],

@@ -411,6 +411,11 @@ describe('ModelServer', () => {
 });
 
 describe('ModelServer bad input', () => {
+  test('a service type that is not a ServiceType', () => {
+    expect(() => synth({ serviceType: 'Headless' as ServiceType }))
+      .toThrow("ModelServer 'srv': 'serviceType' must be one of ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER, got 'Headless'");
+  });
+
   test('min replicas above max replicas', () => {
     expect(() => synth({ autoscaling: { minReplicas: 10, maxReplicas: 3 } }))
       .toThrow("ModelServer 'srv': 'autoscaling.minReplicas' must be at most autoscaling.maxReplicas (3), got 10");
@@ -426,7 +431,7 @@ describe('ModelServer bad input', () => {
     expect(withCustom([alert, alert])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[1].name' must differ from the names of the other alerts, got 'ModelAccuracyDrop'");
     expect(withCustom([{ ...alert, expr: ' ' }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].expr' must be a PromQL expression, got ' '");
     expect(withCustom([{ ...alert, summary: undefined }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].summary' must be a one-line summary, got nothing");
-    expect(withCustom([{ ...alert, severity: 'page' }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].severity' must be an AlertSeverity, got 'page'");
+    expect(withCustom([{ ...alert, severity: 'page' }])).toThrow("ModelServer 'srv': 'monitoring.alerts.custom[0].severity' must be one of AlertSeverity.WARNING, AlertSeverity.CRITICAL, got 'page'");
     expect(withCustom('ModelAccuracyDrop')).toThrow("ModelServer 'srv': 'monitoring.alerts.custom' must be a list of alerts, got 'ModelAccuracyDrop'");
     expect(withCustom([])).toThrow("ModelServer 'srv': 'monitoring.alerts' must set latencyAbove, errorRateAbove or custom, got {");
   });

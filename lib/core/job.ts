@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
-import { validateCron, validateInteger, validateTimeZone } from './validation';
+import { validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
 
 /** How a Job retries, gives up and cleans up. Shared by every training construct. */
 export interface JobRunOptions {
@@ -150,9 +150,7 @@ export function cronJobFields(v: IValidator, schedule: Schedule, options: Schedu
   if (!(schedule instanceof Schedule)) v.fail('schedule', 'must be made with Schedule.cron(...) or Schedule.daily(...)', schedule);
   const timeZone = validateTimeZone(v, 'scheduleOptions.timeZone', options.timeZone ?? 'Etc/UTC');
   const policy = options.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;
-  if (!Object.values(ConcurrencyPolicy).includes(policy)) {
-    v.fail('scheduleOptions.concurrencyPolicy', `must be one of ${Object.values(ConcurrencyPolicy).join(', ')}`, policy);
-  }
+  validateEnum(v, 'scheduleOptions.concurrencyPolicy', policy, ConcurrencyPolicy, 'ConcurrencyPolicy');
   return {
     schedule: schedule.expressionString,
     timeZone,

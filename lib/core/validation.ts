@@ -57,6 +57,17 @@ export function validateLabels(v: IValidator, prop: string, labels: Record<strin
   return labels;
 }
 
+/**
+ * Checks that `value` is a member of the string enum `members` (named `enumName` in messages), and lists the members
+ * as a user writes them (`ClaimPurpose.DATASET, ClaimPurpose.MODEL`) when it is not.
+ */
+export function validateEnum<T extends string>(v: IValidator, prop: string, value: unknown, members: Record<string, T>, enumName: string): T {
+  if (!(Object.values(members) as unknown[]).includes(value)) {
+    v.fail(prop, `must be one of ${Object.keys(members).map((key) => `${enumName}.${key}`).join(', ')}`, value);
+  }
+  return value as T;
+}
+
 /** Checks that `value` is a whole number in `[min, max]`. */
 export function validateInteger(v: IValidator, prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, Placement, PodBuilder, PodOptions } from '../core';
 import { IValidator } from '../core/errors';
-import { validateInteger, validateQuantity } from '../core/validation';
+import { validateEnum, validateInteger, validateQuantity } from '../core/validation';
 import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
 
@@ -106,7 +106,7 @@ const KSERVE_CONTAINER_PORT = 8080;
 export function renderInferenceService(scope: Construct, v: IValidator, input: InferenceServiceInput): { podSelector: Record<string, string>; serviceName: string; podPort: number } {
   const { props, kserve } = input;
   const raw = kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT;
-  if (!Object.values(KServeDeploymentMode).includes(kserve.mode)) v.fail('backend.mode', 'must be a KServeDeploymentMode', kserve.mode);
+  validateEnum(v, 'backend.mode', kserve.mode, KServeDeploymentMode, 'KServeDeploymentMode');
   const unsupported = (prop: string, why: string, value: unknown) => {
     if (value !== undefined) v.fail(prop, `is not supported with the KServe backend: ${why}`, value);
   };
@@ -130,7 +130,7 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   }
   const modelFormat = kserve.modelFormat ?? runtime?.kserveFormat;
   if (modelFormat === undefined) v.fail('backend.modelFormat', 'must be set when the KServe backend has no runtime preset', modelFormat);
-  if (!Object.values(ModelFormat).includes(modelFormat as ModelFormat)) v.fail('backend.modelFormat', 'must be a ModelFormat', modelFormat);
+  validateEnum(v, 'backend.modelFormat', modelFormat, ModelFormat, 'ModelFormat');
   const model = props.model;
   if (model === undefined) v.fail('model', 'must be set with the KServe backend (it becomes the storageUri)', model);
   if (model.hasCredentials) {

@@ -371,6 +371,25 @@ export function fakeTeam(namespace: string, queue?: Queue, sa?: string): ITeam {
 
 
 /**
+ * The fields every training construct's valid case starts with, in this order (fast-check draws record fields in
+ * order: the same order keeps the fixed seed's cases). `nsMode` says where the namespace comes from.
+ */
+export function trainingRunBase(nameMaxLength: number) {
+  const word = fc.stringMatching(/^[a-z0-9/._=-]{1,12}$/);
+  return {
+    id: dnsLabel(30),
+    name: fc.option(dnsLabel(nameMaxLength), { nil: undefined }),
+    nsMode: fc.constantFrom('chart', 'prop', 'team', 'none'),
+    namespace: dnsLabel(20),
+    teamQueue: fc.option(queue, { nil: undefined }),
+    teamSa: fc.option(dnsLabel(20), { nil: undefined }),
+    image,
+    command: fc.option(fc.array(word, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+    args: fc.option(fc.array(word, { maxLength: 4 }), { nil: undefined }),
+  };
+}
+
+/**
  * Training mounts at distinct paths, as a function of the run's namespace (claims are in it or of unknown namespace).
  * Build it once, outside `chain()`: building arbitraries for every run is slow.
  */

@@ -4,7 +4,7 @@ import {
   AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
-import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts } from './arbitraries';
+import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts, trainingRunBase } from './arbitraries';
 import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
@@ -59,15 +59,7 @@ const topologies = new Map<number, ReturnType<typeof topology>>();
 const topologyFor = (devices: number) => topologies.get(devices) ?? topologies.set(devices, topology(devices)).get(devices)!;
 
 const validCase: fc.Arbitrary<Case> = fc.record({
-  id: a.dnsLabel(30),
-  name: fc.option(a.dnsLabel(40), { nil: undefined }),
-  nsMode: fc.constantFrom('chart', 'prop', 'team', 'none'),
-  namespace: a.dnsLabel(20),
-  teamQueue: fc.option(a.queue, { nil: undefined }),
-  teamSa: fc.option(a.dnsLabel(20), { nil: undefined }),
-  image: a.image,
-  command: fc.option(fc.array(fc.stringMatching(/^[a-z0-9/._=-]{1,12}$/), { minLength: 1, maxLength: 4 }), { nil: undefined }),
-  args: fc.option(fc.array(fc.stringMatching(/^[a-z0-9/._=-]{1,12}$/), { maxLength: 4 }), { nil: undefined }),
+  ...trainingRunBase(40),
   // One MIG slice per pod: a CUDA process sees one MIG device, so several slices would leave processes without one.
   accelerator: fc.option(a.accelerator.filter((acc) => !(acc.resourceName.startsWith('nvidia.com/mig-') && acc.count > 1)), { nil: undefined }),
   cpu: fc.option(a.cpu, { nil: undefined }),

@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { Chart } from 'cdk8s';
 import { AccessMode, ConcurrencyPolicy, GpuTrainingJob, GpuTrainingJobProps, Schedule, VolumeClaim } from '../../lib';
 import * as a from './arbitraries';
-import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts } from './arbitraries';
+import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts, trainingRunBase } from './arbitraries';
 import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
 
 interface Case {
@@ -15,15 +15,7 @@ interface Case {
 const mountsOf = trainingMounts();
 
 const validCase: fc.Arbitrary<Case> = fc.record({
-  id: a.dnsLabel(30),
-  name: fc.option(a.dnsLabel(52), { nil: undefined }),
-  nsMode: fc.constantFrom('chart', 'prop', 'team', 'none'),
-  namespace: a.dnsLabel(20),
-  teamQueue: fc.option(a.queue, { nil: undefined }),
-  teamSa: fc.option(a.dnsLabel(20), { nil: undefined }),
-  image: a.image,
-  command: fc.option(fc.array(fc.stringMatching(/^[a-z0-9/._=-]{1,12}$/), { minLength: 1, maxLength: 4 }), { nil: undefined }),
-  args: fc.option(fc.array(fc.stringMatching(/^[a-z0-9/._=-]{1,12}$/), { maxLength: 4 }), { nil: undefined }),
+  ...trainingRunBase(52),
   workingDir: fc.option(a.mountPath, { nil: undefined }),
   accelerator: fc.option(a.accelerator, { nil: undefined }),
   cpu: fc.option(a.cpu, { nil: undefined }),

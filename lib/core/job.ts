@@ -4,6 +4,12 @@ import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
 import { validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
 
+/** Disruptions (preemption, spot reclaim, node drain) do not count against the retries. Shared, so frozen. */
+const IGNORE_DISRUPTIONS: k8s.PodFailurePolicyRule = Object.freeze({
+  action: 'Ignore',
+  onPodConditions: Object.freeze([Object.freeze({ type: 'DisruptionTarget', status: 'True' })]) as k8s.PodFailurePolicyOnPodConditionsPattern[],
+});
+
 /** How a Job retries, gives up and cleans up. Shared by every training construct. */
 export interface JobRunOptions {
   /**
@@ -54,7 +60,7 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
   const ttlSecondsAfterFinished = validateInteger(v, 'ttlAfterFinished', durationSeconds(v, 'ttlAfterFinished', options.ttlAfterFinished ?? Duration.days(1)), 0);
   const rules: k8s.PodFailurePolicyRule[] = [];
   if (options.retryOnDisruption ?? true) {
-    rules.push({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
+    rules.push(IGNORE_DISRUPTIONS);
   }
   const codes = options.failFastExitCodes ?? [];
   if (!Array.isArray(codes)) v.fail('failFastExitCodes', 'must be a list of exit codes', codes);

@@ -34,6 +34,14 @@ export interface PodNetworkPolicyProps {
 }
 
 /**
+ * DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address. Every
+ * policy has this rule: one frozen object serves all.
+ */
+const DNS_EGRESS: k8s.NetworkPolicyEgressRule = Object.freeze({
+  ports: Object.freeze(toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }])!.map((p) => Object.freeze(p))) as k8s.NetworkPolicyPort[],
+});
+
+/**
  * One NetworkPolicy per workload that denies every ingress and egress of its pods except the paths that were
  * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). Wiring adds its rules to the policy's own
  * spec object, so rules added after the workload was created are in the manifest.
@@ -53,8 +61,7 @@ export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
       podSelector: { matchLabels: props.podSelector },
       policyTypes: ['Ingress', 'Egress'],
       ingress: undefined as k8s.NetworkPolicyIngressRule[] | undefined,
-      // DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address.
-      egress: [{ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) }] as k8s.NetworkPolicyEgressRule[],
+      egress: [DNS_EGRESS],
     };
     const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     super(scope, id, { metadata, spec });

@@ -123,7 +123,8 @@ const DEFAULT_ID = 1000;
 /** The empty list every builder starts its lists with. */
 const NONE: readonly never[] = Object.freeze([]);
 
-// Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place).
+// Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place). Thousands
+// of pods then hold one copy each of what is the same everywhere, as hand-written code with constants does.
 const CONTAINER_SECURITY: k8s.SecurityContext = deepFreeze({
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
@@ -131,6 +132,11 @@ const CONTAINER_SECURITY: k8s.SecurityContext = deepFreeze({
   capabilities: { drop: ['ALL'] },
 });
 const DEFAULT_POD_SECURITY = podSecurityContext(DEFAULT_ID, DEFAULT_ID, DEFAULT_ID);
+const TMP: k8s.Volume = deepFreeze({ name: TMP_VOLUME, emptyDir: {} });
+const TMP_MOUNT: k8s.VolumeMount = deepFreeze({ name: TMP_VOLUME, mountPath: '/tmp' });
+const SHM_MOUNT: k8s.VolumeMount = deepFreeze({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+// The root filesystem is read-only: tools that cache under $HOME (pip, Hugging Face, matplotlib) need a writable home.
+const HOME_IN_TMP: k8s.EnvVar = deepFreeze({ name: 'HOME', value: '/tmp' });
 
 /**
  * Builds pod templates that meet Pod Security "restricted": non-root user, no privilege escalation, all
@@ -171,9 +177,8 @@ export class PodBuilder {
     this.labels = { ...labels, ...options.scheduling?.queue?.labels };
     const podAnnotations = { ...annotations, ...options.scheduling?.queue?.podAnnotations };
     if (Object.keys(podAnnotations).length > 0) this.annotations = podAnnotations;
-    const tmp: k8s.Volume = { name: TMP_VOLUME, emptyDir: {} };
-    this.volumes = options.sharedMemory === undefined ? [tmp]
-      : [tmp, { name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(options.sharedMemory) } }];
+    this.volumes = options.sharedMemory === undefined ? [TMP]
+      : [TMP, { name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(options.sharedMemory) } }];
   }
 
   /** Adds a main container. */
@@ -369,11 +374,7 @@ export class PodBuilder {
       env.push({ name, valueFrom: secret.toEnvSource() });
     }
     for (const [name, source] of Object.entries(spec.envSources ?? {})) env.push({ name, valueFrom: source });
-    if (!env.some((e) => e.name === 'HOME')) {
-      // The root filesystem is read-only: tools that cache under $HOME (pip, Hugging Face, matplotlib) need a
-      // writable home.
-      env.push({ name: 'HOME', value: '/tmp' });
-    }
+    if (!env.some((e) => e.name === 'HOME')) env.push(HOME_IN_TMP);
     for (const key of ['command', 'args'] as const) {
       const list = spec[key];
       if (list !== undefined && !Array.isArray(list)) v.fail(at(key), 'must be a list of strings', list);
@@ -391,8 +392,8 @@ export class PodBuilder {
       return { name: p.name, containerPort: p.port, protocol: 'TCP' };
     });
 
-    const volumeMounts: k8s.VolumeMount[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
-    if (this.volume(SHM_VOLUME) && !isInit) volumeMounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+    const volumeMounts: k8s.VolumeMount[] = [TMP_MOUNT];
+    if (this.volume(SHM_VOLUME) && !isInit) volumeMounts.push(SHM_MOUNT);
     for (const mount of spec.mounts ?? []) {
       const claimName = mount.claim.claimName;
       // One volume per claim, even when it is mounted twice (sub-paths, read-only and writable): read-only only while

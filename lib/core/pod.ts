@@ -123,8 +123,8 @@ const DEFAULT_ID = 1000;
 /** The empty list every builder starts its lists with. */
 const NONE: readonly never[] = Object.freeze([]);
 
-// Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place). Thousands
-// of pods then hold one copy each of what is the same everywhere, as hand-written code with constants does.
+// Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place): thousands
+// of pods share one copy of what is the same everywhere, as hand-written code with constants does.
 const CONTAINER_SECURITY: k8s.SecurityContext = deepFreeze({
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,

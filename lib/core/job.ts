@@ -2,13 +2,11 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
+import { deepFreeze } from './frozen';
 import { validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
 
 /** Disruptions (preemption, spot reclaim, node drain) do not count against the retries. Shared, so frozen. */
-const IGNORE_DISRUPTIONS: k8s.PodFailurePolicyRule = Object.freeze({
-  action: 'Ignore',
-  onPodConditions: Object.freeze([Object.freeze({ type: 'DisruptionTarget', status: 'True' })]) as k8s.PodFailurePolicyOnPodConditionsPattern[],
-});
+const IGNORE_DISRUPTIONS: k8s.PodFailurePolicyRule = deepFreeze({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
 
 /** How a Job retries, gives up and cleans up. Shared by every training construct. */
 export interface JobRunOptions {

@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appended } from './arrays';
+import { deepFreeze } from './frozen';
 
 /** A set of pods another workload talks to or hears from: pods with these labels, in this namespace. */
 export interface NetworkPeer {
@@ -37,9 +38,7 @@ export interface PodNetworkPolicyProps {
  * DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address. Every
  * policy has this rule: one frozen object serves all.
  */
-const DNS_EGRESS: k8s.NetworkPolicyEgressRule = Object.freeze({
-  ports: Object.freeze(toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }])!.map((p) => Object.freeze(p))) as k8s.NetworkPolicyPort[],
-});
+const DNS_EGRESS: k8s.NetworkPolicyEgressRule = deepFreeze({ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) });
 
 /**
  * One NetworkPolicy per workload that denies every ingress and egress of its pods except the paths that were

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
 import { appended, exactArray, mapKeepingIdentity } from './arrays';
 import { IValidator } from './errors';
+import { deepFreeze } from './frozen';
 import { SchedulingOptions, validateScheduling } from './scheduling';
 import { SecretValue } from './secrets';
 import {
@@ -491,9 +492,4 @@ function podSecurityContext(user: number, group: number, fsGroup: number): k8s.P
     fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   });
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const field of Object.values(value)) if (typeof field === 'object' && field !== null) deepFreeze(field);
-  return Object.freeze(value);
 }

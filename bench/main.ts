@@ -31,7 +31,7 @@ const CASES: Case[] = QUICK
   // enough for the median to settle to about +-1.5% (one standard error).
   : [
     { workload: Workload.JOBS, n: 10, rounds: 21 },
-    { workload: Workload.JOBS, n: 100, rounds: 25 },
+    { workload: Workload.JOBS, n: 100, rounds: 41 },
     { workload: Workload.JOBS, n: 1000, rounds: 15 },
     { workload: Workload.JOBS, n: 5000, rounds: 5 },
     { workload: Workload.PLATFORM, n: 1000, rounds: 9 },

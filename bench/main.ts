@@ -26,9 +26,9 @@ const CASES: Case[] = QUICK
     { workload: Workload.JOBS, n: 2000, rounds: 3 },
     { workload: Workload.PLATFORM, n: 200, rounds: 3 },
   ]
-  // Within a round the ratio swings by +-5% with when V8 happens to start a major collection (seen with
-  // --trace-gc; under --predictable-gc-schedule the swings shrink to +-2% around the same median): the rounds are
-  // enough for the median to settle to about +-1.5% (one standard error).
+  // Within a round the ratio swings by +-5% with when V8 starts a major collection and how much code it re-optimizes
+  // after the forced one (--trace-gc, --trace-deopt "weak objects"; under --predictable-gc-schedule the swings shrink
+  // to a few percent around the same median): the rounds let the median settle to about +-1.5% (one standard error).
   : [
     { workload: Workload.JOBS, n: 10, rounds: 21 },
     { workload: Workload.JOBS, n: 100, rounds: 41 },

@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator, ContainerSpec, IWorkload, jobRunFields, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
+import { Accelerator, ContainerSpec, IWorkload, jobRunFields, jobRunSpec, PodBuilder, PodNetworkPolicy, SecretValue, Validator } from './core';
 import { lazyModule } from './core/lazy';
 import { durationSeconds } from './core/job';
 import { TrainingRun, TrainingRunProps } from './core/training';
@@ -402,7 +402,7 @@ export class DistributedTraining extends Construct implements IWorkload {
       });
       const jobs = this.roles.map((role, i) => new k8s.KubeJob(this, i === 0 ? 'Resource' : `${role.name}-job`, {
         metadata: { ...metadata, name: this.jobName(role) },
-        spec: { ...this.jobSpec(v, props, role, containerName), template: role.pod!.template() },
+        spec: this.jobSpec(v, props, role, containerName),
       }));
       this.resource = jobs[0];
     } else if (backend === Backend.JOBSET) {
@@ -548,13 +548,8 @@ export class DistributedTraining extends Construct implements IWorkload {
     return this.roles.length === 1 ? this.workloadName : `${this.workloadName}-${role.name}`;
   }
 
-  private jobSpec(v: Validator, props: DistributedTrainingProps, role: Role, containerName: string): Omit<k8s.JobSpec, 'template'> {
-    return {
-      ...jobRunFields(v, props, containerName),
-      completionMode: 'Indexed',
-      completions: role.replicas,
-      parallelism: role.replicas,
-    };
+  private jobSpec(v: Validator, props: DistributedTrainingProps, role: Role, containerName: string): k8s.JobSpec {
+    return jobRunSpec(v, props, containerName, { completionMode: 'Indexed', completions: role.replicas, parallelism: role.replicas, template: role.pod!.template() });
   }
 
   private container(run: TrainingRun, framework: Framework, backend: Backend, role: Role, c: {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   allowBetween, childName, componentLabels, connectWorkload, cronJobFields, DeployPhase, durationSeconds, imageTag, IService, ITeam, IWorkload,
-  IValidator, jobRunFields, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
+  IValidator, jobRunSpec, JobRunOptions, NetworkPort, PodBuilder, PodNetworkPolicy, QuantityInput, setDeployPhase,
   RequiredSecret, resolveMount, ResolvedMount, Schedule, ScheduleOptions, SchedulingOptions, SecretValue,
   selectorLabels, serviceHost, STATEFUL_DATA_VOLUME, StatefulService, Validator, VolumeClaim, WorkloadRole, resolvePlacement,
 } from './core';
@@ -904,7 +904,7 @@ export class FeatureStore extends Construct implements IService {
       const { pod, labels } = jobPod('apply', jobServiceAccount('apply', 'ApplyServiceAccount'), repo.image ?? image, feastArgs('apply'), { cpu: 1, memory: '1Gi' });
       const job = new k8s.KubeJob(this, 'Apply', {
         metadata: { name: childName(name, 'apply'), namespace: this.namespace, labels },
-        spec: { ...jobRunFields(v, { activeDeadline: Duration.minutes(30) }, 'apply'), template: pod.template() },
+        spec: jobRunSpec(v, { activeDeadline: Duration.minutes(30) }, 'apply', { template: pod.template() }),
       });
       setDeployPhase(job, DeployPhase.SETUP);
     }
@@ -928,7 +928,7 @@ export class FeatureStore extends Construct implements IService {
         metadata: { name: childName(name, 'materialize'), namespace: this.namespace, labels },
         spec: {
           ...cronJobFields(mv, m.schedule, m.scheduleOptions),
-          jobTemplate: { metadata: { labels }, spec: { ...jobRunFields(mv, m, 'materialize'), template: pod.template() } },
+          jobTemplate: { metadata: { labels }, spec: jobRunSpec(mv, m, 'materialize', { template: pod.template() }) },
         },
       });
     }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   addIngress, allowBetween, childName, componentLabels, connectWorkload, DeployPhase, IService, ITeam, IValidator, IngressOptions,
-  IWorkload, jobRunFields, PodBuilder, resolveNamespace, setDeployPhase,
+  IWorkload, jobRunSpec, PodBuilder, resolveNamespace, setDeployPhase,
   PodNetworkPolicy, QuantityInput, RequiredSecret, requiredSecretsOf, resolveMount, SecretUse, SecretValue, selectorLabels,
   serviceHost, STATEFUL_DATA_VOLUME, StatefulService, validateCidr, validateDnsLabel, validateDnsSubdomain, validateImage,
   validateInteger, validatePort, Validator, validateIngressOptions, VolumeClaim,
@@ -1004,7 +1004,7 @@ export class MlflowPlatform extends Construct implements IService {
     const job = new k8s.KubeJob(this, 'BucketJob', {
       metadata: { name, namespace, labels },
       // `mc ready` waits for MinIO without end: the deadline turns a MinIO that never comes up into a failed Job.
-      spec: { ...jobRunFields(v, { backoffLimit: 6, activeDeadline: Duration.minutes(15) }, 'create-bucket'), template: pod.template() },
+      spec: jobRunSpec(v, { backoffLimit: 6, activeDeadline: Duration.minutes(15) }, 'create-bucket', { template: pod.template() }),
     });
     setDeployPhase(job, DeployPhase.SETUP);
     const policy = new PodNetworkPolicy(this, 'BucketJobNetworkPolicy', { name, namespace, podSelector: selector, labels });
@@ -1031,7 +1031,7 @@ export class MlflowPlatform extends Construct implements IService {
     // The database may still be starting: retries are cheap and the upgrade is idempotent.
     const job = new k8s.KubeJob(this, 'Migration', {
       metadata: { name, namespace, labels },
-      spec: { ...jobRunFields(this.v, { backoffLimit: 10, activeDeadline: Duration.hours(2) }, 'db-upgrade'), template: pod.template() },
+      spec: jobRunSpec(this.v, { backoffLimit: 10, activeDeadline: Duration.hours(2) }, 'db-upgrade', { template: pod.template() }),
     });
     setDeployPhase(job, DeployPhase.SETUP);
     return new PodNetworkPolicy(this, 'MigrationNetworkPolicy', { name, namespace, podSelector: selector, labels });

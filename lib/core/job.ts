@@ -76,6 +76,38 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
   };
 }
 
+/** What a Job spec adds to {@link jobRunFields}: its pods. */
+export interface JobPods {
+  /** The pod template. */
+  readonly template: k8s.PodTemplateSpec;
+  /** @default - Kubernetes' default (1) */
+  readonly completions?: number;
+  /** @default - Kubernetes' default (1) */
+  readonly parallelism?: number;
+  /** @default - Kubernetes' default (NonIndexed) */
+  readonly completionMode?: 'Indexed' | 'NonIndexed';
+}
+
+/**
+ * A whole Job spec: the {@link jobRunFields} of `options` and the pods. One object literal, not the fields spread and
+ * then extended: V8 gives every object made that way a hidden class of its own, and a platform keeps thousands of
+ * Job specs until synth ends.
+ */
+export function jobRunSpec(v: IValidator, options: JobRunOptions, containerName: string, pods: JobPods): k8s.JobSpec {
+  const fields = jobRunFields(v, options, containerName);
+  return {
+    backoffLimit: fields.backoffLimit,
+    activeDeadlineSeconds: fields.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: fields.ttlSecondsAfterFinished,
+    suspend: fields.suspend,
+    podFailurePolicy: fields.podFailurePolicy,
+    completionMode: pods.completionMode,
+    completions: pods.completions,
+    parallelism: pods.parallelism,
+    template: pods.template,
+  };
+}
+
 /** Whole seconds of a duration; fractions of a second are an error. */
 export function durationSeconds(v: IValidator, prop: string, duration: Duration): number {
   if (!(duration instanceof Duration)) v.fail(prop, 'must be a cdk8s Duration such as Duration.hours(12)', duration);

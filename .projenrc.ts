@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { javascript, typescript } from 'projen';
 
 // Versions the library is built and tested against. The peer ranges are what consumers may bring.
@@ -127,28 +128,19 @@ project.addTask('docs', {
 });
 project.gitattributes.addAttributes('/docs/api/**', 'linguist-generated');
 
-// Regenerate imports/ from the CRD files in ../shared/crds (offline; the CRD files are not committed).
-const crds: Record<string, string> = {
-  'kubeflow-pytorchjob': 'kubeflow-pytorchjob.yaml',
-  'kubeflow-tfjob': 'kubeflow-tfjob.yaml',
-  'kubeflow-mpijob': 'kubeflow-mpijob.yaml',
-  'jobset': 'jobset.yaml',
-  'kueue-localqueue': 'kueue-localqueue.yaml',
-  'kueue-clusterqueue': 'kueue-clusterqueue.yaml',
-  'kserve-inferenceservice': 'kserve-inferenceservice.yaml',
-  'prometheus-servicemonitor': 'prometheus-servicemonitor.yaml',
-  'prometheus-podmonitor': 'prometheus-podmonitor.yaml',
-  'prometheus-prometheusrule': 'prometheus-prometheusrule.yaml',
-  'keda-scaledobject': 'keda-scaledobject.yaml',
-  'istio-virtualservice': 'istio-virtualservice.yaml',
-  'istio-destinationrule': 'istio-destinationrule.yaml',
-  'volcano-podgroup': 'volcano-podgroup.yaml',
-};
-const crdDir = process.env.CRD_DIR ?? '../shared/crds';
-const importTask = project.addTask('import', { description: `Regenerate imports/ from the CRDs in ${crdDir} (offline)` });
+// The vendored schemas (schemas/, with provenance in schemas/SOURCES.md) are what the tests validate against and
+// what imports/ is generated from: nothing outside the repository is read at install, synth or test time.
+// `schemas:refresh` is the maintainers' way to update them from the team's CRD collection (CRD_DIR).
+const vendored: { imports: Record<string, string> } = JSON.parse(fs.readFileSync('schemas/vendored.json', 'utf8'));
+project.addTask('schemas:refresh', {
+  description: 'Copy the schema files listed in schemas/vendored.json from CRD_DIR (default ../shared/crds) into schemas/',
+  exec: 'node scripts/refresh-schemas.js',
+});
+const importTask = project.addTask('import', { description: 'Regenerate imports/ from the CRDs vendored in schemas/ (offline)' });
 // One `cdk8s import` per CRD: given several specs at once, cdk8s-cli tries to fetch them over the network.
-for (const [prefix, file] of Object.entries(crds)) {
-  importTask.exec(`cdk8s import --no-check-upgrade --no-save --output imports --language typescript ${prefix}:=${crdDir}/${file}`);
+for (const [prefix, file] of Object.entries(vendored.imports)) {
+  importTask.exec(`cdk8s import --no-check-upgrade --no-save --output imports --language typescript ${prefix}:=schemas/${file}`);
 }
+project.gitattributes.addAttributes('/schemas/**', 'linguist-vendored');
 
 project.synth();

@@ -3,10 +3,8 @@ import {
   AccessMode, Accelerator, AlertSeverity, GpuTrainingJob, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
   ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
 } from '../lib';
-import { AUTHORIZATION_POLICY_SCHEMA } from './schemas/istio-authorization-policy';
-import { checkLibraryDefaults, checkRestricted, expectValidManifests, registerSchema, uncoveredPods, validateObjects } from './support/validate';
+import { checkLibraryDefaults, checkRestricted, expectValidManifests, uncoveredPods, validateObjects } from './support/validate';
 
-registerSchema('security.istio.io/v1', 'AuthorizationPolicy', AUTHORIZATION_POLICY_SCHEMA);
 
 const rox = (name: string) => VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_ONLY_MANY] });
 

@@ -1,5 +1,5 @@
 /**
- * Loads the Kubernetes 1.27 JSON Schema definitions and the CRDs from the shared schema folder,
+ * Loads the Kubernetes 1.27 JSON Schema definitions and the CRDs vendored in the repository's schemas/ folder,
  * turns them into strict JSON Schemas and compiles one ajv validator per apiVersion/kind, lazily,
  * cached for the life of the process (each jest test file has its own module registry, so its own cache).
  */
@@ -10,10 +10,8 @@ import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { K8S_ENUMS } from './k8s-enums';
 
-/** Folder holding `k8s-1.27-definitions.json` and one CRD per `*.yaml`; the `CRD_DIR` env var overrides it. */
-function schemaDir(): string {
-  return process.env.CRD_DIR ?? path.resolve(__dirname, '../../../shared/crds');
-}
+/** The vendored folder holding `k8s-1.27-definitions.json` and one CRD per `*.yaml` (see schemas/SOURCES.md). */
+const SCHEMA_DIR = path.resolve(__dirname, '../../schemas');
 
 const K8S_DEFINITIONS_FILE = 'k8s-1.27-definitions.json';
 const K8S_SCHEMA_ID = 'k8s-1.27.json';
@@ -229,7 +227,7 @@ function allowNull(schema: any): void {
 }
 
 function getRegistry(): Registry {
-  registry ??= createRegistry(schemaDir());
+  registry ??= createRegistry(SCHEMA_DIR);
   return registry;
 }
 
@@ -245,7 +243,7 @@ goRegExp.code = 'goRegExp';
 
 function createRegistry(dir: string): Registry {
   if (!fs.existsSync(path.join(dir, K8S_DEFINITIONS_FILE))) {
-    throw new Error(`${K8S_DEFINITIONS_FILE} not found in ${dir} (set CRD_DIR to the schema folder)`);
+    throw new Error(`${K8S_DEFINITIONS_FILE} not found in ${dir}`);
   }
   const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, code: { regExp: goRegExp } });
   addFormats(ajv, [...CHECKED_FORMATS]);

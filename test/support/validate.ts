@@ -9,7 +9,6 @@ import { metadataErrors } from './metadata';
 import { childPath, objectId } from './objects';
 import { checkRestricted } from './pod-security';
 import { validatorFor } from './schemas';
-import './hand-written-schemas';
 
 export { checkLibraryDefaults } from './library-defaults';
 export { uncoveredPods } from './network';

@@ -16,7 +16,8 @@ import { AuthorizationPolicy, AuthorizationRule } from './serving/authorization-
 import { AutoscalingOptions, resolveAutoscaling, ResolvedAutoscaling } from './serving/autoscaling';
 import { renderInferenceService, ServingBackend, KServeDeploymentMode } from './serving/kserve';
 import { ModelSource } from './serving/model-source';
-import { ServingRuntime, RuntimeProbe } from './serving/runtime';
+import { ServingRuntime } from './serving/runtime';
+import { RuntimeProbe } from './serving/runtime-options';
 import { lazyModule } from './core/lazy';
 
 // Generated CRD classes, loaded when first used (see lazyModule).
@@ -946,5 +947,6 @@ export { KServeDeploymentMode, ModelFormat, type KServeOptions, ServingBackend }
 export { type S3SourceOptions, type GcsSourceOptions, type HttpsSourceOptions, ModelSourceKind, ModelSource, type DownloadSpec } from './serving/model-source';
 export {
   type RuntimeProbe, type RuntimeProbes, type RuntimeMetrics, type RuntimeAlertQueries, type RuntimePresetOptions,
-  type TfServingOptions, type VllmOptions, type CustomRuntimeOptions, type RuntimeConfigFile, type RuntimeContext, ServingRuntime,
-} from './serving/runtime';
+  type TfServingOptions, type VllmOptions, type CustomRuntimeOptions, type RuntimeConfigFile, type RuntimeContext,
+} from './serving/runtime-options';
+export { ServingRuntime } from './serving/runtime';

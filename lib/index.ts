@@ -5,4 +5,4 @@ export * from './gpu-training-job';
 export * from './ml-rbac';
 export * from './ml-storage';
 export * from './mlflow-platform';
-export * from './model-server';
+export * from './serving';

@@ -1,8 +1,14 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core';
 import { durationSeconds } from '../core/job';
+import { lazyModule } from '../core/lazy';
+import { ServerBlock } from '../core/server';
 import { validateInteger } from '../core/validation';
+
+// The generated KEDA classes, loaded when first used (see lazyModule).
+const scaledObjectCrd = lazyModule(() => require('../../imports/keda-scaledobject-keda.sh') as typeof import('../../imports/keda-scaledobject-keda.sh'));
 
 /** A per-pod metric the autoscaler keeps at a target average (served by prometheus-adapter or a similar adapter). */
 export class ScalingMetric {
@@ -165,6 +171,36 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
       scaleDown: rules(v, 'autoscaling.scaleDown', options.scaleDown, Duration.minutes(5), 1, Duration.minutes(2)),
     },
   };
+}
+
+/**
+ * The autoscaler of a server's Deployment (id `Autoscaler`): the block's HorizontalPodAutoscaler, or a KEDA
+ * ScaledObject when scaling on a Prometheus query (CPU utilisation, when given, as a second trigger).
+ */
+export function renderAutoscaler(scope: Construct, block: ServerBlock, a: ResolvedAutoscaling): void {
+  if (a.prometheus === undefined) {
+    block.addAutoscaler({
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      cpuUtilization: a.cpuUtilization,
+      metrics: a.metrics.map((m) => m.toMetricSpec()),
+      behavior: a.behavior,
+    });
+    return;
+  }
+  new (scaledObjectCrd().ScaledObject)(scope, 'Autoscaler', {
+    metadata: block.metadata,
+    spec: {
+      scaleTargetRef: block.scaleTarget,
+      minReplicaCount: a.minReplicas,
+      maxReplicaCount: a.maxReplicas,
+      advanced: { horizontalPodAutoscalerConfig: { behavior: a.behavior as any } },
+      triggers: [
+        { type: 'prometheus', metadata: { serverAddress: a.prometheus.serverAddress, query: a.prometheus.query, threshold: String(a.prometheus.threshold) } },
+        ...(a.cpuUtilization !== undefined ? [{ type: 'cpu', metricType: 'Utilization', metadata: { value: String(a.cpuUtilization) } }] : []),
+      ],
+    },
+  });
 }
 
 function rules(v: IValidator, prop: string, policy: ScalingPolicy = {}, window: Duration, pods: number, period: Duration): k8s.HpaScalingRulesV2 {

@@ -1,85 +1,15 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator, Placement, PodBuilder, PodOptions } from '../core';
-import { IValidator } from '../core/errors';
+import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
 import { validateEnum, validateInteger, validateQuantity } from '../core/validation';
-import type { ModelServerProps } from '../model-server';
 import { ResolvedAutoscaling } from './autoscaling';
+import { KServeDeploymentMode, KServeOptions, ModelFormat } from './backend';
+import { ModelServerProps } from './model-server-props';
+import { ModelSource } from './model-source';
 
-/** How KServe runs the predictor. */
-export enum KServeDeploymentMode {
-  /** Plain Deployment + Service + HPA (no Knative). Canary traffic splitting is not available. */
-  RAW_DEPLOYMENT = 'RawDeployment',
-  /**
-   * Knative revisions: request-based autoscaling (concurrency by default, or `ScalingMetric.requestsPerSecond`),
-   * canary traffic splitting. An explicit `autoscaling.cpuUtilization` selects Knative's HPA autoscaler class,
-   * which needs Knative's optional HPA extension installed.
-   */
-  SERVERLESS = 'Serverless',
-}
-
-/** Model formats of KServe's built-in ClusterServingRuntimes. */
-export enum ModelFormat {
-  SKLEARN = 'sklearn',
-  XGBOOST = 'xgboost',
-  LIGHTGBM = 'lightgbm',
-  TENSORFLOW = 'tensorflow',
-  PYTORCH = 'pytorch',
-  ONNX = 'onnx',
-  TRITON = 'triton',
-  HUGGINGFACE = 'huggingface',
-  PMML = 'pmml',
-  PADDLE = 'paddle',
-}
-
-/** Options of {@link ServingBackend.kserve}. */
-export interface KServeOptions {
-  /**
-   * Raw Deployment or Knative (Serverless).
-   * @default KServeDeploymentMode.RAW_DEPLOYMENT
-   */
-  readonly mode?: KServeDeploymentMode;
-  /**
-   * The model format KServe picks a serving runtime for.
-   * @default - the format of the ModelServer's runtime preset
-   */
-  readonly modelFormat?: ModelFormat;
-  /**
-   * The format's version (e.g. `'1'` for sklearn 1.x).
-   * @default - any version
-   */
-  readonly modelFormatVersion?: string;
-  /**
-   * A ServingRuntime or ClusterServingRuntime to use explicitly.
-   * @default - KServe selects one that supports the model format
-   */
-  readonly runtimeName?: string;
-  /**
-   * Percent of traffic the latest revision receives during a canary rollout (Serverless mode only; KServe
-   * ignores it in RawDeployment mode).
-   * @default - all traffic to the latest revision
-   */
-  readonly canaryTrafficPercent?: number;
-}
-
-/** Where a ModelServer runs: plain Kubernetes Deployments or a KServe InferenceService. */
-export class ServingBackend {
-  /** Deployments, Service, PDB and autoscaler made by the library. */
-  public static deployment(): ServingBackend {
-    return new ServingBackend(undefined);
-  }
-
-  /** A KServe `InferenceService` (`serving.kserve.io/v1beta1`), for clusters that run KServe. */
-  public static kserve(options: KServeOptions = {}): ServingBackend {
-    return new ServingBackend({ ...options, mode: options.mode ?? KServeDeploymentMode.RAW_DEPLOYMENT });
-  }
-
-  private constructor(
-    /** The KServe options, when the backend is KServe. */
-    public readonly kserve: (KServeOptions & { readonly mode: KServeDeploymentMode }) | undefined,
-  ) {}
-}
+/** The KServe options of a ModelServer, with the mode resolved. */
+type KServeBackend = KServeOptions & { readonly mode: KServeDeploymentMode };
 
 /** What the ModelServer passes to {@link renderInferenceService}. */
 export interface InferenceServiceInput {
@@ -87,11 +17,18 @@ export interface InferenceServiceInput {
   readonly namespace?: string;
   readonly labels: Record<string, string>;
   readonly props: ModelServerProps;
-  readonly kserve: KServeOptions & { readonly mode: KServeDeploymentMode };
+  readonly kserve: KServeBackend;
   readonly replicas: number;
   readonly autoscaling?: ResolvedAutoscaling;
   readonly placement: Placement;
   readonly pod: (options: PodOptions) => PodBuilder;
+}
+
+/** What the ModelServer needs of the rendered InferenceService: its pods, its Service and the pods' port. */
+export interface InferenceServiceEndpoint {
+  readonly podSelector: Record<string, string>;
+  readonly serviceName: string;
+  readonly podPort: number;
 }
 
 /** The KServe predictor container listens here (the Service maps port 80 to it). */
@@ -103,8 +40,76 @@ const KSERVE_CONTAINER_PORT = 8080;
  * container, accelerator resources, tolerations, node selection) and serialised as the Kubernetes JSON, since
  * the generated class's own quantity and IntOrString wrappers would need the pod re-typed field by field.
  */
-export function renderInferenceService(scope: Construct, v: IValidator, input: InferenceServiceInput): { podSelector: Record<string, string>; serviceName: string; podPort: number } {
+export function renderInferenceService(scope: Construct, v: IValidator, input: InferenceServiceInput): InferenceServiceEndpoint {
   const { props, kserve } = input;
+  const raw = kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT;
+  const { modelFormat, model } = checkKServeProps(v, props, kserve);
+  const scaling = kserveScaling(v, props, kserve, input.autoscaling);
+  const pod = predictorPod(v, input);
+  const a = input.autoscaling;
+
+  const predictor = (): Record<string, unknown> => {
+    const spec = k8s.toJson_PodSpec(pod.podSpec())!;
+    const { containers, ...podFields } = spec;
+    const { ports: _ports, ...container } = containers[0];
+    return {
+      ...podFields,
+      minReplicas: a?.minReplicas ?? input.replicas,
+      maxReplicas: a?.maxReplicas ?? input.replicas,
+      scaleMetric: scaling.scaleMetric,
+      scaleTarget: scaling.scaleTarget,
+      canaryTrafficPercent: kserve.canaryTrafficPercent,
+      // Never take a replica down before its replacement is ready (RawDeployment builds a Deployment).
+      deploymentStrategy: raw ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } : undefined,
+      model: {
+        ...container,
+        modelFormat: { name: modelFormat, version: kserve.modelFormatVersion },
+        runtime: kserve.runtimeName,
+        storageUri: model.uri,
+      },
+    };
+  };
+
+  new ApiObject(scope, 'Resource', {
+    // Not the generated InferenceService class: its toJson would re-type the pod spec, and loading its module (5 MB
+    // of source) costs about 0.1 s in every synth that uses KServe.
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: input.labels,
+      annotations: scaling.annotations,
+    },
+    spec: { predictor: Lazy.any({ produce: predictor }) },
+  });
+  return {
+    podSelector: { 'serving.kserve.io/inferenceservice': input.name },
+    // RawDeployment creates `<name>-predictor`; Serverless routes `<name>` through Knative.
+    serviceName: raw ? `${input.name}-predictor` : input.name,
+    podPort: raw ? KSERVE_CONTAINER_PORT : 8012,
+  };
+}
+
+/**
+ * Opens the paths KServe's pods need besides the callers': in Serverless mode Knative's activator and the mesh
+ * gateway forward requests to the queue-proxy sidecar, and Knative's autoscaler scrapes the queue-proxy's request
+ * statistics on 9090; KServe's storage initializer downloads the model inside the predictor pod. True when callers
+ * reach the server through Knative's local gateway.
+ */
+export function allowKServeTraffic(policy: PodNetworkPolicy, mode: KServeDeploymentMode, model: ModelSource | undefined): boolean {
+  const serverless = mode === KServeDeploymentMode.SERVERLESS;
+  if (serverless) {
+    policy.allowFromNamespace('knative-serving', [{ port: 8012 }, { port: 8022 }, { port: 9090 }]);
+    policy.allowFromNamespace('istio-system', [{ port: 8012 }]);
+  }
+  const download = model?.download;
+  if (download !== undefined) policy.allowToCidr('0.0.0.0/0', [{ port: download.port }]);
+  return serverless;
+}
+
+/** Refuses the props KServe would ignore; the model format and the model, which KServe needs. */
+function checkKServeProps(v: IValidator, props: ModelServerProps, kserve: KServeBackend): { modelFormat: string; model: ModelSource } {
   const raw = kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT;
   validateEnum(v, 'backend.mode', kserve.mode, KServeDeploymentMode, 'KServeDeploymentMode');
   const unsupported = (prop: string, why: string, value: unknown) => {
@@ -136,12 +141,17 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
   if (model.hasCredentials) {
     v.fail('model', 'must not carry credentials with the KServe backend: KServe reads storage credentials from the Secrets of the predictor\'s service account (set serviceAccountName)', model.uri);
   }
+  return { modelFormat, model };
+}
 
-  // KServe's predictor `scaleMetric` values.
+/** KServe's predictor `scaleMetric`, its target and the annotations that pick the mode and autoscaler class. */
+function kserveScaling(v: IValidator, props: ModelServerProps, kserve: KServeBackend, a: ResolvedAutoscaling | undefined): {
+  scaleMetric?: 'rps' | 'cpu'; scaleTarget?: number; annotations: Record<string, string>;
+} {
+  const raw = kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT;
   let scaleMetric: 'rps' | 'cpu' | undefined;
   let scaleTarget: number | undefined;
   const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': kserve.mode };
-  const a = input.autoscaling;
   if (a !== undefined) {
     if (props.autoscaling?.scaleUp !== undefined || props.autoscaling?.scaleDown !== undefined) {
       v.fail('autoscaling.scaleUp', 'is not supported with the KServe backend: KServe sets the scaling behaviour itself', props.autoscaling.scaleUp ?? props.autoscaling.scaleDown);
@@ -167,7 +177,13 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     }
     // Serverless without a signal: Knative's KPA scales on concurrency (its default).
   }
+  return { scaleMetric, scaleTarget, annotations };
+}
 
+/** The predictor's pod: the model container, built by PodBuilder like every pod of the library. */
+function predictorPod(v: IValidator, input: InferenceServiceInput): PodBuilder {
+  const props = input.props;
+  const runtime = props.runtime;
   const accelerator = props.accelerator;
   if (accelerator !== undefined && !(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);
   const pod = input.pod({
@@ -185,46 +201,5 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     resources: { cpu: props.cpu ?? 1, cpuLimit: props.cpuLimit, memory: props.memory ?? '2Gi', memoryLimit: props.memoryLimit },
     accelerator,
   });
-
-  const predictor = (): Record<string, unknown> => {
-    const spec = k8s.toJson_PodSpec(pod.podSpec())!;
-    const { containers, ...podFields } = spec;
-    const { ports: _ports, ...container } = containers[0];
-    return {
-      ...podFields,
-      minReplicas: a?.minReplicas ?? input.replicas,
-      maxReplicas: a?.maxReplicas ?? input.replicas,
-      scaleMetric,
-      scaleTarget,
-      canaryTrafficPercent: kserve.canaryTrafficPercent,
-      // Never take a replica down before its replacement is ready (RawDeployment builds a Deployment).
-      deploymentStrategy: raw ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } : undefined,
-      model: {
-        ...container,
-        modelFormat: { name: modelFormat, version: kserve.modelFormatVersion },
-        runtime: kserve.runtimeName,
-        storageUri: model.uri,
-      },
-    };
-  };
-
-  new ApiObject(scope, 'Resource', {
-    // Not the generated InferenceService class: its toJson would re-type the pod spec, and loading its module (5 MB
-    // of source) costs about 0.1 s in every synth that uses KServe.
-    apiVersion: 'serving.kserve.io/v1beta1',
-    kind: 'InferenceService',
-    metadata: {
-      name: input.name,
-      namespace: input.namespace,
-      labels: input.labels,
-      annotations,
-    },
-    spec: { predictor: Lazy.any({ produce: predictor }) },
-  });
-  return {
-    podSelector: { 'serving.kserve.io/inferenceservice': input.name },
-    // RawDeployment creates `<name>-predictor`; Serverless routes `<name>` through Knative.
-    serviceName: raw ? `${input.name}-predictor` : input.name,
-    podPort: raw ? KSERVE_CONTAINER_PORT : 8012,
-  };
+  return pod;
 }

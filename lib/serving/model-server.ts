@@ -1,0 +1,248 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  connectWorkload, IService, IValidator, IWorkload, NetworkPort, Placement, PodBuilder, PodNetworkPolicy, PodOptions, resolvePlacement, SecretValue, serviceHost,
+  Validator, WorkloadRole,
+} from '../core';
+import { addIngress, IngressOptions, validateIngressOptions } from '../core/ingress';
+import { durationSeconds } from '../core/job';
+import { componentLabels, imageTag, selectorLabels } from '../core/labels';
+import { ServerBlock } from '../core/server';
+import { validateEnum, validateEnvName, validateInteger, validateLabels } from '../core/validation';
+import { applyAccess, serviceOptions, ServiceType } from './access';
+import { resolveAutoscaling, ResolvedAutoscaling } from './autoscaling';
+import { ServingBackend } from './backend';
+import { joinMesh, renderIstio } from './istio';
+import { allowKServeTraffic, renderInferenceService } from './kserve';
+import { ModelServerConnectOptions, ModelServerProps } from './model-server-props';
+import { ModelSource } from './model-source';
+import { renderMonitoring } from './monitoring';
+import { renderReplicas } from './replicas';
+import { ServingRuntime } from './runtime';
+import { resolveVariants, VARIANT_LABEL, VariantSpec } from './variants';
+
+/** The props every backend shares, checked and with their defaults. */
+interface ServerBasics {
+  readonly name: string;
+  readonly placement: Placement;
+  readonly backend: ServingBackend;
+  readonly replicas: number;
+  readonly autoscaling?: ResolvedAutoscaling;
+}
+
+/** What callers see of the server, decided by the backend before the server's objects are rendered. */
+interface Frontend {
+  readonly podSelector: Record<string, string>;
+  readonly serviceName: string;
+  /** The port clients call on the Service. */
+  readonly port: number;
+  /** The ports callers reach on the pods. */
+  readonly callerPorts: NetworkPort[];
+  /** The labels of the Service and the NetworkPolicy. */
+  readonly labels: Record<string, string>;
+}
+
+/** What {@link ModelServer} renders its Deployments with. */
+interface DeploymentsInput {
+  readonly runtime: ServingRuntime;
+  readonly variants: VariantSpec[];
+  /** The server's Service and NetworkPolicy. */
+  readonly server: ServerBlock;
+  readonly basics: ServerBasics;
+  readonly labels: (component: string, version?: string) => Record<string, string>;
+}
+
+/**
+ * An inference service: Deployments + Service + PodDisruptionBudget + autoscaling, with optional Ingress,
+ * ServiceMonitor/PrometheusRule, Istio mTLS/authorization and weighted variants; or the same props as a KServe
+ * InferenceService. Replicas load slow models under a startup probe budget, roll out without dropping below the
+ * desired capacity, spread across nodes and zones, and accept connections only from the paths that were opened.
+ *
+ * @example
+ * new ModelServer(chart, 'resnet', {
+ *   runtime: ServingRuntime.tfServing({ modelName: 'resnet' }),
+ *   model: ModelSource.claim(models, 'resnet'),
+ *   replicas: 3,
+ * });
+ */
+export class ModelServer extends Construct implements IWorkload, IService {
+  /** The name of the server (Deployment, or the InferenceService). */
+  public readonly workloadName: string;
+  /** The namespace, if known. */
+  public readonly namespace?: string;
+  /** Labels that select every pod of the server (all variants). */
+  public readonly podSelector: Record<string, string>;
+  /** The NetworkPolicy of the server's pods. */
+  public readonly networkPolicy: PodNetworkPolicy;
+  /** The Service clients call. */
+  public readonly serviceName: string;
+  /** The port clients call on the Service. */
+  public readonly port: number;
+  /** The Service's DNS name. */
+  public readonly host: string;
+  /** `http://host:port`. */
+  public readonly url: string;
+
+  /** Ports opened to callers on the pods. */
+  private readonly callerPorts: NetworkPort[];
+  /** KServe Serverless: callers reach the server through Knative's local gateway in istio-system. */
+  private readonly viaKnativeGateway: boolean = false;
+  /** True when the server is in the Istio mesh: its callers' sidecars route to it (and apply the A/B split). */
+  private inMesh = false;
+  private readonly pods: PodBuilder[] = [];
+
+  public constructor(scope: Construct, id: string, props: ModelServerProps) {
+    super(scope, id);
+    const v: Validator = Validator.forConstruct('ModelServer', id);
+    const basics = this.resolveBasics(v, id, props);
+    const name = this.workloadName = basics.name;
+    this.namespace = basics.placement.namespace;
+    const labels = (component: string, version?: string) => ({
+      ...props.labels,
+      ...componentLabels({ name, instance: name, component, version }),
+    });
+    // The Deployment backend runs the runtime; KServe only takes its model format (its pods come from KServe).
+    const kserve = basics.backend.kserve;
+    if (kserve === undefined && props.runtime === undefined) v.fail('runtime', 'must be set for the Deployment backend (e.g. ServingRuntime.triton())', props.runtime);
+    const runtime = kserve === undefined ? props.runtime : undefined;
+    const variants = runtime === undefined ? [] : resolveVariants(v, name, props.variants, runtime, props.model);
+    const frontend = runtime === undefined ? this.renderKServe(v, props, basics, labels('predictor')) : deploymentFrontend(name, runtime, labels('server'));
+    this.podSelector = frontend.podSelector;
+    this.serviceName = frontend.serviceName;
+    this.port = frontend.port;
+    this.callerPorts = frontend.callerPorts;
+    this.host = serviceHost(this.serviceName, this.namespace);
+    // KServe's Service listens on 80, which the URL leaves out.
+    this.url = runtime === undefined ? `http://${this.host}` : `http://${this.host}:${this.port}`;
+    const server = new ServerBlock(this, { name, namespace: this.namespace, labels: frontend.labels, selector: this.podSelector });
+    this.networkPolicy = server.addNetworkPolicy();
+
+    // The order of the steps below is the order of the objects in the manifest and of the checks.
+    if (kserve !== undefined) this.viaKnativeGateway = allowKServeTraffic(this.networkPolicy, kserve.mode, props.model);
+    if (runtime !== undefined) this.renderDeployments(v, props, { runtime, variants, server, basics, labels });
+    applyAccess(v, this.networkPolicy, props.access, this.callerPorts);
+    if (runtime !== undefined) {
+      if (props.ingress !== undefined) this.renderIngress(v, props.ingress, runtime, labels('server'));
+      renderMonitoring(this, v, props.monitoring, {
+        name, namespace: this.namespace, serviceName: this.serviceName, podSelector: this.podSelector, labels: labels('server'), networkPolicy: this.networkPolicy, runtime,
+      });
+    }
+    if (props.istio !== undefined || props.variants !== undefined) {
+      const named = variants.filter((x) => x.name !== undefined);
+      renderIstio(this, v, this, { istio: props.istio ?? {}, labels: labels('server'), callerPorts: this.callerPorts, variants: named, runtime });
+      this.inMesh = true;
+    }
+  }
+
+  /** Adds an environment variable to the server containers (every variant). */
+  public addEnv(name: string, value: string | SecretValue): void {
+    for (const pod of this.pods) pod.addEnv(name, value);
+  }
+
+  /** Adds a label to the server pods (every variant). */
+  public addPodLabel(key: string, value: string): void {
+    for (const pod of this.pods) pod.addLabel(key, value);
+  }
+
+  /**
+   * Lets `workload` call the server: gives it the URL in an environment variable and opens the network path
+   * (egress on the caller, ingress on the server).
+   */
+  public connect(workload: IWorkload, options: ModelServerConnectOptions = {}): void {
+    const v = Validator.forConstruct('ModelServer', this.node.id);
+    const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
+    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
+    // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
+    if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
+    // The caller's sidecar applies the VirtualService split and presents its mTLS identity: the caller gets one,
+    // whatever its namespace's injection label, and may fetch its configuration from istiod.
+    if (this.inMesh) joinMesh(workload);
+  }
+
+  /** Checks the props every backend shares and applies their defaults. */
+  private resolveBasics(v: IValidator, id: string, props: ModelServerProps): ServerBasics {
+    if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least a runtime', props);
+    const name = props.name ?? id;
+    if (typeof name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+      v.fail('name', 'must be a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)', name);
+    }
+    const placement = resolvePlacement(v, this, props, WorkloadRole.SERVING);
+    const backend = props.backend ?? ServingBackend.deployment();
+    if (!(backend instanceof ServingBackend)) v.fail('backend', 'must be made with ServingBackend.deployment() or ServingBackend.kserve()', backend);
+    if (props.runtime !== undefined && !(props.runtime instanceof ServingRuntime)) v.fail('runtime', 'must be made with a ServingRuntime factory such as ServingRuntime.triton()', props.runtime);
+    if (props.model !== undefined && !(props.model instanceof ModelSource)) v.fail('model', 'must be made with a ModelSource factory such as ModelSource.s3()', props.model);
+    if (props.replicas !== undefined && props.autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
+    const replicas = validateInteger(v, 'replicas', props.replicas ?? 2, 1, 1000);
+    const autoscaling = props.autoscaling ? resolveAutoscaling(v, props.autoscaling) : undefined;
+    validateLabels(v, 'labels', props.labels);
+    return { name, placement, backend, replicas, autoscaling };
+  }
+
+  /** The KServe backend: the InferenceService, which brings its own Service and pods. */
+  private renderKServe(v: IValidator, props: ModelServerProps, basics: ServerBasics, labels: Record<string, string>): Frontend {
+    const { name, replicas, autoscaling, placement } = basics;
+    const rendered = renderInferenceService(this, v, {
+      name, namespace: this.namespace, labels, props, kserve: basics.backend.kserve!,
+      replicas, autoscaling, placement,
+      pod: (options) => this.newPod(v, options),
+    });
+    return { podSelector: rendered.podSelector, serviceName: rendered.serviceName, port: 80, callerPorts: [{ port: rendered.podPort }], labels };
+  }
+
+  /** The Deployment backend: a Deployment (with its PodDisruptionBudget and autoscaler) per variant, one Service. */
+  private renderDeployments(v: IValidator, props: ModelServerProps, input: DeploymentsInput): void {
+    const { basics, labels } = input;
+    const period = validateInteger(v, 'probePeriod', durationSeconds(v, 'probePeriod', props.probePeriod ?? Duration.seconds(10)), 1, 300);
+    if (props.serviceType !== undefined) validateEnum(v, 'serviceType', props.serviceType, ServiceType, 'ServiceType');
+    for (const variant of input.variants) {
+      const scope = variant.name === undefined ? this : new Construct(this, `Variant-${variant.name}`);
+      const block = new ServerBlock(scope, {
+        name: variant.name === undefined ? this.workloadName : `${this.workloadName}-${variant.name}`,
+        namespace: this.namespace,
+        labels: labels('server', imageTag(variant.runtime.image(false))),
+        selector: variant.name === undefined ? this.podSelector : { ...this.podSelector, [VARIANT_LABEL]: variant.name },
+      });
+      renderReplicas(scope, v, {
+        serverName: this.workloadName, namespace: this.namespace, props, variant, block,
+        replicas: basics.replicas, autoscaling: basics.autoscaling, maxReplicas: basics.autoscaling?.maxReplicas ?? basics.replicas,
+        period, placement: basics.placement, networkPolicy: this.networkPolicy,
+        newPod: (options) => this.newPod(v, options),
+      });
+    }
+    input.server.addService(serviceOptions(v, props.serviceType, props.access, input.runtime));
+  }
+
+  private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>): void {
+    validateIngressOptions(v, 'ingress', ingress);
+    addIngress(this, 'Ingress', ingress, {
+      serviceName: this.serviceName,
+      namespace: this.namespace,
+      labels,
+      servicePort: { name: runtime.servingPortName },
+      networkPolicy: this.networkPolicy,
+      podPort: runtime.servingPort,
+    });
+  }
+
+  private newPod(v: IValidator, options: PodOptions): PodBuilder {
+    const pod = new PodBuilder(v, options);
+    this.pods.push(pod);
+    return pod;
+  }
+}
+
+/**
+ * The Deployment backend's frontend: the Service has the server's name and the runtime's ports; callers reach
+ * every port except a dedicated metrics port and TorchServe's management API.
+ */
+function deploymentFrontend(name: string, runtime: ServingRuntime, labels: Record<string, string>): Frontend {
+  const metricsPortName = runtime.metrics?.port;
+  const callerPortSpecs = runtime.ports.filter((p) => p.name === runtime.servingPortName || (p.name !== metricsPortName && p.name !== 'management'));
+  return {
+    podSelector: selectorLabels({ instance: name, component: 'server' }),
+    serviceName: name,
+    port: runtime.servingPort,
+    callerPorts: callerPortSpecs.map((p) => ({ port: p.port })),
+    labels,
+  };
+}

@@ -4,5 +4,5 @@ export * from './feature-store';
 export * from './gpu-training-job';
 export * from './ml-rbac';
 export * from './ml-storage';
-export * from './mlflow-platform';
+export * from './mlflow';
 export * from './model-server';

@@ -1,6 +1,6 @@
 export * from './core';
 export * from './distributed-training';
-export * from './feature-store';
+export * from './feast';
 export * from './gpu-training-job';
 export * from './ml-rbac';
 export * from './ml-storage';

@@ -89,7 +89,6 @@ export interface GcsArtifactOptions {
   readonly credentials: ArtifactCredentials;
 }
 
-
 /** What an ArtifactStore factory was given. */
 export type ArtifactConfig =
   | { readonly kind: 'minio'; readonly options: InClusterMinioOptions }

@@ -64,7 +64,6 @@ export class Exposure {
   ) {}
 }
 
-
 /** Where the exposure puts the tracking server. */
 export interface ExposureTarget {
   readonly name: string;

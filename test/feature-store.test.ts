@@ -361,6 +361,26 @@ describe('FeatureStore', () => {
       expect(() => Registry.s3('https://bucket/registry.db')).toThrow(/Registry.s3: 'uri' must be an S3 object URI .*got 'https:\/\/bucket\/registry.db'/);
     });
 
+    test('S3 registry in a bucket whose name is an IP address or holds \'..\' (the S3 bucket rule of core)', () => {
+      expect(() => Registry.s3('s3://192.168.1.10/registry.db')).toThrow(/Registry.s3: 'uri' must be an S3 object URI .*got 's3:\/\/192.168.1.10\/registry.db'/);
+      expect(() => Registry.s3('s3://feast..registry/registry.db')).toThrow(/Registry.s3: 'uri' must be an S3 object URI .*got 's3:\/\/feast..registry\/registry.db'/);
+    });
+
+    test('S3 registry endpoint with credentials, or with a port out of range (the endpoint rule of core)', () => {
+      expect(() => Registry.s3('s3://feast/registry.db', { endpoint: 'http://key:secret@minio.storage:9000' })).toThrow(
+        "Registry.s3: 'endpoint' must be an http(s) URL with a host and optional port, without credentials or path (e.g. 'https://s3.example.com'), got 'http://key:secret@minio.storage:9000'",
+      );
+      expect(() => Registry.s3('s3://feast/registry.db', { endpoint: 'http://minio.storage:99999' })).toThrow(
+        "Registry.s3: 'endpoint' must be a whole number from 1 to 65535, got 99999",
+      );
+    });
+
+    test('external Redis CIDR with octets over 255 and a prefix over 32', () => {
+      expect(() => OnlineStore.externalRedis({ endpoints: ['redis:6379'], cidr: '999.0.0.0/99' })).toThrow(
+        "OnlineStore.externalRedis: 'cidr' must be an IPv4 CIDR such as '10.0.0.0/8', got '999.0.0.0/99'",
+      );
+    });
+
     test('feature view name with a space', () => {
       expect(() => synth({ materialization: { schedule: Schedule.daily(), featureViews: ['bad view'] } })).toThrow(
         /FeatureStore 'feast': 'materialization.featureViews\[0\]' must be a feature view name .*got 'bad view'/,

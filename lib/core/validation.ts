@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { IValidator } from './errors';
 
 /** RFC 1123 label: what Kubernetes requires of namespace, Service and most other object names. */
@@ -80,6 +80,17 @@ export function validateInteger(v: IValidator, prop: string, value: number, min:
 /** Checks an optional whole number; returns it unchanged (undefined stays undefined). */
 export function validateOptionalInteger(v: IValidator, prop: string, value: number | undefined, min: number, max?: number): number | undefined {
   return value === undefined ? undefined : validateInteger(v, prop, value, min, max);
+}
+
+/**
+ * Checks a cdk8s Duration of whole seconds from `min` to `max` and returns the seconds.
+ * @internal the one duration rule; `durationSeconds` (core/job.ts) and its `validateInteger` callers move onto it
+ */
+export function validateDuration(v: IValidator, prop: string, duration: Duration, min: number, max?: number): number {
+  if (!(duration instanceof Duration)) v.fail(prop, 'must be a cdk8s Duration such as Duration.hours(12)', duration);
+  const seconds = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds)) v.fail(prop, 'must be a whole number of seconds', `${seconds}s`);
+  return validateInteger(v, prop, seconds, min, max);
 }
 
 /** Checks a TCP/UDP port number. */
@@ -254,6 +265,18 @@ export function validateCidr(v: IValidator, prop: string, cidr: string): string 
 export function validateMountPath(v: IValidator, prop: string, path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || path.includes(':')) {
     v.fail(prop, 'must be an absolute path without \'..\', \':\' or spaces', path);
+  }
+  return path;
+}
+
+/**
+ * Checks a relative path inside a volume or repository (`feast/registry.db`): not empty, not starting with '/',
+ * without '..' segments, ':' or spaces.
+ * @internal the rule next to {@link validateMountPath}; core/volumes.ts checks `subPath` with a weaker copy of it
+ */
+export function validateRelativePath(v: IValidator, prop: string, path: string): string {
+  if (typeof path !== 'string' || path.length === 0 || path.startsWith('/') || path.split('/').includes('..') || /\s|:/.test(path)) {
+    v.fail(prop, 'must be a relative path without \'..\', \':\' or spaces', path);
   }
   return path;
 }

@@ -1,0 +1,95 @@
+import { k8s } from 'cdk8s-plus-27';
+import { checkMounts, IValidator, PodBuilder, QuantityInput, SchedulingOptions, validateInteger } from '../core';
+import { CONFIG_FILE, configMount, configVolume } from './config';
+import { FeastContext } from './context';
+import { registryMounts } from './stores';
+
+/** The port of the Feast online feature server (`feast serve`). */
+export const SERVER_PORT = 6566;
+
+/** Autoscaling of the feature server. */
+export interface FeatureServerAutoscaling {
+  /** The fewest replicas. */
+  readonly minReplicas: number;
+  /** The most replicas. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilization, in percent of the request.
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+}
+
+/** How many feature servers run: a fixed count, or what the autoscaler decides from `minReplicas` up. */
+export interface FeatureServerScaling {
+  /** The replicas at start (the Deployment's count without autoscaling). */
+  readonly replicas: number;
+  readonly autoscaling?: FeatureServerAutoscaling;
+  /** Whether more than one server may run: then pods spread over nodes and a PodDisruptionBudget keeps one serving. */
+  readonly replicated: boolean;
+}
+
+/** Checks `replicas` and `autoscaling`, which exclude each other. */
+export function checkScaling(v: IValidator, replicas: number | undefined, autoscaling: FeatureServerAutoscaling | undefined): FeatureServerScaling {
+  if (replicas !== undefined && autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', replicas);
+  if (autoscaling === undefined) {
+    const count = validateInteger(v, 'replicas', replicas ?? 1, 1, 1000);
+    return { replicas: count, replicated: count > 1 };
+  }
+  const min = validateInteger(v, 'autoscaling.minReplicas', autoscaling.minReplicas, 1, 1000);
+  const max = validateInteger(v, 'autoscaling.maxReplicas', autoscaling.maxReplicas, min, 1000);
+  validateInteger(v, 'autoscaling.targetCpuUtilization', autoscaling.targetCpuUtilization ?? 70, 1, 100);
+  return { replicas: min, autoscaling, replicated: min > 1 || max > 1 };
+}
+
+/** What the feature server's pod runs with. */
+export interface FeatureServerOptions {
+  readonly scaling: FeatureServerScaling;
+  /** `feast serve --workers`. */
+  readonly workers: number;
+  /** How long the server caches the registry, in seconds. */
+  readonly registryTtlSeconds: number;
+  readonly cpu?: QuantityInput;
+  readonly memory?: QuantityInput;
+  readonly scheduling?: SchedulingOptions;
+  readonly serviceAccountName?: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+}
+
+/** The feature server's pod: `feast serve` with feature_store.yaml, reading the registry and the online store. */
+export function featureServerPod(ctx: FeastContext, o: FeatureServerOptions): PodBuilder {
+  const { v, stores } = ctx;
+  const mounts = registryMounts(v, stores, true);
+  checkMounts(v, mounts, { podsMaySpanNodes: true, namespace: ctx.namespace, why: 'the feature server runs while the Feast jobs write the registry, on any node' });
+  const pod = new PodBuilder(v, {
+    scheduling: o.scheduling,
+    serviceAccountName: o.serviceAccountName,
+    labels: { ...o.labels, ...o.selector },
+    topologySpreadConstraints: o.scaling.replicated
+      ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: o.selector } }]
+      : undefined,
+  });
+  pod.addVolume(configVolume(ctx));
+  const http = k8s.IntOrString.fromString('http');
+  pod.addContainer({
+    name: 'feature-server',
+    image: ctx.image,
+    command: [
+      'feast', '--feature-store-yaml', CONFIG_FILE, 'serve',
+      '--host', '0.0.0.0', '--port', String(SERVER_PORT),
+      '--workers', String(o.workers), '--registry_ttl_sec', String(o.registryTtlSeconds),
+    ],
+    env: { ...stores.registry.env, ...stores.online.env },
+    secretEnv: { ...stores.registry.secretEnv, ...stores.online.secretEnv },
+    resources: { cpu: o.cpu ?? 1, memory: o.memory ?? '1Gi' },
+    ports: [{ name: 'http', port: SERVER_PORT }],
+    mounts,
+    volumeMounts: [configMount()],
+    // /health answers 503 until the registry was loaded: it gates traffic, but must not restart the pod.
+    startupProbe: { httpGet: { path: '/health', port: http }, periodSeconds: 5, failureThreshold: 60 },
+    readinessProbe: { httpGet: { path: '/health', port: http }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: http }, periodSeconds: 20, failureThreshold: 3 },
+  });
+  return pod;
+}

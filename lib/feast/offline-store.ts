@@ -1,0 +1,118 @@
+import { SecretValue, validateInteger, Validator } from '../core';
+import { StoreBinding } from './binding';
+
+/** The env var that feature_store.yaml expands (`${...}`) into the offline store's password. */
+const OFFLINE_PASSWORD_ENV = 'FEAST_OFFLINE_STORE_PASSWORD';
+
+/** Options of {@link OfflineStore.postgres}. */
+export interface PostgresOfflineStoreOptions {
+  /** The database host. */
+  readonly host: string;
+  /**
+   * The port.
+   * @default 5432
+   */
+  readonly port?: number;
+  /** The database. */
+  readonly database: string;
+  /**
+   * The schema.
+   * @default 'public'
+   */
+  readonly schema?: string;
+  /** The user. */
+  readonly user: string;
+  /** The password, from a Secret. */
+  readonly password: SecretValue;
+  /**
+   * The libpq SSL mode.
+   * @default 'require'
+   */
+  readonly sslMode?: string;
+}
+
+/** Options of {@link OfflineStore.snowflake}. */
+export interface SnowflakeOfflineStoreOptions {
+  /** The account identifier (`xy12345.eu-central-1`). */
+  readonly account: string;
+  /** The user. */
+  readonly user: string;
+  /** The password, from a Secret. */
+  readonly password: SecretValue;
+  /** The role. */
+  readonly role: string;
+  /** The virtual warehouse. */
+  readonly warehouse: string;
+  /** The database. */
+  readonly database: string;
+  /**
+   * The schema.
+   * @default 'PUBLIC'
+   */
+  readonly schema?: string;
+}
+
+/** Where Feast reads historical feature data from (materialization reads it; the online server does not). */
+export class OfflineStore {
+  /** Parquet/CSV files, read by the jobs in-process (paths in the feature definitions). */
+  public static file(): OfflineStore {
+    return new OfflineStore('file', () => ({ config: { type: 'file' }, secretEnv: {}, env: {}, externalPorts: [] }));
+  }
+
+  /** A PostgreSQL warehouse; the password comes from a Secret through `${...}` expansion. */
+  public static postgres(options: PostgresOfflineStoreOptions): OfflineStore {
+    const v = Validator.forFactory('OfflineStore.postgres');
+    if (!options || typeof options.host !== 'string' || !/^[A-Za-z0-9.-]+$/.test(options.host)) v.fail('host', 'must be a host name', options?.host);
+    const port = validateInteger(v, 'port', options.port ?? 5432, 1, 65535);
+    for (const field of ['database', 'user'] as const) {
+      if (typeof options[field] !== 'string' || options[field].length === 0) v.fail(field, 'must be a non-empty string', options[field]);
+    }
+    if (!(options.password instanceof SecretValue)) v.fail('password', 'must be made with SecretValue.fromSecret(name, key)', options.password);
+    return new OfflineStore('postgres', () => ({
+      config: {
+        type: 'postgres', host: options.host, port, database: options.database, db_schema: options.schema ?? 'public',
+        user: options.user, password: `\${${OFFLINE_PASSWORD_ENV}}`, sslmode: options.sslMode ?? 'require',
+      },
+      secretEnv: { [OFFLINE_PASSWORD_ENV]: options.password }, env: {}, externalPorts: [port],
+    }));
+  }
+
+  /** A Snowflake warehouse; the password comes from a Secret through `${...}` expansion. */
+  public static snowflake(options: SnowflakeOfflineStoreOptions): OfflineStore {
+    const v = Validator.forFactory('OfflineStore.snowflake');
+    for (const field of ['account', 'user', 'role', 'warehouse', 'database'] as const) {
+      if (!options || typeof options[field] !== 'string' || options[field].length === 0) v.fail(field, 'must be a non-empty string', options?.[field]);
+    }
+    if (!(options.password instanceof SecretValue)) v.fail('password', 'must be made with SecretValue.fromSecret(name, key)', options.password);
+    return new OfflineStore('snowflake.offline', () => ({
+      config: {
+        type: 'snowflake.offline', account: options.account, user: options.user, password: `\${${OFFLINE_PASSWORD_ENV}}`,
+        role: options.role, warehouse: options.warehouse, database: options.database, schema: options.schema ?? 'PUBLIC',
+      },
+      secretEnv: { [OFFLINE_PASSWORD_ENV]: options.password }, env: {}, externalPorts: [443],
+    }));
+  }
+
+  /** BigQuery (credentials from GKE Workload Identity). */
+  public static bigquery(options: { readonly projectId?: string; readonly dataset: string; readonly location?: string }): OfflineStore {
+    const v = Validator.forFactory('OfflineStore.bigquery');
+    if (!options || typeof options.dataset !== 'string' || !/^[A-Za-z0-9_]{1,1024}$/.test(options.dataset)) {
+      v.fail('dataset', 'must be a BigQuery dataset name (letters, digits and underscores)', options?.dataset);
+    }
+    return new OfflineStore('bigquery', () => ({
+      config: { type: 'bigquery', project_id: options.projectId, dataset: options.dataset, location: options.location },
+      secretEnv: {}, env: {}, externalPorts: [443],
+    }));
+  }
+
+  private constructor(
+    /** The Feast offline store type. */
+    public readonly type: string,
+    private readonly render: () => StoreBinding,
+  ) {}
+
+  /** @internal */
+  public _bind(): StoreBinding {
+    return this.render();
+  }
+}

@@ -1,0 +1,37 @@
+import { allowBetween, NetworkPort, PodNetworkPolicy, resolveMount, ResolvedMount, SecretUse, SecretValue, Validator } from '../core';
+import { FeastStores } from './context';
+import { REDIS_PORT } from './online-store';
+
+/**
+ * Opens the paths from a Feast pod to the stores: every Feast pod reaches the online store and the registry; the
+ * jobs (`withOffline`) also reach the offline store.
+ */
+export function reachStores(stores: FeastStores, policy: PodNetworkPolicy, withOffline: boolean): void {
+  if (stores.redisPolicy) {
+    allowBetween(policy, stores.redisPolicy, [{ port: REDIS_PORT }]);
+  } else {
+    policy.allowToCidr(stores.onlineCidr, toPorts(stores.online.externalPorts));
+  }
+  const external = [...stores.registry.externalPorts, ...(withOffline ? stores.offline.externalPorts : [])];
+  if (external.length > 0) policy.allowToCidr('0.0.0.0/0', toPorts([...new Set(external)]));
+}
+
+/** The mount of a file registry's claim (none for the other registries). */
+export function registryMounts(v: Validator, stores: FeastStores, readOnly: boolean): ResolvedMount[] {
+  const claim = stores.registry.claim;
+  return claim ? [resolveMount(v, 'registry', { claim: claim.claim, path: claim.dir, readOnly }, readOnly)] : [];
+}
+
+function toPorts(ports: number[]): NetworkPort[] {
+  return ports.map((port) => ({ port }));
+}
+
+/** The Secrets the stores read, for `requiredSecrets`. */
+export function storeSecretUses(stores: FeastStores, namespace: string | undefined): SecretUse[] {
+  const groups: Array<[string, Record<string, SecretValue>]> = [
+    ['the Redis password of the Feast online store', stores.online.secretEnv],
+    ['the Feast registry', stores.registry.secretEnv],
+    ['the Feast offline store', stores.offline.secretEnv],
+  ];
+  return groups.flatMap(([purpose, env]) => Object.values(env).map((value) => ({ value, namespace, purpose })));
+}

@@ -1,0 +1,105 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { addIngress, IngressOptions, PodNetworkPolicy, validateCidr, Validator, validateIngressOptions } from '../core';
+
+/** Options of {@link Exposure.loadBalancer}. */
+export interface LoadBalancerOptions {
+  /** The client address ranges allowed (`loadBalancerSourceRanges` and the NetworkPolicy); never the whole internet by default. */
+  readonly sourceRanges: string[];
+  /**
+   * The host names or addresses clients put in the URL (`mlflow.corp.example.com`, `10.1.2.3`): MLflow checks
+   * the Host header against an allow list (DNS rebinding protection) and rejects any other name.
+   */
+  readonly hosts: string[];
+  /**
+   * Annotations of the Service (an internal load balancer: `networking.gke.io/load-balancer-type: Internal`...).
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Options of {@link Exposure.ingress}: an Ingress with TLS, since MLflow carries credentials and artifacts. */
+export interface MlflowIngressOptions extends IngressOptions {
+  /** The Secret holding the TLS certificate for the host (cert-manager can create it). */
+  readonly tlsSecretName: string;
+}
+
+/** How the tracking server is reached from outside its namespace's wired clients. */
+export class Exposure {
+  /** Inside the cluster only (a ClusterIP Service). */
+  public static clusterIp(): Exposure {
+    return new Exposure({ kind: 'cluster-ip' });
+  }
+
+  /** A LoadBalancer Service restricted to `sourceRanges`, preserving client addresses so the NetworkPolicy can match them. */
+  public static loadBalancer(options: LoadBalancerOptions): Exposure {
+    const v = Validator.forFactory('Exposure.loadBalancer');
+    if (!options || !Array.isArray(options.sourceRanges) || options.sourceRanges.length === 0) {
+      v.fail('sourceRanges', 'must list the client address ranges allowed (e.g. [\'10.0.0.0/8\']); a public MLflow without auth is open to anyone', options?.sourceRanges);
+    }
+    options.sourceRanges.forEach((cidr, i) => validateCidr(v, `sourceRanges[${i}]`, cidr));
+    if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
+      v.fail('hosts', 'must list the host names or addresses clients use for the load balancer (MLflow rejects requests for other Host headers)', options.hosts);
+    }
+    options.hosts.forEach((host, i) => {
+      if (typeof host !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
+        v.fail(`hosts[${i}]`, 'must be a lower-case DNS name or an IPv4 address', host);
+      }
+    });
+    return new Exposure({ kind: 'load-balancer', lb: options });
+  }
+
+  /** An Ingress with TLS. */
+  public static ingress(options: MlflowIngressOptions): Exposure {
+    const v = Validator.forFactory('Exposure.ingress');
+    validateIngressOptions(v, '', options);
+    if ((options.path ?? '/') !== '/') v.fail('path', 'must be \'/\': the tracking server and its UI are served from the root', options.path);
+    if (options.tlsSecretName === undefined) v.fail('tlsSecretName', 'must name the TLS Secret for the host: MLflow carries credentials and artifacts', options.tlsSecretName);
+    return new Exposure({ kind: 'ingress', ingress: options });
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly _config: { kind: 'cluster-ip' | 'load-balancer' | 'ingress'; lb?: LoadBalancerOptions; ingress?: MlflowIngressOptions },
+  ) {}
+}
+
+/** Where the exposure puts the tracking server. */
+export interface ExposureTarget {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
+  readonly networkPolicy: PodNetworkPolicy;
+}
+
+/** The Host headers clients send from outside: the Ingress host behind TLS on 443; a load balancer's names with the port. */
+export function externalHosts(exposure: Exposure, port: number): string[] {
+  const config = exposure._config;
+  if (config.kind === 'ingress') return [config.ingress!.host];
+  return (config.lb?.hosts ?? []).map((h) => (port === 80 ? h : `${h}:${port}`));
+}
+
+/** The fields of the tracking server's Service that the exposure decides: the type, and a load balancer's settings. */
+export function serviceExposure(exposure: Exposure): Pick<k8s.ServiceSpec, 'type' | 'loadBalancerSourceRanges' | 'externalTrafficPolicy'> & { annotations?: Record<string, string> } {
+  const lb = exposure._config.kind === 'load-balancer' ? exposure._config.lb! : undefined;
+  return {
+    annotations: lb?.annotations,
+    type: lb ? 'LoadBalancer' : 'ClusterIP',
+    loadBalancerSourceRanges: lb?.sourceRanges,
+    // Keeps the client address, so that the NetworkPolicy's ipBlock rules see it.
+    externalTrafficPolicy: lb ? 'Local' : undefined,
+  };
+}
+
+/** Opens the server to the load balancer's clients, or adds the Ingress (and opens the server to its controller). */
+export function exposeServer(scope: Construct, exposure: Exposure, target: ExposureTarget): void {
+  const config = exposure._config;
+  for (const cidr of config.lb?.sourceRanges ?? []) target.networkPolicy.allowFromCidr(cidr, [{ port: target.port }]);
+  if (config.kind === 'ingress') {
+    addIngress(scope, 'Ingress', config.ingress!, {
+      serviceName: target.name, namespace: target.namespace, labels: target.labels, servicePort: { number: target.port },
+      networkPolicy: target.networkPolicy, podPort: target.port,
+    });
+  }
+}

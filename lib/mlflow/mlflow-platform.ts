@@ -1,0 +1,350 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
+  requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsLabel, validateDnsSubdomain,
+  validateImage, validateInteger, validatePort, Validator,
+} from '../core';
+import { validateLabels } from '../core/validation';
+import { ArtifactStore } from './artifact-store';
+import { BasicAuthOptions, checkAuth } from './auth';
+import { BackendStore } from './backend-store';
+import { checkSecret } from './checks';
+import { MlflowContext } from './context';
+import { exposeServer, Exposure, serviceExposure } from './exposure';
+import { checkMetrics, MlflowMetricsOptions, renderMetrics } from './metrics';
+import { ArtifactBinding, bindArtifactStore, bindBackendStore } from './stores';
+import { trackingServerPod } from './tracking-server';
+
+/** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
+const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.16.1-full';
+
+/** Props of {@link MlflowPlatform}. */
+export interface MlflowPlatformProps {
+  /**
+   * The name of the tracking server's Deployment and Service, and the prefix of the other objects.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The namespace of every object.
+   * @default - the team's namespace, else the chart's
+   */
+  readonly namespace?: string;
+  /**
+   * The team that runs the tracking server (a platform team, or a team with its own MLflow): its namespace is used
+   * unless given here. The server keeps its own ServiceAccount (see `serviceAccountName`).
+   * @default - no team
+   */
+  readonly team?: ITeam;
+  /** Where runs, metrics and the model registry are kept. */
+  readonly backendStore: BackendStore;
+  /** Where artifacts are kept (proxied by the server). */
+  readonly artifactStore: ArtifactStore;
+  /**
+   * The MLflow image, pinned; it needs the PostgreSQL driver and boto3 (the `-full` variant has them).
+   * @default 'ghcr.io/mlflow/mlflow:v3.16.1-full'
+   */
+  readonly image?: string;
+  /**
+   * Tracking server replicas (more than 1 needs a database backend; a PodDisruptionBudget is added).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * The port of the server and of its Service.
+   * @default 5000
+   */
+  readonly port?: number;
+  /**
+   * Server worker processes per replica.
+   * @default 2
+   */
+  readonly workers?: number;
+  /**
+   * CPU request and limit of the server.
+   * @default 1
+   */
+  readonly cpu?: QuantityInput;
+  /**
+   * Memory request and limit of the server.
+   * @default '2Gi'
+   */
+  readonly memory?: QuantityInput;
+  /**
+   * How the server is reached besides wired workloads.
+   * @default Exposure.clusterIp()
+   */
+  readonly exposure?: Exposure;
+  /**
+   * Basic authentication.
+   * @default - none: any wired workload can read and write
+   */
+  readonly auth?: BasicAuthOptions;
+  /**
+   * Prometheus metrics at `/metrics`.
+   * @default - none
+   */
+  readonly metrics?: MlflowMetricsOptions;
+  /**
+   * An existing ServiceAccount for the server.
+   * @default - a ServiceAccount `<name>` (annotated for workload identity when the artifact credentials need it)
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Extra labels on every object.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** Options of {@link MlflowPlatform.connect}. */
+export interface MlflowConnectOptions {
+  /**
+   * The experiment the workload logs to (`MLFLOW_EXPERIMENT_NAME`).
+   * @default - MLflow's default experiment
+   */
+  readonly experimentName?: string;
+  /**
+   * The MLflow user (`MLFLOW_TRACKING_USERNAME`), in a Secret in the workload's namespace; required with auth.
+   * @default - none
+   */
+  readonly username?: SecretValue;
+  /**
+   * The MLflow password (`MLFLOW_TRACKING_PASSWORD`), in a Secret in the workload's namespace; required with auth.
+   * @default - none
+   */
+  readonly password?: SecretValue;
+}
+
+/**
+ * An MLflow tracking server with its stores: a Deployment running `mlflow server` with proxied artifacts, a
+ * PostgreSQL (in the cluster or external, password from a Secret through `PGPASSWORD`, never in a URI or argument)
+ * or a SQLite file, MinIO (with a private bucket) or S3/GCS for artifacts, a migration Job that the server pods wait
+ * for, and NetworkPolicies that let only the server reach the stores and only wired workloads reach the server.
+ *
+ * @example
+ * const mlflow = new MlflowPlatform(chart, 'mlflow', {
+ *   backendStore: BackendStore.postgres({ password: SecretValue.fromSecret('mlflow-postgres', 'password') }),
+ *   artifactStore: ArtifactStore.minio({
+ *     bucket: 'mlflow-artifacts',
+ *     rootUser: SecretValue.fromSecret('mlflow-minio', 'root-user'),
+ *     rootPassword: SecretValue.fromSecret('mlflow-minio', 'root-password'),
+ *   }),
+ * });
+ * mlflow.connect(trainingJob);
+ */
+/** The props of an MlflowPlatform, checked, with their defaults. */
+interface MlflowSettings {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly port: number;
+  readonly workers: number;
+  readonly exposure: Exposure;
+}
+
+/** What the Deployment, its PodDisruptionBudget and the Service of the tracking server are made of. */
+interface ServerObjects {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly replicas: number;
+  readonly port: number;
+  /** Stop the old pod before starting the new one (a SQLite file has one writer). */
+  readonly recreate: boolean;
+  readonly exposure: Exposure;
+}
+
+/**
+ * An MLflow tracking server with its stores: a Deployment running `mlflow server` with proxied artifacts, a
+ * PostgreSQL (in the cluster or external, password from a Secret through `PGPASSWORD`, never in a URI or argument)
+ * or a SQLite file, MinIO (with a private bucket) or S3/GCS for artifacts, a migration Job that the server pods wait
+ * for, and NetworkPolicies that let only the server reach the stores and only wired workloads reach the server.
+ *
+ * @example
+ * const mlflow = new MlflowPlatform(chart, 'mlflow', {
+ *   backendStore: BackendStore.postgres({ password: SecretValue.fromSecret('mlflow-postgres', 'password') }),
+ *   artifactStore: ArtifactStore.minio({
+ *     bucket: 'mlflow-artifacts',
+ *     rootUser: SecretValue.fromSecret('mlflow-minio', 'root-user'),
+ *     rootPassword: SecretValue.fromSecret('mlflow-minio', 'root-password'),
+ *   }),
+ * });
+ * mlflow.connect(trainingJob);
+ */
+export class MlflowPlatform extends Construct implements IService {
+  /** The tracking server's Service name. */
+  public readonly serviceName: string;
+  /** The namespace, if set. */
+  public readonly namespace?: string;
+  /** The in-cluster DNS name of the Service. */
+  public readonly host: string;
+  /** The Service port. */
+  public readonly port: number;
+  /** The tracking URI clients use (`http://<host>:<port>`). */
+  public readonly trackingUri: string;
+  /** The same as `trackingUri` (every service's `url`). */
+  public readonly url: string;
+  /** Labels that select the server's pods. */
+  public readonly podSelector: Record<string, string>;
+  /** The server's NetworkPolicy. */
+  public readonly networkPolicy: PodNetworkPolicy;
+  /** The name of the schema migration Job (database backends only). */
+  public readonly migrationJobName?: string;
+
+  private readonly secretUses: SecretUse[] = [];
+  private readonly auth?: BasicAuthOptions;
+  private readonly v: Validator;
+
+  public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
+    super(scope, id);
+    const v = this.v = Validator.forConstruct('MlflowPlatform', id);
+    const settings = checkProps(v, this, id, props);
+    const { name, namespace, image, replicas, port } = settings;
+    this.auth = props.auth;
+    this.namespace = namespace;
+    this.port = port;
+    this.serviceName = name;
+    this.host = serviceHost(name, namespace);
+    this.trackingUri = this.url = `http://${this.host}:${port}`;
+
+    const labelsOf = (component: string, app = 'mlflow', img = image) => ({
+      ...props.labels,
+      ...componentLabels({ name: app, instance: name, component, version: imageTag(img) }),
+    });
+    const labels = labelsOf('tracking-server');
+    const selector = this.podSelector = selectorLabels({ instance: name, component: 'tracking-server' });
+    // First: every store opens a path from it.
+    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace, podSelector: selector, labels });
+    const ctx: MlflowContext = { scope: this, v, name, namespace, image, labelsOf, networkPolicy: this.networkPolicy, secretUses: this.secretUses };
+
+    const backend = bindBackendStore(ctx, props.backendStore._config);
+    const artifacts = bindArtifactStore(ctx, props.artifactStore._config);
+    const serviceAccountName = this.renderServiceAccount(name, namespace, labels, props.serviceAccountName, artifacts);
+    const { pod, migrationJobName } = trackingServerPod(ctx, {
+      ...settings, cpu: props.cpu, memory: props.memory, labels, selector, serviceAccountName, auth: props.auth, metrics: props.metrics,
+    }, backend, artifacts);
+    this.migrationJobName = migrationJobName;
+    this.renderServer(pod, { name, namespace, labels, selector, replicas, port, recreate: backend.kind === 'file', exposure: settings.exposure });
+    exposeServer(this, settings.exposure, { name, namespace, labels, port, networkPolicy: this.networkPolicy });
+    if (props.metrics) renderMetrics(ctx, props.metrics, { labels, selector, port });
+  }
+
+  /**
+   * The Secrets you must create before applying the manifests (including the client credentials of workloads
+   * connected so far), with their keys.
+   */
+  public get requiredSecrets(): RequiredSecret[] {
+    return requiredSecretsOf(this.secretUses);
+  }
+
+  /**
+   * Wires a workload (GpuTrainingJob, DistributedTraining, ModelServer...) to the tracking server: sets
+   * `MLFLOW_TRACKING_URI` (the namespace-qualified Service name), the experiment and, with auth, the credentials
+   * from Secrets; opens egress from the workload and ingress to the server on the server port only.
+   */
+  public connect(workload: IWorkload, options: MlflowConnectOptions = {}): void {
+    const v = this.v.nested('connect');
+    if (this.auth && (options.username === undefined || options.password === undefined)) {
+      v.fail('options.username', 'and \'options.password\' must be given (as SecretValue) because the server uses basic auth', workload?.workloadName);
+    }
+    const env: Record<string, string | SecretValue> = { MLFLOW_TRACKING_URI: this.trackingUri };
+    if (options.experimentName !== undefined) {
+      if (typeof options.experimentName !== 'string' || options.experimentName.trim() === '') {
+        v.fail('options.experimentName', 'must be a non-empty string', options.experimentName);
+      }
+      env.MLFLOW_EXPERIMENT_NAME = options.experimentName;
+    }
+    if (options.username !== undefined) {
+      checkSecret(v, 'options.username', options.username);
+      env.MLFLOW_TRACKING_USERNAME = options.username;
+    }
+    if (options.password !== undefined) {
+      checkSecret(v, 'options.password', options.password);
+      env.MLFLOW_TRACKING_PASSWORD = options.password;
+    }
+    connectWorkload(this.v, this, workload, env, [{ port: this.port }]);
+    for (const value of [options.username, options.password]) {
+      if (value !== undefined) this.secretUses.push({ value, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
+    }
+  }
+
+  /**
+   * The server's ServiceAccount, unless one is given: workload identity annotations live on it; the pod never needs
+   * an API token. Returns its name.
+   */
+  private renderServiceAccount(
+    name: string, namespace: string | undefined, labels: Record<string, string>, given: string | undefined, artifacts: ArtifactBinding,
+  ): string {
+    const annotations = artifacts.credentials?._serviceAccountAnnotations ?? {};
+    if (given !== undefined) {
+      if (Object.keys(annotations).length > 0) {
+        this.v.fail('serviceAccountName', `must be left out with workload identity credentials (the library annotates the ServiceAccount it creates with ${Object.keys(annotations).join(', ')})`, given);
+      }
+      return given;
+    }
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace, labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+      automountServiceAccountToken: false,
+    });
+    return name;
+  }
+
+  /** The tracking server's Deployment, a PodDisruptionBudget when replicated, and its Service (typed by the exposure). */
+  private renderServer(pod: PodBuilder, s: ServerObjects): void {
+    const metadata = { name: s.name, namespace: s.namespace, labels: s.labels };
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata,
+      spec: {
+        replicas: s.replicas,
+        selector: { matchLabels: s.selector },
+        strategy: s.recreate
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        template: pod.template(),
+      },
+    });
+    if (s.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata,
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: s.selector } },
+      });
+    }
+    const { annotations, ...exposed } = serviceExposure(s.exposure);
+    new k8s.KubeService(this, 'Service', {
+      metadata: { ...metadata, annotations },
+      spec: {
+        ...exposed,
+        selector: s.selector,
+        ports: [{ name: 'http', port: s.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+  }
+}
+
+/** Checks the props that need no other object, and fills in the defaults. */
+function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPlatformProps): MlflowSettings {
+  if (!props || typeof props !== 'object') v.fail('props', 'must be an object with backendStore and artifactStore', props);
+  if (!(props.backendStore instanceof BackendStore)) v.fail('backendStore', 'must be made with BackendStore.postgres(...), BackendStore.externalPostgres(...) or BackendStore.file(...)', props.backendStore);
+  if (!(props.artifactStore instanceof ArtifactStore)) v.fail('artifactStore', 'must be made with ArtifactStore.minio(...), ArtifactStore.s3(...) or ArtifactStore.gcs(...)', props.artifactStore);
+  const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
+  const namespace = resolveNamespace(v, scope, props);
+  const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
+  const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
+  const port = validatePort(v, 'port', props.port ?? 5000);
+  const workers = validateInteger(v, 'workers', props.workers ?? 2, 1, 64);
+  if (props.backendStore._config.kind === 'file' && replicas > 1) {
+    v.fail('replicas', 'must be 1 with BackendStore.file (a SQLite file cannot be shared by several servers); use BackendStore.postgres or externalPostgres to replicate', replicas);
+  }
+  if (props.exposure !== undefined && !(props.exposure instanceof Exposure)) {
+    v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...) or Exposure.ingress(...)', props.exposure);
+  }
+  if (props.auth !== undefined) checkAuth(v.nested('auth'), props.auth);
+  if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
+  if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
+  validateLabels(v, 'labels', props.labels);
+  return { name, namespace, image, replicas, port, workers, exposure: props.exposure ?? Exposure.clusterIp() };
+}

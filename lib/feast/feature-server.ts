@@ -1,5 +1,5 @@
-import { k8s } from 'cdk8s-plus-27';
 import { checkMounts, IValidator, PodBuilder, QuantityInput, SchedulingOptions, validateInteger } from '../core';
+import { ServerBlock, serverProbe } from '../core/server';
 import { CONFIG_FILE, configMount, configVolume } from './config';
 import { FeastContext } from './context';
 import { registryMounts } from './stores';
@@ -53,8 +53,8 @@ export interface FeatureServerOptions {
   readonly memory?: QuantityInput;
   readonly scheduling?: SchedulingOptions;
   readonly serviceAccountName?: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+  /** The server's Deployment, Service and NetworkPolicy: the pod takes its labels and spread from it. */
+  readonly server: ServerBlock;
 }
 
 /** The feature server's pod: `feast serve` with feature_store.yaml, reading the registry and the online store. */
@@ -65,13 +65,11 @@ export function featureServerPod(ctx: FeastContext, o: FeatureServerOptions): Po
   const pod = new PodBuilder(v, {
     scheduling: o.scheduling,
     serviceAccountName: o.serviceAccountName,
-    labels: { ...o.labels, ...o.selector },
-    topologySpreadConstraints: o.scaling.replicated
-      ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: o.selector } }]
-      : undefined,
+    labels: o.server.podLabels(),
+    // Nodes only, counting every revision: Feast's spread as it always was (ModelServer's would change the manifests).
+    topologySpreadConstraints: o.scaling.replicated ? o.server.spread({ acrossZones: false, perRevision: false }) : undefined,
   });
   pod.addVolume(configVolume(ctx));
-  const http = k8s.IntOrString.fromString('http');
   pod.addContainer({
     name: 'feature-server',
     image: ctx.image,
@@ -86,10 +84,11 @@ export function featureServerPod(ctx: FeastContext, o: FeatureServerOptions): Po
     ports: [{ name: 'http', port: SERVER_PORT }],
     mounts,
     volumeMounts: [configMount()],
-    // /health answers 503 until the registry was loaded: it gates traffic, but must not restart the pod.
-    startupProbe: { httpGet: { path: '/health', port: http }, periodSeconds: 5, failureThreshold: 60 },
-    readinessProbe: { httpGet: { path: '/health', port: http }, periodSeconds: 10, failureThreshold: 3 },
-    livenessProbe: { tcpSocket: { port: http }, periodSeconds: 20, failureThreshold: 3 },
+    // /health answers 503 until the registry was loaded: it gates traffic, but must not restart the pod. No
+    // timeoutSeconds (Kubernetes' 1 s): Feast's probes as they always were (MLflow's and ModelServer's set 5 s).
+    startupProbe: serverProbe({ port: 'http', path: '/health' }, { periodSeconds: 5, failureThreshold: 60 }),
+    readinessProbe: serverProbe({ port: 'http', path: '/health' }, { periodSeconds: 10, failureThreshold: 3 }),
+    livenessProbe: serverProbe({ port: 'http' }, { periodSeconds: 20, failureThreshold: 3 }),
   });
   return pod;
 }

@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   childName, componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
   RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateDnsLabel, validateImage,
   validateInteger, Validator, WorkloadRole,
 } from '../core';
+import { ServerBlock } from '../core/server';
 import { validateDuration, validateEnum, validateLabels } from '../core/validation';
 import { FeastProvider, FeastSettings, renderConfigMap, renderFeatureStoreYaml } from './config';
 import { FeastContext, FeastStores } from './context';
@@ -222,12 +222,13 @@ export class FeatureStore extends Construct implements IService {
     this.requiredSecrets = requiredSecretsOf(storeSecretUses(stores, namespace));
 
     const scaling = checkScaling(v, props.replicas, props.autoscaling);
+    const server = new ServerBlock(this, { name, namespace, labels: serverLabels, selector: this.podSelector });
     const pod = featureServerPod(ctx, {
       scaling, workers: settings.workers, registryTtlSeconds: settings.registryTtlSeconds, cpu: props.cpu, memory: props.memory,
-      scheduling: placement.scheduling, serviceAccountName: placement.serviceAccountName, labels: serverLabels, selector: this.podSelector,
+      scheduling: placement.scheduling, serviceAccountName: placement.serviceAccountName, server,
     });
-    this.renderServer(pod, scaling, serverLabels);
-    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace, podSelector: this.podSelector, labels: serverLabels });
+    renderServer(server, pod, scaling);
+    this.networkPolicy = server.addNetworkPolicy();
     reachStores(stores, this.networkPolicy, false);
 
     const repo = props.featureRepository;
@@ -245,50 +246,21 @@ export class FeatureStore extends Construct implements IService {
   public connect(workload: IWorkload): void {
     connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }]);
   }
+}
 
-  /**
-   * The feature server's Deployment and Service, a HorizontalPodAutoscaler with autoscaling, and a
-   * PodDisruptionBudget when more than one server may run.
-   */
-  private renderServer(pod: PodBuilder, scaling: FeatureServerScaling, labels: Record<string, string>): void {
-    const name = this.serviceName;
-    const metadata = { name, namespace: this.namespace, labels };
-    const autoscaling = scaling.autoscaling;
-    new k8s.KubeDeployment(this, 'Resource', {
-      metadata,
-      spec: {
-        replicas: autoscaling ? undefined : scaling.replicas,
-        selector: { matchLabels: this.podSelector },
-        // Never drop below the current capacity while rolling out.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
-        template: pod.template(),
-      },
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata,
-      spec: {
-        selector: this.podSelector,
-        ports: [{ name: 'http', port: SERVER_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
-      },
-    });
-    if (autoscaling) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata,
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-          minReplicas: autoscaling.minReplicas,
-          maxReplicas: autoscaling.maxReplicas,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.targetCpuUtilization ?? 70 } } }],
-        },
-      });
-    }
-    if (scaling.replicated) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata,
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },
-      });
-    }
+/**
+ * The feature server's Deployment and Service, a HorizontalPodAutoscaler with autoscaling, and a
+ * PodDisruptionBudget when more than one server may run.
+ */
+function renderServer(server: ServerBlock, pod: PodBuilder, scaling: FeatureServerScaling): void {
+  const autoscaling = scaling.autoscaling;
+  server.addDeployment({ pod, replicas: autoscaling ? undefined : scaling.replicas });
+  server.addService({ ports: [{ name: 'http', port: SERVER_PORT }] });
+  if (autoscaling) {
+    server.addAutoscaler({ minReplicas: autoscaling.minReplicas, maxReplicas: autoscaling.maxReplicas, cpuUtilization: autoscaling.targetCpuUtilization ?? 70 });
   }
+  // No unhealthyPodEvictionPolicy: Feast's budget as it always was (ModelServer's would change the manifests).
+  if (scaling.replicated) server.addDisruptionBudget({ evictUnhealthyPods: false });
 }
 
 /** Checks the props that need no other object, and fills in the defaults. */

@@ -1,6 +1,6 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addIngress, IngressOptions, PodNetworkPolicy, validateCidr, Validator, validateIngressOptions } from '../core';
+import { ServerServiceOptions } from '../core/server';
 
 /** Options of {@link Exposure.loadBalancer}. */
 export interface LoadBalancerOptions {
@@ -80,16 +80,13 @@ export function externalHosts(exposure: Exposure, port: number): string[] {
   return (config.lb?.hosts ?? []).map((h) => (port === 80 ? h : `${h}:${port}`));
 }
 
-/** The fields of the tracking server's Service that the exposure decides: the type, and a load balancer's settings. */
-export function serviceExposure(exposure: Exposure): Pick<k8s.ServiceSpec, 'type' | 'loadBalancerSourceRanges' | 'externalTrafficPolicy'> & { annotations?: Record<string, string> } {
+/**
+ * The options of the tracking server's Service that the exposure decides: the type, and a load balancer's settings
+ * (the block keeps the client address of a LoadBalancer, so that the NetworkPolicy's ipBlock rules see it).
+ */
+export function serviceExposure(exposure: Exposure): Omit<ServerServiceOptions, 'ports'> {
   const lb = exposure._config.kind === 'load-balancer' ? exposure._config.lb! : undefined;
-  return {
-    annotations: lb?.annotations,
-    type: lb ? 'LoadBalancer' : 'ClusterIP',
-    loadBalancerSourceRanges: lb?.sourceRanges,
-    // Keeps the client address, so that the NetworkPolicy's ipBlock rules see it.
-    externalTrafficPolicy: lb ? 'Local' : undefined,
-  };
+  return { type: lb ? 'LoadBalancer' : 'ClusterIP', sourceRanges: lb?.sourceRanges, annotations: lb?.annotations };
 }
 
 /** Opens the server to the load balancer's clients, or adds the Ingress (and opens the server to its controller). */

@@ -5,6 +5,7 @@ import {
   requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsLabel, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
+import { ServerBlock } from '../core/server';
 import { validateLabels } from '../core/validation';
 import { ArtifactStore } from './artifact-store';
 import { BasicAuthOptions, checkAuth } from './auth';
@@ -145,12 +146,8 @@ interface MlflowSettings {
   readonly exposure: Exposure;
 }
 
-/** What the Deployment, its PodDisruptionBudget and the Service of the tracking server are made of. */
+/** What the Deployment, its PodDisruptionBudget and the Service of the tracking server are made of, besides the pod. */
 interface ServerObjects {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
   readonly replicas: number;
   readonly port: number;
   /** Stop the old pod before starting the new one (a SQLite file has one writer). */
@@ -217,18 +214,19 @@ export class MlflowPlatform extends Construct implements IService {
     });
     const labels = labelsOf('tracking-server');
     const selector = this.podSelector = selectorLabels({ instance: name, component: 'tracking-server' });
+    const server = new ServerBlock(this, { name, namespace, labels, selector });
     // First: every store opens a path from it.
-    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, namespace, podSelector: selector, labels });
+    this.networkPolicy = server.addNetworkPolicy();
     const ctx: MlflowContext = { scope: this, v, name, namespace, image, labelsOf, networkPolicy: this.networkPolicy, secretUses: this.secretUses };
 
     const backend = bindBackendStore(ctx, props.backendStore._config);
     const artifacts = bindArtifactStore(ctx, props.artifactStore._config);
     const serviceAccountName = this.renderServiceAccount(name, namespace, labels, props.serviceAccountName, artifacts);
     const { pod, migrationJobName } = trackingServerPod(ctx, {
-      ...settings, cpu: props.cpu, memory: props.memory, labels, selector, serviceAccountName, auth: props.auth, metrics: props.metrics,
+      ...settings, cpu: props.cpu, memory: props.memory, server, serviceAccountName, auth: props.auth, metrics: props.metrics,
     }, backend, artifacts);
     this.migrationJobName = migrationJobName;
-    this.renderServer(pod, { name, namespace, labels, selector, replicas, port, recreate: backend.kind === 'file', exposure: settings.exposure });
+    renderServer(server, pod, { replicas, port, recreate: backend.kind === 'file', exposure: settings.exposure });
     exposeServer(this, settings.exposure, { name, namespace, labels, port, networkPolicy: this.networkPolicy });
     if (props.metrics) renderMetrics(ctx, props.metrics, { labels, selector, port });
   }
@@ -292,37 +290,14 @@ export class MlflowPlatform extends Construct implements IService {
     });
     return name;
   }
+}
 
-  /** The tracking server's Deployment, a PodDisruptionBudget when replicated, and its Service (typed by the exposure). */
-  private renderServer(pod: PodBuilder, s: ServerObjects): void {
-    const metadata = { name: s.name, namespace: s.namespace, labels: s.labels };
-    new k8s.KubeDeployment(this, 'Resource', {
-      metadata,
-      spec: {
-        replicas: s.replicas,
-        selector: { matchLabels: s.selector },
-        strategy: s.recreate
-          ? { type: 'Recreate' }
-          : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-        template: pod.template(),
-      },
-    });
-    if (s.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata,
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: s.selector } },
-      });
-    }
-    const { annotations, ...exposed } = serviceExposure(s.exposure);
-    new k8s.KubeService(this, 'Service', {
-      metadata: { ...metadata, annotations },
-      spec: {
-        ...exposed,
-        selector: s.selector,
-        ports: [{ name: 'http', port: s.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
-      },
-    });
-  }
+/** The tracking server's Deployment, a PodDisruptionBudget when replicated, and its Service (typed by the exposure). */
+function renderServer(server: ServerBlock, pod: PodBuilder, s: ServerObjects): void {
+  server.addDeployment({ pod, replicas: s.replicas, recreate: s.recreate });
+  // No unhealthyPodEvictionPolicy: MLflow's budget as it always was (ModelServer's would change the manifests).
+  if (s.replicas > 1) server.addDisruptionBudget({ evictUnhealthyPods: false });
+  server.addService({ ...serviceExposure(s.exposure), ports: [{ name: 'http', port: s.port }] });
 }
 
 /** Checks the props that need no other object, and fills in the defaults. */

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { PodBuilder, QuantityInput, resolveMount, SecretValue } from '../core';
+import { ServerBlock, serverProbe } from '../core/server';
 import { authConfigFiles, BasicAuthOptions } from './auth';
 import { MlflowContext } from './context';
 import { Exposure, externalHosts } from './exposure';
@@ -14,9 +15,8 @@ export interface TrackingServerOptions {
   readonly workers: number;
   readonly cpu?: QuantityInput;
   readonly memory?: QuantityInput;
-  /** Labels of the server's objects; the pod gets them with the selector. */
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
+  /** The server's Deployment, Service and NetworkPolicy: the pod takes its labels and spread from it. */
+  readonly server: ServerBlock;
   readonly serviceAccountName: string;
   readonly exposure: Exposure;
   readonly auth?: BasicAuthOptions;
@@ -39,12 +39,11 @@ export function trackingServerPod(
 ): { pod: PodBuilder; migrationJobName?: string } {
   const { v, image } = ctx;
   const pod = new PodBuilder(v, {
-    labels: { ...o.labels, ...o.selector },
+    labels: o.server.podLabels(),
     serviceAccountName: o.serviceAccountName,
     terminationGracePeriodSeconds: 30,
-    topologySpreadConstraints: o.replicas > 1
-      ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: o.selector } }]
-      : undefined,
+    // Nodes only, counting every revision: MLflow's spread as it always was (ModelServer's would change the manifests).
+    topologySpreadConstraints: o.replicas > 1 ? o.server.spread({ acrossZones: false, perRevision: false }) : undefined,
   });
   const inputs: ServerInputs = { env: { ...artifacts.env }, secretEnv: { ...backend.secretEnv, ...artifacts.secretEnv }, volumeMounts: [] };
   const key = artifacts.credentials?._keyFile;
@@ -120,12 +119,7 @@ function allowedHosts(name: string, namespace: string | undefined, port: number,
   return [...names.flatMap((n) => [n, `${n}:${port}`]), ...external];
 }
 
+/** /health is exempt from the Host-header check (kubelet sends the pod address). */
 function healthProbe(periodSeconds: number, failureThreshold: number): k8s.Probe {
-  return {
-    // /health is exempt from the Host-header check (kubelet sends the pod address).
-    httpGet: { path: '/health', port: k8s.IntOrString.fromString('http') },
-    periodSeconds,
-    timeoutSeconds: 5,
-    failureThreshold,
-  };
+  return serverProbe({ port: 'http', path: '/health' }, { periodSeconds, timeoutSeconds: 5, failureThreshold });
 }

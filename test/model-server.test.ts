@@ -480,6 +480,13 @@ describe('ModelServer bad input', () => {
       .toThrow("ModelSource.https: 'uri' must not carry a password inside a URI; pass the password from a Secret, got 'https://user:***@models.example.com/m.tar.gz'");
   });
 
+  test('an S3 endpoint that is not an http(s) URL, or whose port is out of range (the object-store rule of core)', () => {
+    expect(() => ModelSource.s3('s3://m/resnet', { endpoint: 'minio.storage:9000' }))
+      .toThrow("ModelSource.s3: 'endpoint' must be an http(s) URL with a host and optional port, without credentials or path (e.g. 'https://s3.example.com'), got 'minio.storage:9000'");
+    expect(() => ModelSource.s3('s3://m/resnet', { endpoint: 'http://minio.storage:0' }))
+      .toThrow("ModelSource.s3: 'endpoint' must be a whole number from 1 to 65535, got 0");
+  });
+
   test('vLLM without a model', () => {
     expect(() => synth({ runtime: ServingRuntime.vllm(), replicas: 1 }))
       .toThrow(/ModelServer 'srv': 'model' must be set for a vLLM server/);

@@ -1,4 +1,5 @@
 import { AccessMode, QuantityInput, SecretValue, Validator, VolumeClaim } from '../core';
+import { parseObjectStoreEndpoint } from '../core/object-store';
 import { rejectInlineCredential, validateQuantity } from '../core/validation';
 
 /** Options of {@link ModelSource.s3}. */
@@ -96,17 +97,12 @@ export class ModelSource {
     for (const [prop, value] of [['accessKeyId', options.accessKeyId], ['secretAccessKey', options.secretAccessKey]] as const) {
       if (value !== undefined && !(value instanceof SecretValue)) v.fail(prop, 'must be made with SecretValue.fromSecret(name, key)', value);
     }
-    let port = 443;
-    if (options.endpoint !== undefined) {
-      const match = /^(https?):\/\/([A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(options.endpoint);
-      if (!match) v.fail('endpoint', 'must be http(s)://host[:port] without credentials or a path', options.endpoint);
-      port = match[3] ? Number(match[3]) : match[1] === 'https' ? 443 : 80;
-    }
+    const endpoint = options.endpoint === undefined ? undefined : parseObjectStoreEndpoint(v, 'endpoint', options.endpoint);
     const env: Record<string, string> = {};
-    if (options.endpoint !== undefined) {
-      env.S3_ENDPOINT = options.endpoint.replace(/^https?:\/\//, '').replace(/\/$/, '');
-      env.S3_USE_HTTPS = options.endpoint.startsWith('https') ? '1' : '0';
-      env.AWS_ENDPOINT_URL = options.endpoint;
+    if (endpoint !== undefined) {
+      env.S3_ENDPOINT = endpoint.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
+      env.S3_USE_HTTPS = endpoint.https ? '1' : '0';
+      env.AWS_ENDPOINT_URL = endpoint.url;
     }
     if (options.region !== undefined) env.AWS_DEFAULT_REGION = options.region;
     const secretEnv: Record<string, SecretValue> = {};
@@ -115,7 +111,7 @@ export class ModelSource {
       secretEnv.AWS_SECRET_ACCESS_KEY = options.secretAccessKey;
     }
     return new ModelSource(ModelSourceKind.S3, uri, {
-      download: { env, secretEnv, port, sizeLimit: sizeLimit(v, options.sizeLimit) },
+      download: { env, secretEnv, port: endpoint?.port ?? 443, sizeLimit: sizeLimit(v, options.sizeLimit) },
       hasCredentials: options.accessKeyId !== undefined,
     });
   }

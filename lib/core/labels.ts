@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /** The value of `app.kubernetes.io/part-of` and `app.kubernetes.io/managed-by` on everything the library emits. */
-export const LIBRARY_NAME = 'cdk8s-mlops';
+const LIBRARY_NAME = 'cdk8s-mlops';
 
 /** The recommended `app.kubernetes.io/*` labels of one component. */
 export interface ComponentLabelsOptions {

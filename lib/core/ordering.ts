@@ -64,7 +64,7 @@ export function setDeployPhase(obj: ApiObject, phase: DeployPhase): void {
 }
 
 /** The phase of an object: the one set with {@link setDeployPhase}, else the one of its kind and API group. */
-export function deployPhaseOf(obj: ApiObject): DeployPhase {
+function deployPhaseOf(obj: ApiObject): DeployPhase {
   const explicit = explicitPhases.get(obj);
   if (explicit !== undefined) return explicit;
   const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';

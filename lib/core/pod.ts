@@ -460,7 +460,7 @@ export class PodBuilder {
 }
 
 /** The pod volume name for a claim (volume names are DNS labels; claim names may be longer subdomains). */
-export function claimVolumeName(claimName: string): string {
+function claimVolumeName(claimName: string): string {
   const name = claimName.replace(/\./g, '-');
   return name.length <= 63 ? name : name.slice(0, 63).replace(/-+$/, '');
 }

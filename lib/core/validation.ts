@@ -77,11 +77,6 @@ export function validateInteger(v: IValidator, prop: string, value: number, min:
   return value;
 }
 
-/** Checks an optional whole number; returns it unchanged (undefined stays undefined). */
-export function validateOptionalInteger(v: IValidator, prop: string, value: number | undefined, min: number, max?: number): number | undefined {
-  return value === undefined ? undefined : validateInteger(v, prop, value, min, max);
-}
-
 /**
  * Checks a cdk8s Duration of whole seconds from `min` to `max` and returns the seconds.
  * @internal the one duration rule; `durationSeconds` (core/job.ts) and its `validateInteger` callers move onto it
@@ -200,7 +195,7 @@ export function rejectInlineCredential(v: IValidator, prop: string, name: string
 }
 
 /** Hides the password of `scheme://user:password@host` for error messages. */
-export function redactUri(value: string): string {
+function redactUri(value: string): string {
   return value.replace(/(:\/\/[^/\s:@]+:)[^/\s@]+@/i, '$1***@');
 }
 

@@ -60,7 +60,7 @@ export interface IService extends IServiceEndpoint {
 }
 
 /** Opens the path from `client` to the pods of a service: egress on the client, ingress on the server. */
-export function openPath(client: IWorkload, server: { networkPolicy: PodNetworkPolicy }, ports: NetworkPort[]): void {
+function openPath(client: IWorkload, server: { networkPolicy: PodNetworkPolicy }, ports: NetworkPort[]): void {
   allowBetween(client.networkPolicy, server.networkPolicy, ports);
 }
 

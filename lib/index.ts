@@ -2,7 +2,7 @@ export * from './core';
 export * from './distributed-training';
 export * from './feature-store';
 export * from './gpu-training-job';
-export * from './ml-rbac';
+export * from './tenancy';
 export * from './ml-storage';
 export * from './mlflow-platform';
 export * from './model-server';

@@ -89,7 +89,11 @@ export class DistributedTraining extends Construct implements IWorkload {
   public readonly rendezvousAddress?: string;
   /** Pods of the run (all roles). */
   public readonly totalPods: number;
-  /** The Job, JobSet or Kubeflow job (for TensorFlow on plain Kubernetes, the chief's or first worker's Job). */
+  /**
+   * The Job, JobSet or Kubeflow job; child id `Resource`. For TensorFlow on plain Kubernetes, the workers' Job (every
+   * run has workers); the Jobs of the chief, parameter servers and evaluator are children `Job-chief`, `Job-ps` and
+   * `Job-evaluator`.
+   */
   public readonly resource: ApiObject;
 
   /** The pod of every role, which wiring (`addEnv`, `addPodLabel`) changes. */

@@ -52,11 +52,14 @@ export class IndexedJobsBackend implements TrainingBackend {
         ports: port === undefined ? undefined : [{ name: 'rendezvous', port, targetPort: k8s.IntOrString.fromNumber(port) }],
       },
     });
-    const jobs = input.pods.map((rolePod, i) => new k8s.KubeJob(scope, i === 0 ? 'Resource' : `${rolePod.role.name}-job`, {
+    // The workers' Job is the primary one (`Resource`): every run has workers, so adding a chief, parameter servers
+    // or an evaluator does not move it. The other roles' Jobs are `Job-<role>`.
+    const primary = input.pods.find((p) => p.role.name === 'worker') ?? input.pods[0];
+    const jobs = input.pods.map((rolePod) => new k8s.KubeJob(scope, rolePod === primary ? 'Resource' : `Job-${rolePod.role.name}`, {
       metadata: { ...metadata, name: this.jobName(layout.name, rolePod.role, layout.roles) },
       spec: indexedJobSpec(input.v, input.options, rolePod, layout.containerName),
     }));
-    return jobs[0];
+    return jobs[input.pods.indexOf(primary)];
   }
 
   /** A run of one role is one Job named after the run; otherwise each role's Job is `<name>-<role>`. */

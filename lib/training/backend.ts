@@ -1,7 +1,7 @@
 import { IndexedJobsBackend } from './backends/indexed-jobs';
 import { JobSetBackend } from './backends/jobset';
 import { KubeflowBackend } from './backends/kubeflow';
-import { TrainingBackend } from './spec';
+import { TrainingBackend } from './contracts';
 
 /** What runs the pods of a distributed run. */
 export class Backend {

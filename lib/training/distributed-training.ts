@@ -15,7 +15,7 @@ import { Framework } from './framework';
 import { waitForRank0 } from './rendezvous';
 import { Role, RolePod, TRAINING_ROLE_LABEL } from './roles';
 import { TrainingRun, TrainingRunProps } from './run';
-import { CleanPodPolicy, RunLayout, TrainingBackend, TrainingFramework } from './spec';
+import { CleanPodPolicy, RunLayout, TrainingBackend, TrainingFramework } from './contracts';
 
 // Loaded when first used (see lazyModule).
 const podGroupCrd = lazyModule(() => require('../../imports/volcano-podgroup-scheduling.volcano.sh') as typeof import('../../imports/volcano-podgroup-scheduling.volcano.sh'));

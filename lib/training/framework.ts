@@ -1,7 +1,7 @@
 import { MpiFramework, MpiOptions } from './frameworks/mpi';
 import { PyTorchFramework, PyTorchOptions } from './frameworks/pytorch';
 import { TensorFlowFramework, TensorFlowOptions } from './frameworks/tensorflow';
-import { TrainingFramework } from './spec';
+import { TrainingFramework } from './contracts';
 
 /** The kind of a {@link Framework}. */
 export enum FrameworkKind {

@@ -1,6 +1,6 @@
 // The training area's public API, re-exported by lib/index.ts: what was public before the area had its own folder.
-// The framework and backend implementations (frameworks/, backends/) and their contracts (spec.ts, roles.ts) are
-// internal.
+// The framework and backend implementations (frameworks/, backends/) and their contracts (contracts.ts, roles.ts)
+// are internal.
 export { Backend } from './backend';
 export { DistributedTraining, type DistributedTrainingProps } from './distributed-training';
 export { Framework, FrameworkKind } from './framework';
@@ -14,4 +14,4 @@ export {
   HYPERPARAMETERS_PATH, hyperparameterConfigMap, resolveTrainingMounts, TrainingRun,
   type Hyperparameters, type TrainingMounts, type TrainingRunOptions, type TrainingRunProps,
 } from './run';
-export { CleanPodPolicy } from './spec';
+export { CleanPodPolicy } from './contracts';

@@ -1,6 +1,6 @@
 import { ContainerSpec } from '../core/pod';
 import { Role } from './roles';
-import { RunLayout } from './spec';
+import { RunLayout } from './contracts';
 
 /** The small image of the init container that waits for rank 0 (it only runs `nc`, `date` and `sleep`). */
 export const RENDEZVOUS_WAIT_IMAGE = 'busybox:1.36.1';

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IValidator } from '../../core/errors';
 import { Queue } from '../../core/scheduling';
 import { COMPLETION_INDEX_FIELD, indexedJobSpec, Role } from '../roles';
-import { BackendInput, refuseCleanPodPolicy, RunOptions, TrainingBackend } from '../spec';
+import { BackendInput, refuseCleanPodPolicy, RunOptions, TrainingBackend } from '../contracts';
 
 /**
  * Plain Kubernetes, no operator: an Indexed Job per role and a headless Service `<name>` whose subdomain the pods

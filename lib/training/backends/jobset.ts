@@ -5,7 +5,7 @@ import { jobRunFields } from '../../core/job';
 import { lazyModule } from '../../core/lazy';
 import { validateInteger } from '../../core/validation';
 import { COMPLETION_INDEX_FIELD, indexedJobSpec, Role } from '../roles';
-import { BackendInput, refuseCleanPodPolicy, RunOptions, TrainingBackend } from '../spec';
+import { BackendInput, refuseCleanPodPolicy, RunOptions, TrainingBackend } from '../contracts';
 
 // Loaded when first used (see lazyModule).
 const jobSetCrd = lazyModule(() => require('../../../imports/jobset-jobset.x-k8s.io') as typeof import('../../../imports/jobset-jobset.x-k8s.io'));

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IValidator } from '../../core/errors';
 import { jobRunFields } from '../../core/job';
 import { Role } from '../roles';
-import { BackendInput, CleanPodPolicy, KubeflowRunPolicy, RunOptions, TrainingBackend, TrainingFramework } from '../spec';
+import { BackendInput, CleanPodPolicy, KubeflowRunPolicy, RunOptions, TrainingBackend, TrainingFramework } from '../contracts';
 
 /** Where the Kubeflow training operator writes a pod's replica index. */
 const KUBEFLOW_INDEX_FIELD = "metadata.labels['training.kubeflow.org/replica-index']";

@@ -7,7 +7,7 @@ import { ContainerSpec } from '../../core/pod';
 import { validateInteger } from '../../core/validation';
 import { acceleratedRole, checkNodesFillSlices, processesDividing, Role, TRAINING_ROLE_LABEL } from '../roles';
 import { TrainingRun } from '../run';
-import { KubeflowJobInput, RunLayout, TrainingFramework } from '../spec';
+import { KubeflowJobInput, RunLayout, TrainingFramework } from '../contracts';
 
 // Loaded when first used (see lazyModule).
 const mpiJobCrd = lazyModule(() => require('../../../imports/kubeflow-mpijob-kubeflow.org') as typeof import('../../../imports/kubeflow-mpijob-kubeflow.org'));

@@ -6,7 +6,7 @@ import { ContainerSpec } from '../../core/pod';
 import { validateInteger, validatePort } from '../../core/validation';
 import { acceleratedRole, othersWaitForRank0, Role } from '../roles';
 import { TrainingRun } from '../run';
-import { KubeflowJobInput, RunLayout, TrainingFramework } from '../spec';
+import { KubeflowJobInput, RunLayout, TrainingFramework } from '../contracts';
 
 // Loaded when first used (see lazyModule).
 const tfJobCrd = lazyModule(() => require('../../../imports/kubeflow-tfjob-kubeflow.org') as typeof import('../../../imports/kubeflow-tfjob-kubeflow.org'));

@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   ConcurrencyPolicy, cronJobFields, IWorkload, jobRunSpec, PodBuilder, PodNetworkPolicy, Schedule, ScheduleOptions, SecretValue, Validator,
-} from './core';
-import { TrainingRun, TrainingRunProps } from './core/training';
-import { validateDnsLabel } from './core/validation';
+} from '../core';
+import { validateDnsLabel } from '../core/validation';
+import { TrainingRun, TrainingRunProps } from './run';
 
 /** Props of {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends TrainingRunProps {

@@ -11,7 +11,6 @@ export { GpuTrainingJob, type GpuTrainingJobProps } from './gpu-training-job';
 export { RENDEZVOUS_WAIT_IMAGE } from './rendezvous';
 export { TRAINING_ROLE_LABEL } from './roles';
 export {
-  HYPERPARAMETERS_PATH, hyperparameterConfigMap, resolveTrainingMounts, TrainingRun,
-  type Hyperparameters, type TrainingMounts, type TrainingRunOptions, type TrainingRunProps,
+  HYPERPARAMETERS_PATH, type Hyperparameters, type TrainingMounts, type TrainingRunProps,
 } from './run';
 export { CleanPodPolicy } from './contracts';

@@ -1,8 +1,28 @@
-export * from './core';
-export * from './distributed-training';
+// The public API of cdk8s-mlops: the constructs, their props and the vocabulary users need. Everything not listed
+// here is internal and may change in any release; the committed API report (api/cdk8s-mlops.api.md) records this
+// surface, and `npm test` fails when the code and the report differ.
+
+// Vocabulary shared by every construct (lib/core is otherwise private).
+export {
+  Accelerator, AcceleratorVendor, TpuVersion,
+  type NvidiaGpuOptions, type TpuOptions, type NodeRequirement, type TolerationSpec,
+} from './core/accelerator';
+export { MlopsValidationError } from './core/errors';
+export { type IngressOptions } from './core/ingress';
+export { ConcurrencyPolicy, Schedule, type ScheduleOptions, type JobRunOptions } from './core/job';
+export { PodNetworkPolicy, type PodNetworkPolicyProps, type NetworkPeer, type NetworkPort } from './core/network';
+export { DeployPhase, SYNC_WAVE_ANNOTATION, orderForDeployment, setDeployPhase } from './core/ordering';
+export { Spot, Queue, Toleration, TaintEffect, type SchedulingOptions } from './core/scheduling';
+export { type PodSecurityOptions, type PortSpec } from './core/pod';
+export { SecretValue, createSecretCommand, type RequiredSecret } from './core/secrets';
+export { type QuantityInput } from './core/validation';
+export { AccessMode, VolumeClaim, type ExistingClaimOptions, type VolumeMount } from './core/volumes';
+export { WorkloadRole, type IWorkload, type IService, type IServiceEndpoint, type ITeam } from './core/workload';
+
+// The areas: each index lists what it offers.
+export * from './training';
 export * from './feast';
-export * from './gpu-training-job';
-export * from './ml-rbac';
-export * from './ml-storage';
+export * from './tenancy';
+export * from './storage';
 export * from './mlflow';
 export * from './serving';

@@ -1,7 +1,9 @@
 // The shared building blocks whose objects the manifests hold directly: wiring after construction must still show.
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Accelerator, PodBuilder, PodNetworkPolicy, SecretValue, validateEnum, Validator } from '../lib';
+import { Accelerator, PodNetworkPolicy, SecretValue } from '../lib';
+// Internals, by their file path: they are not part of the public API.
+import { PodBuilder, validateEnum, Validator } from '../lib/core';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 

@@ -1,10 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
 import { build as buildStorageExamples } from '../examples/storage';
 import {
-  AccessMode, AzureCachingMode, AzureDiskSku, checkMounts, ClaimPurpose, FilesystemType, GcePdType, GpuTrainingJob, HyperdiskType,
-  MlStorage, PersistentVolumeSource, ReclaimPolicy, resolveMount, StorageClassRef, StorageProvisioner, Validator,
-  VolumeBindingMode,
+  AccessMode, AzureCachingMode, AzureDiskSku, ClaimPurpose, FilesystemType, GcePdType, GpuTrainingJob, HyperdiskType,
+  MlStorage, PersistentVolumeSource, ReclaimPolicy, StorageClassRef, StorageProvisioner, VolumeBindingMode,
 } from '../lib';
+// Internals, by their file path: they are not part of the public API.
+import { checkMounts, resolveMount, Validator } from '../lib/core';
 import { expectValidManifests } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';

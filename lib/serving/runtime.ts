@@ -98,7 +98,10 @@ export class ServingRuntime {
     return this.def.command;
   }
 
-  /** The arguments for a server. */
+  /**
+   * The arguments for a server, rendered by ModelServer with its validator.
+   * @internal
+   */
   public args(ctx: RuntimeContext, v: IValidator): string[] | undefined {
     return this.def.args(ctx, v);
   }

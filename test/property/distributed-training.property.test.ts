@@ -1,7 +1,7 @@
 import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, Queue, VolumeClaim,
+  AccessMode, Accelerator, Backend, CleanPodPolicy, DistributedTraining, DistributedTrainingProps, Framework, FrameworkKind, Queue, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts, trainingRunBase } from './arbitraries';
@@ -81,14 +81,14 @@ const validCase: fc.Arbitrary<Case> = fc.record({
     const mounts = mountsIn(namespace);
     const spot = c.scheduling?.spot !== undefined;
     const kubeflow = t.backend === Backend.KUBEFLOW;
-    const multiRolePlainJobs = t.backend === Backend.KUBERNETES && t.framework._tensorflow !== undefined;
+    const multiRolePlainJobs = t.backend === Backend.KUBERNETES && t.framework.kind === FrameworkKind.TENSORFLOW;
     const props: DistributedTrainingProps = {
       name: c.name,
       namespace: c.nsMode === 'prop' ? c.namespace : undefined,
       team: c.nsMode === 'team' ? fakeTeam(c.namespace, multiRolePlainJobs && c.teamQueue?.system === 'kueue' ? undefined : c.teamQueue, c.teamSa) : undefined,
       image: c.image,
       // torchrun and mpirun need the program they start in every process.
-      command: c.command ?? (t.framework._tensorflow === undefined && c.args === undefined ? ['python', '/app/train.py'] : undefined),
+      command: c.command ?? (t.framework.kind !== FrameworkKind.TENSORFLOW && c.args === undefined ? ['python', '/app/train.py'] : undefined),
       args: c.args,
       accelerator: c.accelerator,
       cpu: c.cpu,
@@ -118,7 +118,7 @@ const validCase: fc.Arbitrary<Case> = fc.record({
 
 type P = DistributedTrainingProps;
 const set = <K extends keyof P>(key: K) => (p: P, value: unknown): P => ({ ...p, [key]: value });
-const isTf = (p: P) => p.framework._tensorflow !== undefined;
+const isTf = (p: P) => p.framework.kind === FrameworkKind.TENSORFLOW;
 
 const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[]>(
   breaks<P, any>(a.badDnsName, 'name', set('name')),

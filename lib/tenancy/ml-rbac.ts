@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import { Validator } from '../core/errors';
+import { validateDnsLabel } from '../core/validation';
+import { FlavorRegistry } from './cluster-queue';
+import { Team, TeamOptions } from './team';
+
+/** Props of {@link MlRbac}. */
+export interface MlRbacProps {
+  /**
+   * The teams; more can be added with `addTeam`.
+   * @default - none
+   */
+  readonly teams?: TeamOptions[];
+}
+
+/**
+ * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
+ * a default-deny NetworkPolicy that allows DNS, a Kueue LocalQueue (and a ClusterQueue when asked), and
+ * least-privilege Roles for its personas, bound to their ServiceAccounts and to the people given.
+ *
+ * @example
+ * const rbac = new MlRbac(chart, 'rbac');
+ * const vision = rbac.addTeam({ name: 'vision', quota: { gpus: 8, cpu: 64, memory: '512Gi' },
+ *   members: [{ subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER }] });
+ * new GpuTrainingJob(chart, 'train', { team: vision, image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime' });
+ */
+export class MlRbac extends Construct {
+  /** The teams, in the order they were added. */
+  public readonly teams: Team[] = [];
+
+  private readonly validator: Validator;
+  private readonly flavors: FlavorRegistry = new Map();
+
+  public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
+    super(scope, id);
+    this.validator = Validator.forConstruct('MlRbac', id);
+    if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
+    for (const team of props.teams ?? []) this.addTeam(team);
+  }
+
+  /** Adds a team and returns it (pass it as `team` to workload constructs). */
+  public addTeam(options: TeamOptions): Team {
+    const v = this.validator.nested(`teams[${this.teams.length}]`);
+    if (!options || typeof options !== 'object') v.fail('props', 'must be an object with at least a name and a quota', options);
+    const name = validateDnsLabel(v, 'name', options.name, 40);
+    const clash = this.teams.find((t) => t.teamName === name);
+    if (clash) v.fail('name', 'must be unique among the teams', name);
+    const namespaces = options.namespaces ?? [name];
+    if (!Array.isArray(namespaces)) v.fail('namespaces', 'must be a list of namespace names', namespaces);
+    const taken = new Set(this.teams.flatMap((t) => t.namespaces));
+    namespaces.forEach((ns, i) => {
+      validateDnsLabel(v, `namespaces[${i}]`, ns);
+      if (taken.has(ns) || namespaces.indexOf(ns) !== i) v.fail(`namespaces[${i}]`, 'must belong to one team only, once', ns);
+    });
+    if (namespaces.length === 0) v.fail('namespaces', 'must list at least one namespace', namespaces);
+    const team = new Team(this, name, v, { ...options, name, namespaces }, this.flavors);
+    this.teams.push(team);
+    return team;
+  }
+
+  /** The team named `name`. */
+  public team(name: string): Team {
+    const team = this.teams.find((t) => t.teamName === name);
+    if (!team) this.validator.fail('team', `must name one of the teams (${this.teams.map((t) => t.teamName).join(', ') || 'none yet'})`, name);
+    return team;
+  }
+}
+

@@ -1,10 +1,17 @@
 import * as fs from 'fs';
-import { javascript, typescript } from 'projen';
+import * as path from 'path';
+import { JsonFile, javascript, typescript } from 'projen';
 
-// Versions the library is built and tested against. The peer ranges are what consumers may bring.
+// The peer ranges consumers may bring. The lowest version of each range is the devDependency the repository builds
+// and tests against; the newest release in range (NEWEST, to be raised by hand: `npm view cdk8s version`, ...) is
+// installed too, and test/package.test.ts synthesizes a consumer app with each set.
 const CDK8S = '^2.70.0';
 const CDK8S_PLUS = '^2.9.0';
 const CONSTRUCTS = '^10.3.0';
+const NEWEST = { 'cdk8s': '2.70.106', 'cdk8s-plus-27': '2.9.5', 'constructs': '10.8.1' };
+
+// The version is the one in package.json, which the release task bumps (projen would reset it to 0.0.0).
+const VERSION: string = (fs.existsSync('package.json') && JSON.parse(fs.readFileSync('package.json', 'utf8')).version) || '0.1.0';
 
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-mlops',
@@ -46,6 +53,10 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^4.0.0',
     'typedoc@^0.28.0',
     'typedoc-plugin-markdown@^4.0.0',
+    // 12.x: 13 needs Node 22, and the library supports Node 18.
+    'commit-and-tag-version@^12.7.0',
+    // The newest peers, installed from the lockfile into test/peers-newest/node_modules (see NEWEST).
+    'cdk8s-mlops-peers-newest@file:test/peers-newest',
   ],
 
   tsconfig: {
@@ -55,6 +66,8 @@ const project = new typescript.TypeScriptProject({
       rootDir: '.',
       outDir: 'build',
       declaration: true,
+      inlineSourceMap: false,
+      inlineSources: false,
       skipLibCheck: true,
       isolatedModules: true,
       noUnusedLocals: true,
@@ -95,8 +108,30 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
-// The package ships compiled JS and types only (lib sources and the generated imports they use).
-project.addFields({ files: ['build/lib/**/*.js', 'build/lib/**/*.d.ts', 'build/imports/**/*.js', 'build/imports/**/*.d.ts'] });
+project.package.addVersion(VERSION);
+
+// The package ships the compiled JS and declarations of lib/, and the JS of only those generated CRD modules in
+// imports/ that lib/ loads: the rest (KServe's InferenceService alone is 3 MB of JS; the library writes it as a
+// plain ApiObject) is never required. Their declarations are not shipped either: no public type of the library
+// refers to them (test/package.test.ts type-checks a consumer without skipLibCheck to prove it).
+// No source maps (tsconfig below): the JS is tsc's readable output of lib/, and maps would point at .ts sources
+// that are not shipped unless they carried the sources themselves, which is what made the package 32 MB.
+const usedImports = [...new Set(fs.readdirSync('lib', { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts'))
+  .flatMap((f) => [...fs.readFileSync(path.join('lib', f), 'utf8').matchAll(/require\('(?:\.\.\/)+imports\/([^']+)'\)/g)].map((m) => m[1])))]
+  .sort();
+project.addFields({
+  files: ['build/lib/**/*.js', 'build/lib/**/*.d.ts', ...usedImports.map((m) => `build/imports/${m}.js`)],
+});
+
+new JsonFile(project, 'test/peers-newest/package.json', {
+  obj: {
+    name: 'cdk8s-mlops-peers-newest',
+    private: true,
+    description: 'The newest cdk8s, cdk8s-plus-27 and constructs in the peer ranges, for test/package.test.ts.',
+    dependencies: NEWEST,
+  },
+});
 
 // Type-check everything (lib, tests, examples, bench) once; jest itself transpiles without type checks.
 const typecheck = project.addTask('typecheck', { exec: 'tsc --noEmit -p tsconfig.dev.json' });

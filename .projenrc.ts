@@ -178,4 +178,48 @@ for (const [prefix, file] of Object.entries(vendored.imports)) {
 }
 project.gitattributes.addAttributes('/schemas/**', 'linguist-vendored');
 
+// A git dependency (`npm install github:<owner>/cdk8s-mlops#v0.1.0`) gets the repository, not the package: npm
+// installs its devDependencies and runs `prepare`, then packs `files`. So `prepare` compiles (type checks are the
+// test task's job; this is the compile task's emit). npm also runs it after `npm ci` here, which costs a few
+// seconds and leaves build/ as `npm pack` wants it.
+project.package.setScript('prepare', 'tsc -p tsconfig.json --noCheck');
+
+// Releases, kept local (no GitHub workflows): commit-and-tag-version bumps the version in package.json and
+// package-lock.json from the Conventional Commits since the last `v*` tag, writes the CHANGELOG entry, commits and
+// tags. Its settings are in .versionrc.json; docs/releasing.md has the policy and the steps. Pushing the commit
+// and tag and `npm publish` stay manual.
+new JsonFile(project, '.versionrc.json', {
+  obj: {
+    tagPrefix: 'v',
+    // Keep a Changelog's section names for the commit types that reach users; the rest stay out of the entry.
+    types: [
+      { type: 'feat', section: 'Added' },
+      { type: 'fix', section: 'Fixed' },
+      { type: 'perf', section: 'Changed' },
+      { type: 'revert', section: 'Changed' },
+      { type: 'docs', hidden: true },
+      { type: 'refactor', hidden: true },
+      { type: 'test', hidden: true },
+      { type: 'build', hidden: true },
+      { type: 'ci', hidden: true },
+      { type: 'chore', hidden: true },
+      { type: 'style', hidden: true },
+    ],
+    // The tool drops what stands above the last release, i.e. the hand-written [Unreleased] notes: this hook puts
+    // them at the top of the new entry.
+    scripts: { postchangelog: 'node scripts/release-changelog.js' },
+  },
+});
+const release = project.addTask('release', {
+  description: 'Test, then bump the version from the Conventional Commits, write the CHANGELOG entry, commit and tag (local)',
+});
+release.exec('git diff --quiet HEAD || { echo "release: the working tree has uncommitted changes" >&2; exit 1; }');
+release.spawn(project.testTask);
+release.exec('commit-and-tag-version', { receiveArgs: true });
+project.addTask('release:preview', {
+  description: 'Show the next version and its CHANGELOG entry without writing anything (the [Unreleased] notes come on top)',
+  exec: 'commit-and-tag-version --dry-run',
+  receiveArgs: true,
+});
+
 project.synth();

@@ -178,6 +178,13 @@ for (const [prefix, file] of Object.entries(vendored.imports)) {
 }
 project.gitattributes.addAttributes('/schemas/**', 'linguist-vendored');
 
+// The IANA time zone names a CronJob's timeZone may take (lib/core/time-zones.ts), regenerated from the tzdata
+// package (Debian: apt-get install tzdata) when it has a new release.
+project.addTask('time-zones', {
+  description: 'Regenerate lib/core/time-zones.ts from the tzdata package (/usr/share/zoneinfo/tzdata.zi, or TZDATA_ZI)',
+  exec: 'node scripts/time-zones.js',
+});
+
 // A git dependency (`npm install github:<owner>/cdk8s-mlops#v0.1.0`) gets the repository, not the package: npm
 // installs its devDependencies and runs `prepare`, then packs `files`. So `prepare` compiles (type checks are the
 // test task's job; this is the compile task's emit). npm also runs it after `npm ci` here, which costs a few

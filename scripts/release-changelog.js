@@ -4,7 +4,8 @@
 // the last tag and writes `header + entry + everything from the previous release's heading on`, so the
 // hand-written `## [Unreleased]` notes (and, before the first release, the file's own header) are lost or
 // doubled. This rewrites the file from the committed one: its header, an empty [Unreleased] section for the next
-// release, the new entry's heading, the [Unreleased] notes, the commit list, and the earlier releases unchanged.
+// release, the new entry's heading, the [Unreleased] notes, the commit list under a heading of its own (its
+// sections one level down, so they do not repeat the notes' `### Added`), and the earlier releases unchanged.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -32,7 +33,9 @@ const appended = (releasesAt < 0 ? committed : releases).replace(/\n+$/, '');
 const entryEnd = appended ? written.lastIndexOf(appended) : written.length;
 if (entryEnd < entryAt) throw new Error(`${FILE}: cannot find the earlier releases after the new entry`);
 const entry = written.slice(entryAt, entryEnd).trim();
-const [heading, ...commits] = entry.split('\n');
+const [heading, ...rest] = entry.split('\n');
+const commitList = rest.join('\n').trim().replace(/^### /gm, '#### ').replace(/\n{3,}/g, '\n\n');
+const commits = commitList === '' ? '' : `### Commits\n\n${commitList}`;
 
-const parts = [header.replace(/\n+$/, ''), UNRELEASED, heading, notes, commits.join('\n').trim(), releases.replace(/\n+$/, '')];
+const parts = [header.replace(/\n+$/, ''), UNRELEASED, heading, notes, commits, releases.replace(/\n+$/, '')];
 fs.writeFileSync(FILE, parts.filter((p) => p !== '').join('\n\n') + '\n');

@@ -114,7 +114,7 @@ project.package.addVersion(VERSION);
 // imports/ that lib/ loads: the rest (KServe's InferenceService alone is 3 MB of JS; the library writes it as a
 // plain ApiObject) is never required. Their declarations are not shipped either: no public type of the library
 // refers to them (test/package.test.ts type-checks a consumer without skipLibCheck to prove it).
-// No source maps (tsconfig below): the JS is tsc's readable output of lib/, and maps would point at .ts sources
+// No source maps (tsconfig above): the JS is tsc's readable output of lib/, and maps would point at .ts sources
 // that are not shipped unless they carried the sources themselves, which is what made the package 32 MB.
 const usedImports = [...new Set(fs.readdirSync('lib', { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.ts'))

@@ -1,10 +1,17 @@
 import * as fs from 'fs';
-import { javascript, typescript } from 'projen';
+import * as path from 'path';
+import { JsonFile, javascript, typescript } from 'projen';
 
-// Versions the library is built and tested against. The peer ranges are what consumers may bring.
+// The peer ranges consumers may bring. The lowest version of each range is the devDependency the repository builds
+// and tests against; the newest release in range (NEWEST, to be raised by hand: `npm view cdk8s version`, ...) is
+// installed too, and test/package.test.ts synthesizes a consumer app with each set.
 const CDK8S = '^2.70.0';
 const CDK8S_PLUS = '^2.9.0';
 const CONSTRUCTS = '^10.3.0';
+const NEWEST = { 'cdk8s': '2.70.106', 'cdk8s-plus-27': '2.9.5', 'constructs': '10.8.1' };
+
+// The version is the one in package.json, which the release task bumps (projen would reset it to 0.0.0).
+const VERSION: string = (fs.existsSync('package.json') && JSON.parse(fs.readFileSync('package.json', 'utf8')).version) || '0.1.0';
 
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-mlops',
@@ -46,6 +53,10 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^4.0.0',
     'typedoc@^0.28.0',
     'typedoc-plugin-markdown@^4.0.0',
+    // 12.x: 13 needs Node 22, and the library supports Node 18.
+    'commit-and-tag-version@^12.7.0',
+    // The newest peers, installed from the lockfile into test/peers-newest/node_modules (see NEWEST).
+    'cdk8s-mlops-peers-newest@file:test/peers-newest',
   ],
 
   tsconfig: {
@@ -55,6 +66,8 @@ const project = new typescript.TypeScriptProject({
       rootDir: '.',
       outDir: 'build',
       declaration: true,
+      inlineSourceMap: false,
+      inlineSources: false,
       skipLibCheck: true,
       isolatedModules: true,
       noUnusedLocals: true,
@@ -95,8 +108,30 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
-// The package ships compiled JS and types only (lib sources and the generated imports they use).
-project.addFields({ files: ['build/lib/**/*.js', 'build/lib/**/*.d.ts', 'build/imports/**/*.js', 'build/imports/**/*.d.ts'] });
+project.package.addVersion(VERSION);
+
+// The package ships the compiled JS and declarations of lib/, and the JS of only those generated CRD modules in
+// imports/ that lib/ loads: the rest (KServe's InferenceService alone is 3 MB of JS; the library writes it as a
+// plain ApiObject) is never required. Their declarations are not shipped either: no public type of the library
+// refers to them (test/package.test.ts type-checks a consumer without skipLibCheck to prove it).
+// No source maps (tsconfig above): the JS is tsc's readable output of lib/, and maps would point at .ts sources
+// that are not shipped unless they carried the sources themselves, which is what made the package 32 MB.
+const usedImports = [...new Set(fs.readdirSync('lib', { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts'))
+  .flatMap((f) => [...fs.readFileSync(path.join('lib', f), 'utf8').matchAll(/require\('(?:\.\.\/)+imports\/([^']+)'\)/g)].map((m) => m[1])))]
+  .sort();
+project.addFields({
+  files: ['build/lib/**/*.js', 'build/lib/**/*.d.ts', ...usedImports.map((m) => `build/imports/${m}.js`)],
+});
+
+new JsonFile(project, 'test/peers-newest/package.json', {
+  obj: {
+    name: 'cdk8s-mlops-peers-newest',
+    private: true,
+    description: 'The newest cdk8s, cdk8s-plus-27 and constructs in the peer ranges, for test/package.test.ts.',
+    dependencies: NEWEST,
+  },
+});
 
 // Type-check everything (lib, tests, examples, bench) once; jest itself transpiles without type checks.
 const typecheck = project.addTask('typecheck', { exec: 'tsc --noEmit -p tsconfig.dev.json' });
@@ -142,5 +177,56 @@ for (const [prefix, file] of Object.entries(vendored.imports)) {
   importTask.exec(`cdk8s import --no-check-upgrade --no-save --output imports --language typescript ${prefix}:=schemas/${file}`);
 }
 project.gitattributes.addAttributes('/schemas/**', 'linguist-vendored');
+
+// The IANA time zone names a CronJob's timeZone may take (lib/core/time-zones.ts), regenerated from the tzdata
+// package (Debian: apt-get install tzdata) when it has a new release.
+project.addTask('time-zones', {
+  description: 'Regenerate lib/core/time-zones.ts from the tzdata package (/usr/share/zoneinfo/tzdata.zi, or TZDATA_ZI)',
+  exec: 'node scripts/time-zones.js',
+});
+
+// A git dependency (`npm install github:<owner>/cdk8s-mlops#v0.1.0`) gets the repository, not the package: npm
+// installs its devDependencies and runs `prepare`, then packs `files`. So `prepare` compiles (type checks are the
+// test task's job; this is the compile task's emit). npm also runs it after `npm ci` here, which costs a few
+// seconds and leaves build/ as `npm pack` wants it.
+project.package.setScript('prepare', 'tsc -p tsconfig.json --noCheck');
+
+// Releases, kept local (no GitHub workflows): commit-and-tag-version bumps the version in package.json and
+// package-lock.json from the Conventional Commits since the last `v*` tag, writes the CHANGELOG entry, commits and
+// tags. Its settings are in .versionrc.json; docs/releasing.md has the policy and the steps. Pushing the commit
+// and tag and `npm publish` stay manual.
+new JsonFile(project, '.versionrc.json', {
+  obj: {
+    tagPrefix: 'v',
+    // Keep a Changelog's section names for the commit types that reach users; the rest stay out of the entry.
+    types: [
+      { type: 'feat', section: 'Added' },
+      { type: 'fix', section: 'Fixed' },
+      { type: 'perf', section: 'Changed' },
+      { type: 'revert', section: 'Changed' },
+      { type: 'docs', hidden: true },
+      { type: 'refactor', hidden: true },
+      { type: 'test', hidden: true },
+      { type: 'build', hidden: true },
+      { type: 'ci', hidden: true },
+      { type: 'chore', hidden: true },
+      { type: 'style', hidden: true },
+    ],
+    // The tool drops what stands above the last release, i.e. the hand-written [Unreleased] notes: this hook puts
+    // them at the top of the new entry.
+    scripts: { postchangelog: 'node scripts/release-changelog.js' },
+  },
+});
+const release = project.addTask('release', {
+  description: 'Test, then bump the version from the Conventional Commits, write the CHANGELOG entry, commit and tag (local)',
+});
+release.exec('git diff --quiet HEAD || { echo "release: the working tree has uncommitted changes" >&2; exit 1; }');
+release.spawn(project.testTask);
+release.exec('commit-and-tag-version', { receiveArgs: true });
+project.addTask('release:preview', {
+  description: 'Show the next version and its CHANGELOG entry without writing anything (the [Unreleased] notes come on top)',
+  exec: 'commit-and-tag-version --dry-run',
+  receiveArgs: true,
+});
 
 project.synth();

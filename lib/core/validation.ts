@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { IValidator } from './errors';
+import { lazyModule } from './lazy';
 
 /** RFC 1123 label: what Kubernetes requires of namespace, Service and most other object names. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -199,50 +200,125 @@ function redactUri(value: string): string {
   return value.replace(/(:\/\/[^/\s:@]+:)[^/\s@]+@/i, '$1***@');
 }
 
+/** A field of a standard cron expression, with the bounds and names Kubernetes' parser (robfig/cron v3) takes. */
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names for min, min + 1, ...: matched in any case. */
+  readonly names?: readonly string[];
+}
+
+const CRON_FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  // 0-6 only: unlike Vixie cron, Kubernetes refuses 7 for Sunday.
+  { name: 'day-of-week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** A Go duration (`1h30m`, `90s`, `1.5h`) as `@every` takes it; the capture groups are number and unit. */
+const GO_DURATION = /^((\d+(\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g;
+const GO_DURATION_UNIT_SECONDS: Record<string, number> = { 'ns': 1e-9, 'us': 1e-6, '\u00b5s': 1e-6, '\u03bcs': 1e-6, 'ms': 1e-3, 's': 1, 'm': 60, 'h': 3600 };
+
 /**
- * Checks a five-field cron expression (minute hour day-of-month month day-of-week), the form Kubernetes CronJobs
- * accept, including `@hourly`-style macros.
+ * Checks a cron schedule as a Kubernetes CronJob takes it (the API server parses it with robfig/cron v3's standard
+ * parser): five fields (minute hour day-of-month month day-of-week), each `*` or `?`, a number, a range `a-b`, a
+ * step (`*\/n`, `a/n`, `a-b/n`) or a comma-separated list of them, months and weekdays also by name (`JAN`,
+ * `MON-FRI`, any case); or a macro (`@daily`, `@hourly`, ...) or `@every <duration>` (`@every 1h30m`). A time
+ * zone inside the schedule (`TZ=`, `CRON_TZ=`) is refused, as Kubernetes does: the CronJob's `timeZone` sets it.
+ * An out-of-range value names its field and the field's range.
  */
 export function validateCron(v: IValidator, prop: string, expression: string): string {
-  const macros = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-  if (typeof expression === 'string' && macros.includes(expression)) return expression;
-  const fields = typeof expression === 'string' ? expression.trim().split(/\s+/) : [];
-  const ranges: Array<[number, number, string[]?]> = [
-    [0, 59], [0, 23], [1, 31],
-    [1, 12, ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']],
-    [0, 7, ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']],
-  ];
-  const valid = fields.length === 5 && fields.every((field, i) => cronFieldIsValid(field, ...ranges[i]));
-  if (!valid) {
-    v.fail(prop, 'must be a cron expression with five fields (minute hour day-of-month month day-of-week, e.g. \'0 2 * * *\') or a macro such as \'@daily\'', expression);
+  const form = 'must be a cron expression with five fields (minute hour day-of-month month day-of-week, e.g. \'0 2 * * *\') or a macro such as \'@daily\'';
+  if (typeof expression !== 'string' || expression.trim() === '') v.fail(prop, form, expression);
+  if (expression.includes('TZ')) {
+    v.fail(prop, 'must not set a time zone (TZ= or CRON_TZ=, which Kubernetes refuses): give it as the schedule\'s timeZone', expression);
   }
+  if (expression.startsWith('@')) {
+    if (CRON_MACROS.includes(expression)) return expression;
+    const every = /^@every (.*)$/.exec(expression);
+    if (!every) v.fail(prop, `must be a cron expression or one of the macros ${CRON_MACROS.join(', ')} or '@every <duration>'`, expression);
+    const seconds = GO_DURATION.test(every[1])
+      ? [...every[1].matchAll(GO_DURATION_PART)].reduce((sum, m) => sum + Number(m[1]) * GO_DURATION_UNIT_SECONDS[m[2]], 0)
+      : NaN;
+    if (!(seconds >= 1)) v.fail(prop, 'must be \'@every\' and a duration of at least 1s in Go\'s form, such as \'@every 1h30m\'', expression);
+    return expression;
+  }
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) v.fail(prop, form, expression);
+  fields.forEach((text, i) => {
+    const field = CRON_FIELDS[i];
+    const problem = cronFieldProblem(text, field);
+    if (problem !== undefined) {
+      const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}`;
+      v.fail(prop, `must be a cron expression whose field '${field.name}' is ${range} (${problem})`, expression);
+    }
+  });
   return expression;
 }
 
-function cronFieldIsValid(field: string, min: number, max: number, names: string[] = []): boolean {
-  const value = (text: string): number => {
-    const named = names.indexOf(text.toUpperCase());
-    if (named >= 0) return named + (min === 1 ? 1 : 0);
-    return /^\d+$/.test(text) ? Number(text) : NaN;
+/** What is wrong with one field of a cron expression, as robfig/cron v3 would refuse it; undefined when nothing. */
+function cronFieldProblem(text: string, field: CronField): string | undefined {
+  const value = (token: string): number => {
+    const named = field.names?.indexOf(token.toUpperCase()) ?? -1;
+    if (named >= 0) return field.min + named;
+    return /^\d+$/.test(token) ? Number(token) : NaN;
   };
-  return field.split(',').every((part) => {
-    const [range, step, ...rest] = part.split('/');
-    if (rest.length > 0 || (step !== undefined && !/^[1-9]\d*$/.test(step))) return false;
-    if (range === '*' || range === '?') return true;
+  const outOfRange = (token: string, n: number): string | undefined => {
+    if (n >= field.min && n <= field.max) return undefined;
+    return field.name === 'day-of-week' && n === 7 ? '7 is out of range: Sunday is 0 or SUN' : `${token} is out of range`;
+  };
+  for (const item of text.split(',')) {
+    const form = `'${item}' is not a number${field.names ? ', name' : ''}, range a-b or step /n`;
+    if (item === '') return `'${text}' has an empty list item`;
+    const [range, step, ...moreSteps] = item.split('/');
+    if (moreSteps.length > 0 || (step !== undefined && !/^\d+$/.test(step))) return form;
+    if (step !== undefined && Number(step) === 0) return `'${item}' has a step of 0`;
+    if (range === '*' || range === '?') continue;
     const [from, to, ...more] = range.split('-');
-    if (more.length > 0) return false;
-    const lo = value(from);
-    const hi = to === undefined ? lo : value(to);
-    return lo >= min && hi <= max && lo <= hi;
-  });
+    if (more.length > 0) return form;
+    const low = value(from);
+    // `a/n` runs from a to the field's maximum.
+    const high = to !== undefined ? value(to) : step !== undefined ? field.max : low;
+    if (Number.isNaN(low) || Number.isNaN(high)) return form;
+    const problem = outOfRange(from, low) ?? (to !== undefined ? outOfRange(to, high) : undefined);
+    if (problem !== undefined) return problem;
+    if (low > high) return `'${range}' runs backwards`;
+  }
+  return undefined;
 }
 
-/** Checks an IANA time zone name (`Europe/Berlin`, `UTC`) with the runtime's own zone database. */
+/** The time zone names Kubernetes takes, loaded on first use (lib/core/time-zones.ts, generated from tzdata). */
+const timeZoneNames = lazyModule(() => {
+  const { TIME_ZONES_BY_AREA } = require('./time-zones') as typeof import('./time-zones');
+  const names = new Set<string>();
+  for (const line of TIME_ZONES_BY_AREA.split('\n')) {
+    const [area, ...locations] = line.split(' ');
+    for (const location of locations) names.add(area ? `${area}/${location}` : location);
+  }
+  return names;
+});
+
+/**
+ * Checks a CronJob time zone against the IANA tz database names Kubernetes accepts (`Europe/Berlin`, `Etc/UTC`,
+ * backward-compatible links such as `US/Pacific`), not the runtime's: JavaScript also takes abbreviations such as
+ * `PST` that Kubernetes refuses. The names come from tzdata (see lib/core/time-zones.ts for the release).
+ */
 export function validateTimeZone(v: IValidator, prop: string, timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    v.fail(prop, 'must be an IANA time zone name such as \'UTC\' or \'Europe/Berlin\'', timeZone);
+  const requirement = 'must be an IANA time zone name such as \'Europe/Berlin\', \'America/New_York\' or \'Etc/UTC\'';
+  if (typeof timeZone !== 'string' || timeZone === '') v.fail(prop, requirement, timeZone);
+  if (timeZone.toLowerCase() === 'local') v.fail(prop, `${requirement} (Kubernetes refuses 'Local', the controller's own zone)`, timeZone);
+  if (!timeZoneNames().has(timeZone)) {
+    const sameButCase = [...timeZoneNames()].find((name) => name.toLowerCase() === timeZone.toLowerCase());
+    const hint = sameButCase !== undefined
+      ? ` (names are case-sensitive: '${sameButCase}')`
+      : /^[A-Z]{3,5}$/.test(timeZone) ? ' (abbreviations such as \'PST\' are not zone names)' : '';
+    v.fail(prop, requirement + hint, timeZone);
   }
   return timeZone;
 }

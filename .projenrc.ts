@@ -57,6 +57,9 @@ const project = new typescript.TypeScriptProject({
     'commit-and-tag-version@^12.7.0',
     // The newest peers, installed from the lockfile into test/peers-newest/node_modules (see NEWEST).
     'cdk8s-mlops-peers-newest@file:test/peers-newest',
+    // The committed API report (api/cdk8s-mlops.api.md) and the import-cycle check of test/structure.test.ts.
+    '@microsoft/api-extractor@^7.60.1',
+    'madge@^8.0.0',
   ],
 
   tsconfig: {
@@ -148,6 +151,18 @@ project.addTask('synth', {
 // maps of every cdk8s file it loads (about 0.06 s); stack traces then point into tsx's output (`npx tsx
 // examples/main.ts` keeps the TypeScript lines). It must stay under a second as a whole process.
 project.package.setScript('synth', 'node -r tsx/cjs -e "process.setSourceMapsEnabled(false); require(\'./examples/main.ts\')"');
+
+// The public API report: api/cdk8s-mlops.api.md, written by API Extractor from the declarations of lib/index.ts
+// (api-extractor.json). It is committed so every change of the public surface shows in review; test/api.test.ts
+// fails while it differs from the code. A symbol that a public type uses but lib/index.ts does not export is an
+// error here (ae-forgotten-export).
+project.addTask('api', {
+  description: 'Regenerate the public API report api/cdk8s-mlops.api.md from lib/index.ts',
+  steps: [
+    { exec: 'tsc -p tsconfig.json --declaration --emitDeclarationOnly --outDir build/api-types' },
+    { exec: 'api-extractor run --local' },
+  ],
+});
 
 // The synthesis benchmark (bench/main.ts; BENCH_QUICK=1 for a short run). Not part of `npm test`: it takes minutes.
 project.addTask('bench', {

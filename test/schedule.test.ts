@@ -4,7 +4,9 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { GpuTrainingJob, MlopsValidationError, Schedule, validateTimeZone, Validator } from '../lib';
+import { GpuTrainingJob, MlopsValidationError, Schedule } from '../lib';
+// Internals, by their file path: they are not part of the public API.
+import { validateTimeZone, Validator } from '../lib/core';
 
 function cronJobOf(timeZone: string) {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });

@@ -20,10 +20,13 @@ export interface PersonaRoleProps {
   readonly labels: Record<string, string>;
 }
 
-/** Adds the Role (child `<persona>-role`) and, when anyone is bound to it, its RoleBinding (`<persona>-binding`). */
+/**
+ * Adds the Role (child `Role-<persona>`) and, when anyone is bound to it, its RoleBinding (`RoleBinding-<persona>`):
+ * ids in the library's `Kind-<name>` case.
+ */
 export function addPersonaRole(scope: Construct, persona: Persona, props: PersonaRoleProps): void {
   const { name, namespace, labels, serviceAccount } = props;
-  new k8s.KubeRole(scope, `${persona}-role`, {
+  new k8s.KubeRole(scope, `Role-${persona}`, {
     metadata: { name, namespace, labels },
     rules: props.rules.map((r) => ({ apiGroups: [r.apiGroup], resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames })),
   });
@@ -32,7 +35,7 @@ export function addPersonaRole(scope: Construct, persona: Persona, props: Person
     ...props.people.map((p) => ({ kind: p.kind, name: p.name, apiGroup: RBAC_GROUP })),
   ];
   if (subjects.length === 0) return;
-  new k8s.KubeRoleBinding(scope, `${persona}-binding`, {
+  new k8s.KubeRoleBinding(scope, `RoleBinding-${persona}`, {
     metadata: { name, namespace, labels },
     roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name },
     subjects,

@@ -480,3 +480,26 @@ describe('DistributedTraining bad input', () => {
     expect(() => Framework.tensorflow({ workers: 0 })).toThrow("Framework.tensorflow: 'workers' must be a whole number from 1 to 1000, got 0");
   });
 });
+
+describe('construct ids are stable', () => {
+  // Ids are part of the public contract (escape hatches find children by id): adding a role must not move Resource.
+  const childIds = (run: DistributedTraining) => run.node.children.map((c) => c.node.id);
+  const resourceName = (run: DistributedTraining) => (run.node.findChild('Resource') as any).metadata.name;
+
+  test('on plain Jobs, Resource is the workers\' Job whatever roles are added; the other roles are Job-<role>', () => {
+    const workersOnly = synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2 }) }).run;
+    const allRoles = synth({ image: TF_IMAGE, framework: Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true, evaluator: true }) }).run;
+    expect(resourceName(workersOnly)).toBe('dist'); // one role: the Job takes the run's name
+    expect(resourceName(allRoles)).toBe('dist-worker');
+    expect((allRoles.node.findChild('Job-chief') as any).metadata.name).toBe('dist-chief');
+    expect(allRoles.resource).toBe(allRoles.node.findChild('Resource'));
+    expect(childIds(allRoles)).toEqual(expect.arrayContaining(['Resource', 'Job-chief', 'Job-ps', 'Job-evaluator']));
+  });
+
+  test.each([Backend.KUBEFLOW, Backend.JOBSET])('on %s, Resource is the one job object whatever roles are added', (backend) => {
+    for (const framework of [Framework.tensorflow({ workers: 2 }), Framework.tensorflow({ workers: 2, parameterServers: 1, chief: true })]) {
+      const { run } = synth({ image: TF_IMAGE, backend, framework });
+      expect(resourceName(run)).toBe('dist');
+    }
+  });
+});

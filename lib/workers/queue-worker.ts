@@ -10,7 +10,7 @@ import { PodBuilder } from '../core/pod';
 import { SecretValue } from '../core/secrets';
 import { ServerBlock } from '../core/server';
 import { trainingSharedMemory } from '../core/training';
-import { validateDnsLabel, validateInteger, validateLabels } from '../core/validation';
+import { validateDnsLabel, validateImage, validateInteger, validateLabels } from '../core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from '../core/volumes';
 import { IWorkload, Placement, resolvePlacement, WorkloadRole } from '../core/workload';
 import { HEARTBEAT_FILE_ENV, validateHealthCheck, WorkerHealthCheck } from './health-check';
@@ -65,7 +65,7 @@ export class QueueWorker extends Construct implements IWorkload {
     const basics = this.resolveBasics(v, props);
     this.namespace = basics.placement.namespace;
     validateLabels(v, 'labels', props.labels);
-    const labels = { ...props.labels, ...componentLabels({ name, instance: name, component: 'worker', version: imageTag(props.image ?? '') }) };
+    const labels = { ...props.labels, ...componentLabels({ name, instance: name, component: 'worker', version: imageTag(validateImage(v, 'image', props.image)) }) };
     this.podSelector = selectorLabels({ instance: name, component: 'worker' });
     const block = new ServerBlock(this, { name, namespace: this.namespace, labels, selector: this.podSelector });
     this.networkPolicy = block.addNetworkPolicy();

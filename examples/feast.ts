@@ -1,9 +1,9 @@
 // Feast: the seed's two-replica online feature serving with Redis, and the seed's real-time recommendation system
-// (feature processor, GPU recommendation engine, API with autoscaling) reading features from it.
+// (feature processor on a Kafka topic, GPU recommendation engine, API with autoscaling) reading features from it.
 import { App, Chart } from 'cdk8s';
 import {
-  AccessMode, Accelerator, FeatureRepository, FeatureStore, ModelServer, OfflineStore, OnlineStore, Registry, ScalingMetric,
-  Schedule, SecretValue, ServingRuntime, VolumeClaim,
+  AccessMode, Accelerator, FeatureRepository, FeatureStore, ModelServer, OfflineStore, OnlineStore, QueueLocation, QueueWorker,
+  Registry, ScalingMetric, Schedule, SecretValue, ServingRuntime, VolumeClaim, WorkerQueue,
 } from '../lib';
 
 export function build(app: App): void {
@@ -48,17 +48,22 @@ function recommendationSystem(app: App): void {
     materialization: { schedule: Schedule.cron('*/15 * * * *'), featureViews: ['user_activity', 'item_popularity'], memory: '4Gi' },
   });
 
-  // The seed's three services as ModelServers (custom images): restricted pods, probes, PDBs, NetworkPolicies.
-  // The processor computes features and pushes them through the feature server; it serves only its health check.
-  const processor = new ModelServer(chart, 'feature-processor', {
-    runtime: ServingRuntime.custom({
-      image: 'registry.example.com/recsys/feature-processor:3.0.2',
-      ports: [{ name: 'http', port: 8080 }],
-      probes: { readiness: { port: 'http', path: '/healthz' }, liveness: { port: 'http', path: '/healthz' } },
-    }),
-    replicas: 3,
+  // The processor serves no port: a QueueWorker that reads user events from Kafka (its lag scales it between the
+  // seed's three replicas and twelve, the topic's partitions), computes features and pushes them through the
+  // feature server. The engine and the API are ModelServers (custom images): restricted pods, probes, PDBs,
+  // NetworkPolicies.
+  const processor = new QueueWorker(chart, 'feature-processor', {
+    image: 'registry.example.com/recsys/feature-processor:3.0.2',
     cpu: 2,
     memory: '4Gi',
+    queue: WorkerQueue.kafka({
+      bootstrapServers: ['events-kafka-bootstrap.streaming.svc:9092'],
+      topic: 'user-events',
+      consumerGroup: 'feature-processor',
+      location: QueueLocation.inCluster({ 'strimzi.io/cluster': 'events' }, 'streaming'),
+    }),
+    autoscaling: { minReplicas: 3, maxReplicas: 12, messagesPerReplica: 1000 },
+    env: { KAFKA_BOOTSTRAP_SERVERS: 'events-kafka-bootstrap.streaming.svc:9092' },
   });
   // The GPU recommendation engine: gRPC on 9000, reading features from the store.
   const engine = new ModelServer(chart, 'recommendation-engine', {

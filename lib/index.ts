@@ -26,3 +26,4 @@ export * from './tenancy';
 export * from './storage';
 export * from './mlflow';
 export * from './serving';
+export * from './workers';

@@ -94,6 +94,10 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['ConfigMap, Secret and claim of an AI pod', 'seeds-config-secret-volume', 'Job', 'training-job'],
   ['Node selector has_GPU', 'seeds-gpu-scheduling', 'Job', 'gpu-node-selector'],
   ['DVC data-versioning Job', 'seeds-data-versioning', 'Job', 'data-versioning'],
+  ['Computer vision pipeline: video processor', 'workers-vision', 'Deployment', 'video-processor'],
+  ['Computer vision pipeline: object detector', 'workers-vision', 'ScaledObject', 'object-detector'],
+  ['Computer vision pipeline: feature extractor', 'workers-vision', 'ScaledObject', 'feature-extractor'],
+  ['Real-time recommendation system: feature processor', 'feast-recommendations', 'ScaledObject', 'feature-processor'],
 ];
 
 describe('every seed scenario has an example object', () => {
@@ -652,5 +656,48 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
     const chart = new Chart(new App(), 'c');
     expect(() => new GpuTrainingJob(chart, 'ai-pod', { image: 'pytorch/pytorch:latest' }))
       .toThrow(/GpuTrainingJob 'ai-pod': 'image' must pin a tag other than 'latest' or a digest, got 'pytorch\/pytorch:latest'/);
+  });
+});
+
+describe('queue workers: the computer vision pipeline and the feature processor', () => {
+  const stages: Array<[name: string, replicas: number]> = [['video-processor', 3], ['object-detector', 5], ['feature-extractor', 4]];
+
+  test.each(stages)('%s: one GPU, no port, a heartbeat probe, at most the seed\'s %d replicas', (name, replicas) => {
+    const deployment = obj('workers-vision', 'Deployment', name);
+    const c = container(deployment);
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(c.resources.requests['nvidia.com/gpu']).toBe('1');
+    expect(c.ports).toBeUndefined();
+    expect(c.image).not.toMatch(/:latest$/);
+    expect(c.livenessProbe.exec.command.join(' ')).toContain('stat -c %Y /var/run/worker/heartbeat');
+    const scaled = charts.get('workers-vision')!.find((o) => o.kind === 'ScaledObject' && o.metadata.name === name);
+    expect(scaled?.spec.maxReplicaCount ?? deployment.spec.replicas).toBe(replicas);
+    expect(obj('workers-vision', 'PodDisruptionBudget', name).spec.maxUnavailable).toBe(1);
+  });
+
+  test('each stage pulls from its queue as KEDA sees it, with credentials only as Secret references', () => {
+    expect(obj('workers-vision', 'ScaledObject', 'object-detector').spec).toMatchObject({
+      minReplicaCount: 0, triggers: [{ type: 'kafka', metadata: { topic: 'frames', consumerGroup: 'object-detector', sasl: 'scram_sha512' } }],
+    });
+    expect(obj('workers-vision', 'ScaledObject', 'feature-extractor').spec.triggers[0]).toMatchObject({ type: 'redis-streams', metadata: { stream: 'detections' } });
+    expect(obj('workers-vision', 'TriggerAuthentication', 'object-detector-queue').spec.secretTargetRef).toEqual([
+      { parameter: 'username', name: 'vision-kafka', key: 'username' },
+      { parameter: 'password', name: 'vision-kafka', key: 'password' },
+    ]);
+    expect(envOf(container(obj('workers-vision', 'Deployment', 'video-processor'))).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'vision-redis', key: 'password' } });
+  });
+
+  test('each stage reaches only DNS and the queues it uses', () => {
+    const egressPorts = (name: string) => obj('workers-vision', 'NetworkPolicy', name).spec.egress.slice(1).map((r: any) => r.ports[0].port);
+    expect(egressPorts('video-processor')).toEqual([6379, 9092]);
+    expect(egressPorts('object-detector')).toEqual([9092, 6379]);
+    expect(egressPorts('feature-extractor')).toEqual([6379]);
+  });
+
+  test('the recommendation system\'s feature processor: a worker on the user-events topic, wired to the feature server', () => {
+    const processor = obj('feast-recommendations', 'Deployment', 'feature-processor');
+    expect(container(processor).ports).toBeUndefined();
+    expect(envOf(container(processor)).FEAST_FEATURE_SERVER_URL).toBe('http://features.recommendations.svc:6566');
+    expect(obj('feast-recommendations', 'ScaledObject', 'feature-processor').spec).toMatchObject({ minReplicaCount: 3, triggers: [{ type: 'kafka', metadata: { topic: 'user-events' } }] });
   });
 });

@@ -94,6 +94,8 @@ export interface ContainerSpec {
   readonly startupProbe?: k8s.Probe;
   readonly readinessProbe?: k8s.Probe;
   readonly livenessProbe?: k8s.Probe;
+  /** Hooks run after start and before stop (a worker's preStop that finishes in-flight work). */
+  readonly lifecycle?: k8s.Lifecycle;
   /** Writable directories (memory-backed `emptyDir`s are not used: these go to node disk). */
   readonly writablePaths?: string[];
   /** Prop name prefix for messages. */
@@ -433,6 +435,7 @@ export class PodBuilder {
       startupProbe: spec.startupProbe,
       readinessProbe: spec.readinessProbe,
       livenessProbe: spec.livenessProbe,
+      lifecycle: spec.lifecycle,
       securityContext: CONTAINER_SECURITY,
     };
   }

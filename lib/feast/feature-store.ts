@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -141,6 +142,14 @@ interface FeatureStoreSettings extends FeastSettings {
   readonly workers: number;
 }
 
+
+/** Every prop of FeatureStoreProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const FEATURE_STORE_PROPS = propNames<FeatureStoreProps>()({
+  name: true, namespace: true, team: true, project: true, provider: true, registry: true, registryTtl: true,
+  onlineStore: true, offlineStore: true, entityKeySerializationVersion: true, image: true, replicas: true,
+  autoscaling: true, workers: true, cpu: true, memory: true, featureRepository: true, materialization: true,
+  scheduling: true, serviceAccountName: true, labels: true,
+});
 /**
  * A Feast feature store: the online feature server (`feast serve`, port 6566) as a Deployment and Service, its
  * `feature_store.yaml` generated from typed props and mounted from a ConfigMap (secrets reach it only through
@@ -188,6 +197,7 @@ export class FeatureStore extends Construct implements IService {
   public constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
     const v = Validator.forConstruct('FeatureStore', id);
+    rejectUnknownProps(v, props, FEATURE_STORE_PROPS);
     const settings = checkProps(v, this, id, props);
     const { name, placement } = settings;
     const namespace = this.namespace = placement.namespace;

@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -155,6 +156,13 @@ interface ServerObjects {
   readonly exposure: Exposure;
 }
 
+
+/** Every prop of MlflowPlatformProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const MLFLOW_PLATFORM_PROPS = propNames<MlflowPlatformProps>()({
+  name: true, namespace: true, team: true, backendStore: true, artifactStore: true, image: true, replicas: true,
+  port: true, workers: true, cpu: true, memory: true, exposure: true, auth: true, metrics: true,
+  serviceAccountName: true, labels: true,
+});
 /**
  * An MLflow tracking server with its stores: a Deployment running `mlflow server` with proxied artifacts, a
  * PostgreSQL (in the cluster or external, password from a Secret through `PGPASSWORD`, never in a URI or argument)
@@ -199,6 +207,7 @@ export class MlflowPlatform extends Construct implements IService {
   public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
     super(scope, id);
     const v = this.v = Validator.forConstruct('MlflowPlatform', id);
+    rejectUnknownProps(v, props, MLFLOW_PLATFORM_PROPS);
     const settings = checkProps(v, this, id, props);
     const { name, namespace, image, replicas, port } = settings;
     this.auth = props.auth;

@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -52,6 +53,15 @@ interface DeploymentsInput {
   readonly labels: (component: string, version?: string) => Record<string, string>;
 }
 
+
+/** Every prop of ModelServerProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
+  name: true, namespace: true, team: true, runtime: true, model: true, backend: true, replicas: true,
+  autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
+  sharedMemory: true, env: true, secretEnv: true, startupTimeout: true, probePeriod: true, maxSurge: true,
+  requireSpreadAcrossNodes: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
+  variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true,
+});
 /**
  * An inference service: Deployments + Service + PodDisruptionBudget + autoscaling, with optional Ingress,
  * ServiceMonitor/PrometheusRule, Istio mTLS/authorization and weighted variants; or the same props as a KServe
@@ -94,6 +104,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
     super(scope, id);
     const v: Validator = Validator.forConstruct('ModelServer', id);
+    rejectUnknownProps(v, props, MODEL_SERVER_PROPS);
     const basics = this.resolveBasics(v, id, props);
     const name = this.workloadName = basics.name;
     this.namespace = basics.placement.namespace;

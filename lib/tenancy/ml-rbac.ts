@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { validateDnsLabel } from '../core/validation';
@@ -13,6 +14,11 @@ export interface MlRbacProps {
   readonly teams?: TeamOptions[];
 }
 
+
+/** Every prop of MlRbacProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const ML_RBAC_PROPS = propNames<MlRbacProps>()({
+  teams: true,
+});
 /**
  * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
  * a default-deny NetworkPolicy that allows DNS, a Kueue LocalQueue (and a ClusterQueue when asked), and
@@ -34,6 +40,7 @@ export class MlRbac extends Construct {
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
     this.validator = Validator.forConstruct('MlRbac', id);
+    rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
     for (const team of props.teams ?? []) this.addTeam(team);
   }

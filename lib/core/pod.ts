@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
 import { appended, exactArray, mapKeepingIdentity } from './arrays';
+import { checkContainerStrings, checkUniqueMountPaths } from './container-checks';
 import { IValidator } from './errors';
 import { deepFreeze } from './frozen';
 import { SchedulingOptions, validateScheduling } from './scheduling';
@@ -352,6 +353,7 @@ export class PodBuilder {
     validateDnsLabel(v, at('name'), spec.name);
     if (spec.image !== undefined || !spec.imageFromPlatform) validateImage(v, at('image'), spec.image as string);
     const resources = this.resources(spec, at, !isInit);
+    checkContainerStrings(v, at, spec);
     if (spec.accelerator) {
       if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);
       this.accelerators = appended(this.accelerators, spec.accelerator);
@@ -417,6 +419,7 @@ export class PodBuilder {
       volumeMounts.push({ name, mountPath: path });
     }
     volumeMounts.push(...(spec.volumeMounts ?? []));
+    checkUniqueMountPaths(v, at('mounts'), volumeMounts);
 
     return {
       name: spec.name,

@@ -415,3 +415,14 @@ export function validateServiceName(v: IValidator, prop: string, value: string, 
   }
   return value;
 }
+
+/** Checks mount options (`nfsvers=4.1`, `allow-other`): a list of single-line strings, as `mount -o` takes them. */
+export function validateMountOptions(v: IValidator, prop: string, options: string[] | undefined): string[] | undefined {
+  if (options === undefined) return options;
+  if (!Array.isArray(options)) v.fail(prop, 'must be a list of mount options', options);
+  options.forEach((option, i) => {
+    validateSingleLine(v, `${prop}[${i}]`, option);
+    if (option.trim() === '' || option.includes(',')) v.fail(`${prop}[${i}]`, 'must be one non-empty mount option (no \',\'; give each option its own entry)', option);
+  });
+  return options;
+}

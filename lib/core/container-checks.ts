@@ -1,0 +1,42 @@
+import { k8s } from 'cdk8s-plus-27';
+import { IValidator } from './errors';
+import { rejectNulCharacter, validateSingleLine } from './validation';
+
+/** The strings of a container that the runtime or the kubelet take only in some forms. */
+export interface ContainerStrings {
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly workingDir?: string;
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * Refuses what the runtime rejects or misreads in a container's strings: a relative or multi-line `workingDir`
+ * (the runtime resolves a relative one against the image's, differently per runtime), a NUL in `command` or `args`
+ * (no process argument carries one), control characters in env values.
+ */
+export function checkContainerStrings(v: IValidator, at: (name: string) => string, spec: ContainerStrings): void {
+  if (spec.workingDir !== undefined) {
+    validateSingleLine(v, at('workingDir'), spec.workingDir);
+    if (!spec.workingDir.startsWith('/')) v.fail(at('workingDir'), 'must be an absolute path (starting with \'/\')', spec.workingDir);
+  }
+  for (const key of ['command', 'args'] as const) {
+    for (const [i, arg] of (Array.isArray(spec[key]) ? spec[key]! : []).entries()) rejectNulCharacter(v, at(`${key}[${i}]`), arg);
+  }
+  for (const [name, value] of Object.entries(spec.env ?? {})) {
+    if (typeof value === 'string') validateSingleLine(v, at(`env.${name}`), value);
+  }
+}
+
+/** Refuses two mounts at one path (the library's own `/tmp` and `/dev/shm` included): Kubernetes rejects the pod. */
+export function checkUniqueMountPaths(v: IValidator, prop: string, mounts: readonly k8s.VolumeMount[]): void {
+  const seen = new Map<string, string>();
+  for (const mount of mounts) {
+    const path = mount.mountPath.replace(/\/+$/, '') || '/';
+    const other = seen.get(path);
+    if (other !== undefined) {
+      v.fail(prop, `must not mount two volumes at one path ('${other}' and '${mount.name}' both at ${path}; /tmp and /dev/shm are the library's own)`, path);
+    }
+    seen.set(path, mount.name);
+  }
+}

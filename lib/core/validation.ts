@@ -43,11 +43,15 @@ export function isLabelValue(value: unknown): boolean {
   return typeof value === 'string' && LABEL_VALUE.test(value);
 }
 
+/** Why a map key `constructor` is refused: cdk8s renders a map only while `map.constructor` is `Object`. */
+export const UNRENDERABLE_KEY = 'must not have a key \'constructor\' (cdk8s cannot render a map with that key)';
+
 /** Checks a label map (keys `[prefix/]name`, values label values), as Kubernetes does for labels and selectors. */
 export function validateLabels(v: IValidator, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (labels === undefined) return labels;
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) v.fail(prop, 'must be an object of label keys to values', labels);
   for (const [key, value] of Object.entries(labels)) {
+    if (key === 'constructor') v.fail(prop, UNRENDERABLE_KEY, key);
     if (!LABEL_KEY.test(key) || key.indexOf('/') > 253) {
       v.fail(prop, 'must have label keys of the form [prefix/]name (a DNS subdomain prefix; a name of at most 63 letters, digits, \'-\', \'_\' or \'.\')', key);
     }

@@ -3,11 +3,11 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   childName, componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
-  RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateDnsLabel, validateImage,
+  RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateImage,
   validateInteger, Validator, WorkloadRole,
 } from '../core';
 import { ServerBlock } from '../core/server';
-import { validateDuration, validateEnum, validateLabels } from '../core/validation';
+import { validateDuration, validateEnum, validateLabels, validateServiceName } from '../core/validation';
 import { FeastProvider, FeastSettings, renderConfigMap, renderFeatureStoreYaml } from './config';
 import { FeastContext, FeastStores } from './context';
 import { FeatureRepository } from './feature-repository';
@@ -276,7 +276,7 @@ function renderServer(server: ServerBlock, pod: PodBuilder, scaling: FeatureServ
 /** Checks the props that need no other object, and fills in the defaults. */
 function checkProps(v: Validator, scope: Construct, id: string, props: FeatureStoreProps): FeatureStoreSettings {
   if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least registry and onlineStore', props);
-  const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
+  const name = validateServiceName(v, 'name', props.name ?? id, 40);
   const placement = resolvePlacement(v, scope, props, WorkloadRole.SERVING);
   const project = props.project ?? name.replace(/-/g, '_');
   if (typeof project !== 'string' || !FEAST_PROJECT.test(project)) {

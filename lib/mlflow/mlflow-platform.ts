@@ -3,11 +3,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
-  requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsLabel, validateDnsSubdomain,
+  requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
 import { ServerBlock } from '../core/server';
-import { validateLabels } from '../core/validation';
+import { validateLabels, validateServiceName } from '../core/validation';
 import { ArtifactStore } from './artifact-store';
 import { BasicAuthOptions, checkAuth } from './auth';
 import { BackendStore } from './backend-store';
@@ -314,7 +314,7 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   if (!props || typeof props !== 'object') v.fail('props', 'must be an object with backendStore and artifactStore', props);
   if (!(props.backendStore instanceof BackendStore)) v.fail('backendStore', 'must be made with BackendStore.postgres(...), BackendStore.externalPostgres(...) or BackendStore.file(...)', props.backendStore);
   if (!(props.artifactStore instanceof ArtifactStore)) v.fail('artifactStore', 'must be made with ArtifactStore.minio(...), ArtifactStore.s3(...) or ArtifactStore.gcs(...)', props.artifactStore);
-  const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
+  const name = validateServiceName(v, 'name', props.name ?? id, 40);
   const namespace = resolveNamespace(v, scope, props);
   const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
   const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);

@@ -9,7 +9,7 @@ import { addIngress, IngressOptions, validateIngressOptions } from '../core/ingr
 import { durationSeconds } from '../core/job';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { ServerBlock } from '../core/server';
-import { validateEnum, validateEnvName, validateInteger, validateLabels } from '../core/validation';
+import { validateEnum, validateEnvName, validateInteger, validateLabels, validateServiceName } from '../core/validation';
 import { applyAccess, serviceOptions, ServiceType } from './access';
 import { resolveAutoscaling, ResolvedAutoscaling } from './autoscaling';
 import { ServingBackend } from './backend';
@@ -174,9 +174,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   private resolveBasics(v: IValidator, id: string, props: ModelServerProps): ServerBasics {
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least a runtime', props);
     const name = props.name ?? id;
-    if (typeof name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-      v.fail('name', 'must be a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)', name);
-    }
+    validateServiceName(v, 'name', name);
     const placement = resolvePlacement(v, this, props, WorkloadRole.SERVING);
     const backend = props.backend ?? ServingBackend.deployment();
     if (!(backend instanceof ServingBackend)) v.fail('backend', 'must be made with ServingBackend.deployment() or ServingBackend.kserve()', backend);

@@ -1,6 +1,7 @@
 import { propNames, rejectUnknownProps } from '../core/props';
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
+import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
 import { Team, TeamOptions } from './team';
@@ -60,7 +61,7 @@ export class MlRbac extends Construct {
       if (taken.has(ns) || namespaces.indexOf(ns) !== i) v.fail(`namespaces[${i}]`, 'must belong to one team only, once', ns);
     });
     if (namespaces.length === 0) v.fail('namespaces', 'must list at least one namespace', namespaces);
-    const team = new Team(this, name, v, { ...options, name, namespaces }, this.flavors);
+    const team = new Team(this, childId(name), v, { ...options, name, namespaces }, this.flavors);
     this.teams.push(team);
     return team;
   }

@@ -9,7 +9,7 @@ import { lazyModule } from '../core/lazy';
 import { PodNetworkPolicy } from '../core/network';
 import { Queue } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
-import { validateDnsLabel, validateInteger } from '../core/validation';
+import { validateInteger, validateServiceName } from '../core/validation';
 import { IWorkload } from '../core/workload';
 import { Backend } from './backend';
 import { Framework } from './framework';
@@ -115,7 +115,7 @@ export class DistributedTraining extends Construct implements IWorkload {
     const v = Validator.forConstruct('DistributedTraining', id);
     rejectUnknownProps(v, props, DISTRIBUTED_TRAINING_PROPS);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image and a framework', props);
-    this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, 40);
+    this.workloadName = validateServiceName(v, 'name', props.name ?? id, 40);
     const { framework, backend } = resolveChoices(v, props);
     const roles = framework.roles(v, props.nodes, backend.operator);
     this.totalPods = roles.reduce((sum, r) => sum + r.replicas, 0);

@@ -1,9 +1,9 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  AccessMode, Accelerator, ArtifactStore, Backend, BackendStore, DistributedTraining, DistributedTrainingProps,
+  AccessMode, Accelerator, ArtifactStore, Backend, BackendStore, DistributedTraining, DistributedTrainingProps, Exposure,
   FeatureStore, FeatureStoreProps, Framework, GpuTrainingJob, GpuTrainingJobProps, MlflowPlatform, MlflowPlatformProps,
-  MlRbac, ModelServer, ModelServerProps, OfflineStore, OnlineStore, Registry, SecretValue, ServingRuntime, StorageProvisioner,
-  VolumeClaim,
+  MlRbac, ModelServer, ModelServerProps, OfflineStore, OnlineStore, Registry, SecretValue, ServingRuntime, ServiceType, Spot,
+  StorageProvisioner, VolumeClaim,
 } from '../lib';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
@@ -30,6 +30,57 @@ const feast = (props: Loose<FeatureStoreProps> = {}, id = 'feast') => new Featur
   onlineStore: OnlineStore.redis({ password: SecretValue.fromSecret('redis', 'password') }),
   ...props,
 } as FeatureStoreProps);
+
+describe('dangerous choices need their acknowledgement', () => {
+  test('0.0.0.0/0 as a LoadBalancer source: ModelServer', () => {
+    expect(() => server({ serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/8', '0.0.0.0/0'] } }))
+      .toThrow(/^ModelServer 'srv': 'access.cidrs\[1\]' admits every address on the internet; list the client ranges, or set access.allowInternetSources: true if the server is meant to be public, got '0.0.0.0\/0'$/);
+    const objects = Testing.synth(server({ serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['0.0.0.0/0'], allowInternetSources: true } }).node.scope as Chart);
+    expect(objects.find((o) => o.kind === 'Service').spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
+  });
+  test('0.0.0.0/0 as a LoadBalancer source: MlflowPlatform', () => {
+    expect(() => Exposure.loadBalancer({ sourceRanges: ['0.0.0.0/0'], hosts: ['mlflow.example.com'] }))
+      .toThrow(/^Exposure.loadBalancer: 'sourceRanges\[0\]' admits every address on the internet; .*set allowInternetSources: true/);
+    expect(() => Exposure.loadBalancer({ sourceRanges: ['0.0.0.0/0'], hosts: ['mlflow.example.com'], allowInternetSources: true })).not.toThrow();
+  });
+  test('IPv6 ::/0 is no IPv4 range', () => {
+    expect(() => server({ serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['::/0'] } })).toThrow(/'access.cidrs\[0\]' must be an IPv4 CIDR/);
+  });
+  const ingress = { host: 'ml.example.com', tlsSecretName: 'ml-tls' };
+  test('0.0.0.0/0 in an Ingress allow-list', () => {
+    const annotations = { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8,0.0.0.0/0' };
+    expect(() => server({ ingress: { ...ingress, annotations } }))
+      .toThrow(/^ModelServer 'srv': 'ingress.annotations.nginx.ingress.kubernetes.io\/whitelist-source-range' admits every address on the internet; .*set allowInternetSources: true.*got '0.0.0.0\/0'$/);
+    expect(() => server({ ingress: { ...ingress, annotations, allowInternetSources: true } })).not.toThrow();
+  });
+  test('an annotation that injects configuration', () => {
+    const annotations = { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";' };
+    expect(() => server({ ingress: { ...ingress, annotations } }))
+      .toThrow(/^ModelServer 'srv': 'ingress.annotations.nginx.ingress.kubernetes.io\/configuration-snippet' injects configuration into the ingress controller .*set allowConfigurationSnippets: true to accept it/);
+    expect(() => Exposure.ingress({ ...ingress, annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'x' } }))
+      .toThrow(/^Exposure.ingress: 'annotations.nginx.ingress.kubernetes.io\/server-snippet' injects configuration/);
+    expect(() => server({ ingress: { ...ingress, annotations, allowConfigurationSnippets: true } })).not.toThrow();
+  });
+  test('a toleration that matches every taint', () => {
+    const everything = { key: '', operator: 'Exists' } as any;
+    expect(() => job({ scheduling: { tolerations: [everything] } }))
+      .toThrow(/^GpuTrainingJob 'train': 'scheduling.tolerations\[0\].key' must name a taint: an empty key with operator Exists tolerates every taint .*set scheduling.allowToleratingAllTaints: true to accept it, got ''$/);
+    expect(() => Spot.custom({ pool: 'spot' }, [everything])).toThrow(/^Spot.custom: 'tolerations\[0\].key' must name a taint: .*give the taint keys to tolerate/);
+    const objects = job({ scheduling: { tolerations: [everything], allowToleratingAllTaints: true } });
+    expect(objects.find((o) => o.kind === 'Job').spec.template.spec.tolerations).toContainEqual({ key: '', operator: 'Exists' });
+  });
+  test.each(['system-cluster-critical', 'system-node-critical'])('the system priority class %s', (priorityClassName) => {
+    expect(() => job({ scheduling: { priorityClassName } }))
+      .toThrow(new RegExp(`^GpuTrainingJob 'train': 'scheduling.priorityClassName' is a system priority class, whose pods preempt the cluster's own components; set scheduling.allowSystemPriorityClass: true to use it, got '${priorityClassName}'$`));
+    expect(() => job({ scheduling: { priorityClassName, allowSystemPriorityClass: true } })).not.toThrow();
+  });
+  test('a ModelServer Ingress without TLS', () => {
+    expect(() => server({ ingress: { host: 'ml.example.com' } }))
+      .toThrow(/^ModelServer 'srv': 'ingress.tlsSecretName' must name the TLS Secret for the host .*set ingress.allowPlainHttp: true to serve plain HTTP, got nothing$/);
+    const objects = Testing.synth(server({ ingress: { host: 'ml.example.com', allowPlainHttp: true } }).node.scope as Chart);
+    expect(objects.find((o) => o.kind === 'Ingress').spec.tls).toBeUndefined();
+  });
+});
 
 describe('values Kubernetes or the runtime rejects', () => {
   describe('image references', () => {

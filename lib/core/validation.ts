@@ -369,6 +369,16 @@ export function validateCidr(v: IValidator, prop: string, cidr: string): string 
   return cidr;
 }
 
+/**
+ * Refuses a source range that admits every address (`0.0.0.0/0`, any `/0`) unless the user said so with the prop
+ * named `acknowledgement`: a Service or Ingress open to the whole internet is a choice, never a default.
+ */
+export function rejectInternetSource(v: IValidator, prop: string, cidr: string, acknowledged: boolean | undefined, acknowledgement: string): void {
+  if (typeof cidr === 'string' && /\/0$/.test(cidr.trim()) && acknowledged !== true) {
+    v.fail(prop, `admits every address on the internet; list the client ranges, or set ${acknowledgement}: true if the server is meant to be public`, cidr);
+  }
+}
+
 /** Checks an absolute, normalised path in a container. */
 export function validateMountPath(v: IValidator, prop: string, path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || CONTROL_CHARACTER.test(path) || path.includes(':')) {

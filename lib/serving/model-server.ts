@@ -223,6 +223,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>): void {
     validateIngressOptions(v, 'ingress', ingress);
+    if (ingress.tlsSecretName === undefined && ingress.allowPlainHttp !== true) {
+      v.fail('ingress.tlsSecretName', 'must name the TLS Secret for the host (cert-manager can create it): requests and predictions would cross the network in clear text; set ingress.allowPlainHttp: true to serve plain HTTP', ingress.tlsSecretName);
+    }
     addIngress(this, 'Ingress', ingress, {
       serviceName: this.serviceName,
       namespace: this.namespace,

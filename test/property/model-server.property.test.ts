@@ -116,7 +116,9 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
     tlsSecretName: a.dnsSubdomain,
     controllerNamespace: a.dnsLabel(20),
     annotations: fc.constant({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' }),
-  }, { requiredKeys: ['host'], noNullPrototype: true }), { nil: undefined }),
+  }, { requiredKeys: ['host'], noNullPrototype: true })
+    // Plain HTTP only with its acknowledgement.
+    .map((i) => (i.tlsSecretName === undefined ? { ...i, allowPlainHttp: true } : i)), { nil: undefined }),
   access: fc.option(fc.record({
     namespaces: fc.uniqueArray(a.dnsLabel(15), { maxLength: 2 }),
     peers: fc.array(fc.record({ podSelector: fc.dictionary(a.labelKey, a.labelValue, { maxKeys: 2, noNullPrototype: true }), namespace: fc.option(a.dnsLabel(15), { nil: undefined }) }), { maxLength: 2 }),

@@ -82,6 +82,27 @@ describe('dangerous choices need their acknowledgement', () => {
   });
 });
 
+describe('images the generated flags do not fit', () => {
+  test('an MLflow image older than --allowed-hosts', () => {
+    expect(() => mlflow({ image: 'ghcr.io/mlflow/mlflow:v3.4.0' }))
+      .toThrow(/^MlflowPlatform 'mlflow': 'image' must be MLflow 3.5.0 or newer: the server is started with --allowed-hosts \(DNS rebinding protection\), which older releases refuse, got 'ghcr.io\/mlflow\/mlflow:v3.4.0'$/);
+    expect(() => mlflow({ image: 'ghcr.io/mlflow/mlflow:v2.20.0' })).toThrow(/'image' must be MLflow 3.5.0 or newer/);
+    expect(() => mlflow({ image: 'ghcr.io/mlflow/mlflow:v3.5.0' })).not.toThrow();
+  });
+  test('the migration Job is renamed whenever the image changes (a Job\'s pod template is immutable)', () => {
+    const names = [
+      'ghcr.io/mlflow/mlflow:v3.16.1-full',
+      `ghcr.io/mlflow/mlflow:v3.16.1-full@sha256:${'a'.repeat(64)}`,
+      `ghcr.io/mlflow/mlflow:v3.16.1-full@sha256:${'b'.repeat(64)}`,
+      'registry.example.com/mlflow:v3.16.1-full',
+      'ghcr.io/mlflow/mlflow:v3-16-1-full',
+    ].map((image) => mlflow({ image }).migrationJobName);
+    expect(new Set(names).size).toBe(names.length);
+    const long = mlflow({ name: 'a'.repeat(40), image: `ghcr.io/mlflow/mlflow:v3.16.1-${'x'.repeat(100)}` }).migrationJobName!;
+    expect(long.length).toBeLessThanOrEqual(63);
+  });
+});
+
 describe('values Kubernetes or the runtime rejects', () => {
   describe('image references', () => {
     test.each([

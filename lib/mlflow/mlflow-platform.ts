@@ -2,7 +2,7 @@ import { propNames, rejectUnknownProps } from '../core/props';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
+  componentLabels, connectWorkload, imageTag, IService, IValidator, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
   requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
@@ -317,6 +317,7 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   const name = validateServiceName(v, 'name', props.name ?? id, 40);
   const namespace = resolveNamespace(v, scope, props);
   const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
+  checkMlflowVersion(v, image);
   const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
   const port = validatePort(v, 'port', props.port ?? 5000);
   const workers = validateInteger(v, 'workers', props.workers ?? 2, 1, 64);
@@ -332,3 +333,16 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   validateLabels(v, 'labels', props.labels);
   return { name, namespace, image, replicas, port, workers, exposure: props.exposure ?? Exposure.clusterIp() };
 }
+
+/**
+ * Refuses an image whose tag names an MLflow release older than the flags the server is started with:
+ * `--allowed-hosts` (the Host-header allow list) exists from MLflow 3.5.0 on. A tag without a version (a digest,
+ * a custom build) is not checked.
+ */
+function checkMlflowVersion(v: IValidator, image: string): void {
+  const version = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(imageTag(image) ?? '');
+  if (version && (Number(version[1]) < 3 || (Number(version[1]) === 3 && Number(version[2]) < 5))) {
+    v.fail('image', 'must be MLflow 3.5.0 or newer: the server is started with --allowed-hosts (DNS rebinding protection), which older releases refuse', image);
+  }
+}
+

@@ -83,6 +83,17 @@ describe('dangerous choices need their acknowledgement', () => {
 });
 
 describe('images the generated flags do not fit', () => {
+  test('TF Serving\'s CPU image with a GPU accelerator', () => {
+    const runtime = ServingRuntime.tfServing({ modelName: 'ranker', image: 'tensorflow/serving:2.18.0' });
+    expect(() => server({ runtime, accelerator: Accelerator.nvidiaGpu(1) }))
+      .toThrow(/^ModelServer 'srv': 'runtime.image' must be a TF Serving GPU image \(a tag with 'gpu'.*with a GPU accelerator, got 'tensorflow\/serving:2.18.0'$/);
+    expect(() => server({ runtime: ServingRuntime.tfServing({ modelName: 'ranker', image: 'tensorflow/serving:2.18.0-gpu' }), accelerator: Accelerator.nvidiaGpu(1) })).not.toThrow();
+  });
+  test('vLLM tensor parallelism larger than the GPUs of a pod', () => {
+    const runtime = ServingRuntime.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', tensorParallelSize: 4 });
+    expect(() => server({ runtime, accelerator: Accelerator.nvidiaGpu(2) }))
+      .toThrow(/^ModelServer 'srv': 'runtime.tensorParallelSize' must be a whole number from 1 to 2, got 4$/);
+  });
   test('an MLflow image older than --allowed-hosts', () => {
     expect(() => mlflow({ image: 'ghcr.io/mlflow/mlflow:v3.4.0' }))
       .toThrow(/^MlflowPlatform 'mlflow': 'image' must be MLflow 3.5.0 or newer: the server is started with --allowed-hosts \(DNS rebinding protection\), which older releases refuse, got 'ghcr.io\/mlflow\/mlflow:v3.4.0'$/);

@@ -23,7 +23,7 @@ const tag = fc.stringMatching(/^[0-9]{1,2}\.[0-9]{1,2}(-[a-z]{1,4})?$/);
 const runtime = (hasModel: boolean) => fc.oneof(
   fc.record({ image: fc.option(tag.map((t) => `nvcr.io/nvidia/tritonserver:${t}`), { nil: undefined }), extraArgs: fc.option(fc.constant(['--log-verbose=1']).map((x) => [...x]), { nil: undefined }) }, { noNullPrototype: true })
     .map((o) => ServingRuntime.triton(o)),
-  fc.record({ modelName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/).filter((n) => !n.includes('..')), image: fc.option(tag.map((t) => `tensorflow/serving:${t}`), { nil: undefined }) }, { noNullPrototype: true })
+  fc.record({ modelName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/).filter((n) => !n.includes('..')), image: fc.option(tag.map((t) => `tensorflow/serving:${t}-gpu`), { nil: undefined }) }, { noNullPrototype: true })
     .map((o) => ServingRuntime.tfServing(o)),
   fc.constant(null).map(() => ServingRuntime.torchServe()),
   fc.record({

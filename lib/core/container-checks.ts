@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { IValidator } from './errors';
-import { rejectNulCharacter, validateSingleLine } from './validation';
+import { rejectInlineCredential, rejectNulCharacter, validateInteger, validateSingleLine } from './validation';
 
 /** The strings of a container that the runtime or the kubelet take only in some forms. */
 export interface ContainerStrings {
@@ -39,4 +39,27 @@ export function checkUniqueMountPaths(v: IValidator, prop: string, mounts: reado
     }
     seen.set(path, mount.name);
   }
+}
+
+/** Checks `command` and `args`: lists of strings without credentials. */
+export function checkArguments(v: IValidator, at: (name: string) => string, spec: ContainerStrings): void {
+  for (const key of ['command', 'args'] as const) {
+    const list = spec[key];
+    if (list !== undefined && !Array.isArray(list)) v.fail(at(key), 'must be a list of strings', list);
+    for (const [i, arg] of (list ?? []).entries()) {
+      if (typeof arg !== 'string') v.fail(at(`${key}[${i}]`), 'must be a string', arg);
+      rejectInlineCredential(v, at(key), undefined, arg);
+    }
+  }
+}
+
+/** The container ports of `ports`, each named by an IANA service name. */
+export function containerPorts(v: IValidator, at: (name: string) => string, ports: readonly { name: string; port: number }[] | undefined): k8s.ContainerPort[] | undefined {
+  return ports?.map((p, i) => {
+    if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name)) {
+      v.fail(at(`ports[${i}].name`), 'must be an IANA service name (at most 15 lower-case letters, digits and \'-\', with a letter)', p.name);
+    }
+    validateInteger(v, at(`ports[${i}].port`), p.port, 1, 65535);
+    return { name: p.name, containerPort: p.port, protocol: 'TCP' };
+  });
 }

@@ -354,7 +354,7 @@ describe('FeatureStore', () => {
     });
 
     test('name too long for the materialization CronJob', () => {
-      expect(() => synth({ name: 'a'.repeat(41) })).toThrow(/FeatureStore 'feast': 'name' must be a DNS-1123 label .*at most 40 characters\), got 'a{41}'/);
+      expect(() => synth({ name: 'a'.repeat(41) })).toThrow(/FeatureStore 'feast': 'name' must be a DNS-1035 label.*at most 40 characters\), got 'a{41}'/);
     });
 
     test('S3 registry URI that is not s3://', () => {

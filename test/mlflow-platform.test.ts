@@ -112,8 +112,8 @@ describe('MlflowPlatform', () => {
   test('the migration Job upgrades the schema and the servers wait for it before serving', () => {
     const { chart, mlflow } = platform({ replicas: 3 });
     const objects = Testing.synth(chart);
-    expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-16-1-full');
-    const job = one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full');
+    expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-16-1-full-168f5c01');
+    const job = one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full-168f5c01');
     // A database that never answers fails the Job instead of leaving the servers waiting forever.
     expect(job.spec.activeDeadlineSeconds).toBe(7200);
     const upgrade = podSpecOf(job).containers[0];
@@ -137,7 +137,7 @@ describe('MlflowPlatform', () => {
 
   test('a new MLflow image gets a new migration Job (Job templates are immutable)', () => {
     const { mlflow } = platform({ image: 'ghcr.io/mlflow/mlflow:v3.17.0-full' });
-    expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-17-0-full');
+    expect(mlflow.migrationJobName).toBe('mlflow-db-upgrade-v3-17-0-full-43f33c59');
   });
 
   test('the file backend upgrades in its only pod, with the Recreate strategy and no Job', () => {
@@ -242,7 +242,7 @@ describe('MlflowPlatform', () => {
       { to: [{ podSelector: { matchLabels: sel('database') } }], ports: [{ port: 5432, protocol: 'TCP' }] },
       { to: [{ podSelector: { matchLabels: sel('object-store') } }], ports: [{ port: 9000, protocol: 'TCP' }] },
     ]);
-    expect(policy('mlflow-db-upgrade-v3-16-1-full').egress[1]).toEqual({ to: [{ podSelector: { matchLabels: sel('database') } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(policy('mlflow-db-upgrade-v3-16-1-full-168f5c01').egress[1]).toEqual({ to: [{ podSelector: { matchLabels: sel('database') } }], ports: [{ port: 5432, protocol: 'TCP' }] });
 
     const trainingPolicy = one(Testing.synth(training), 'NetworkPolicy').spec;
     expect(trainingPolicy.egress[1]).toEqual({
@@ -285,7 +285,7 @@ describe('MlflowPlatform', () => {
     });
     expect(podSpecOf(one(objects, 'Deployment')).volumes).toContainEqual({ name: 'auth-config', secret: { secretName: 'mlflow-auth', items: [{ key: 'basic_auth.ini', path: 'basic_auth.ini' }] } });
     // The migration Job also migrates the auth database, before the tracking schema the servers wait for.
-    const migration = podSpecOf(one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full'));
+    const migration = podSpecOf(one(objects, 'Job', 'mlflow-db-upgrade-v3-16-1-full-168f5c01'));
     expect(envOf(migration.containers[0]).MLFLOW_AUTH_CONFIG_PATH).toBe('/etc/mlflow-auth/basic_auth.ini');
     expect(migration.containers[0].volumeMounts).toContainEqual({ name: 'auth-config', mountPath: '/etc/mlflow-auth', readOnly: true });
     const script: string = migration.containers[0].command[2];
@@ -338,7 +338,7 @@ describe('MlflowPlatform', () => {
       { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 6432, protocol: 'TCP' }] },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 9443, protocol: 'TCP' }] },
     ]);
-    expect(one(objects, 'NetworkPolicy', 'mlflow-db-upgrade-v3-16-1-full').spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 6432, protocol: 'TCP' }] });
+    expect(one(objects, 'NetworkPolicy', 'mlflow-db-upgrade-v3-16-1-full-168f5c01').spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 6432, protocol: 'TCP' }] });
   });
 
   test('workload identity annotates the server ServiceAccount; GCS reaches the metadata server', () => {

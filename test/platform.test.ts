@@ -196,7 +196,7 @@ describe('examples/platform', () => {
         // MLflow's own components: server and migration to PostgreSQL, server and bucket Job to MinIO.
         'mlops-platform/mlflow -> mlops-platform/mlflow-minio:9000',
         'mlops-platform/mlflow -> mlops-platform/mlflow-postgres:5432',
-        'mlops-platform/mlflow-db-upgrade-v3-16-1-full -> mlops-platform/mlflow-postgres:5432',
+        'mlops-platform/mlflow-db-upgrade-v3-16-1-full-168f5c01 -> mlops-platform/mlflow-postgres:5432',
         'mlops-platform/mlflow-minio-bucket -> mlops-platform/mlflow-minio:9000',
         // The metrics scraper: MLflow's port, Triton's metrics port, TF Serving's REST port (metrics path).
         'ns:mlops-monitoring -> mlops-platform/mlflow:5000',
@@ -262,7 +262,7 @@ describe('examples/platform', () => {
       expect(phaseOf('PersistentVolumeClaim', 'imagenet')).toBe(DeployPhase.FOUNDATION);
       expect(phaseOf('NetworkPolicy', 'default-deny')).toBe(DeployPhase.FOUNDATION);
       expect(phaseOf('StatefulSet', 'mlflow-postgres')).toBe(DeployPhase.STORES);
-      expect(phaseOf('Job', 'mlflow-db-upgrade-v3-16-1-full')).toBe(DeployPhase.SETUP);
+      expect(phaseOf('Job', 'mlflow-db-upgrade-v3-16-1-full-168f5c01')).toBe(DeployPhase.SETUP);
       expect(phaseOf('Job', 'mlflow-minio-bucket')).toBe(DeployPhase.SETUP);
       expect(phaseOf('Job', 'features-apply')).toBe(DeployPhase.SETUP);
       expect(phaseOf('Deployment', 'mlflow')).toBe(DeployPhase.SERVERS);
@@ -271,8 +271,8 @@ describe('examples/platform', () => {
       expect(phaseOf('Job', 'resnet-ddp')).toBe(DeployPhase.RUNS);
       expect(phaseOf('CronJob', 'ranker-train')).toBe(DeployPhase.RUNS);
       const index = (kind: string, name: string) => objects.findIndex((o) => o.kind === kind && o.metadata.name === name);
-      expect(index('Job', 'mlflow-db-upgrade-v3-16-1-full')).toBeLessThan(index('Deployment', 'mlflow'));
-      expect(index('StatefulSet', 'mlflow-postgres')).toBeLessThan(index('Job', 'mlflow-db-upgrade-v3-16-1-full'));
+      expect(index('Job', 'mlflow-db-upgrade-v3-16-1-full-168f5c01')).toBeLessThan(index('Deployment', 'mlflow'));
+      expect(index('StatefulSet', 'mlflow-postgres')).toBeLessThan(index('Job', 'mlflow-db-upgrade-v3-16-1-full-168f5c01'));
     });
 
     test('ordering again, on the whole app, changes nothing and keeps the charts independent (file names stay)', () => {

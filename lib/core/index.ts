@@ -13,3 +13,4 @@ export * from './stateful';
 export * from './workload';
 export * from './training';
 export * from './ordering';
+export * from './props';

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IValidator } from './errors';
 import { PodNetworkPolicy } from './network';
-import { validateDnsLabel, validateDnsSubdomain } from './validation';
+import { rejectInternetSource, validateDnsLabel, validateDnsSubdomain } from './validation';
 
 /** An Ingress in front of a workload's Service. */
 export interface IngressOptions {
@@ -33,6 +33,24 @@ export interface IngressOptions {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * Accept annotations that inject controller configuration (`*-snippet`, such as nginx's
+   * `configuration-snippet` or `server-snippet`): they run with the controller's privileges and can read every
+   * Secret it can (CVE-2021-25742), so they are refused unless set.
+   * @default false
+   */
+  readonly allowConfigurationSnippets?: boolean;
+  /**
+   * Accept a source allow-list annotation (`nginx.ingress.kubernetes.io/whitelist-source-range`) that admits every
+   * address (`0.0.0.0/0`).
+   * @default false
+   */
+  readonly allowInternetSources?: boolean;
+  /**
+   * Serve plain HTTP when no `tlsSecretName` is given, where the construct otherwise requires TLS (ModelServer).
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
 }
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -49,9 +67,22 @@ export function validateIngressOptions(v: IValidator, prop: string, options: Ing
   if (options.className !== undefined) validateDnsSubdomain(v, at('className'), options.className);
   if (options.tlsSecretName !== undefined) validateDnsSubdomain(v, at('tlsSecretName'), options.tlsSecretName);
   validateDnsLabel(v, at('controllerNamespace'), options.controllerNamespace ?? 'ingress-nginx');
+  checkAcknowledgedAnnotations(v, at('annotations'), options);
   if (options.annotations?.['kubernetes.io/ingress.class'] !== undefined) {
     // Deprecated since Kubernetes 1.18; controllers that honour ingressClassName may ignore it.
     v.fail(at('annotations'), 'must not set the deprecated \'kubernetes.io/ingress.class\' annotation: use className (spec.ingressClassName)', options.annotations['kubernetes.io/ingress.class']);
+  }
+}
+
+/** Annotations that inject configuration or open the Ingress to everyone need their acknowledgement. */
+function checkAcknowledgedAnnotations(v: IValidator, prop: string, options: IngressOptions): void {
+  for (const [key, value] of Object.entries(options.annotations ?? {})) {
+    if (/-snippets?$/.test(key) && options.allowConfigurationSnippets !== true) {
+      v.fail(`${prop}.${key}`, 'injects configuration into the ingress controller (it runs with the controller\'s access to every Secret); set allowConfigurationSnippets: true to accept it', value);
+    }
+    if (/(whitelist|allowlist)-source-range$/.test(key) && typeof value === 'string') {
+      value.split(',').forEach((cidr) => rejectInternetSource(v, `${prop}.${key}`, cidr, options.allowInternetSources, 'allowInternetSources'));
+    }
   }
 }
 

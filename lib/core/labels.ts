@@ -66,3 +66,12 @@ export function childName(base: string, suffix: string, maxLength = 63): string 
 function truncateLabel(value: string): string {
   return value.length <= 63 ? value : value.slice(0, 63).replace(/[-_.]+$/, '');
 }
+
+/**
+ * A construct id for a child named after a user's string. constructs 10 keeps children in a plain object, so an id
+ * that is an `Object.prototype` key (`constructor`, `toString`) is taken for a duplicate; such a name gets a `-`
+ * suffix (ids are no object names: the manifests keep the name as given).
+ */
+export function childId(name: string): string {
+  return name in Object.prototype ? `${name}-` : name;
+}

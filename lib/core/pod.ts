@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
 import { appended, exactArray, mapKeepingIdentity } from './arrays';
+import { checkArguments, checkContainerStrings, checkUniqueMountPaths, containerPorts } from './container-checks';
 import { IValidator } from './errors';
 import { deepFreeze } from './frozen';
 import { SchedulingOptions, validateScheduling } from './scheduling';
@@ -354,6 +355,7 @@ export class PodBuilder {
     validateDnsLabel(v, at('name'), spec.name);
     if (spec.image !== undefined || !spec.imageFromPlatform) validateImage(v, at('image'), spec.image as string);
     const resources = this.resources(spec, at, !isInit);
+    checkContainerStrings(v, at, spec);
     if (spec.accelerator) {
       if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);
       this.accelerators = appended(this.accelerators, spec.accelerator);
@@ -378,22 +380,8 @@ export class PodBuilder {
     }
     for (const [name, source] of Object.entries(spec.envSources ?? {})) env.push({ name, valueFrom: source });
     if (!env.some((e) => e.name === 'HOME')) env.push(HOME_IN_TMP);
-    for (const key of ['command', 'args'] as const) {
-      const list = spec[key];
-      if (list !== undefined && !Array.isArray(list)) v.fail(at(key), 'must be a list of strings', list);
-      for (const [i, arg] of (list ?? []).entries()) {
-        if (typeof arg !== 'string') v.fail(at(`${key}[${i}]`), 'must be a string', arg);
-        rejectInlineCredential(v, at(key), undefined, arg);
-      }
-    }
-
-    const ports = spec.ports?.map((p, i) => {
-      if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name)) {
-        v.fail(at(`ports[${i}].name`), 'must be an IANA service name (at most 15 lower-case letters, digits and \'-\', with a letter)', p.name);
-      }
-      validateInteger(v, at(`ports[${i}].port`), p.port, 1, 65535);
-      return { name: p.name, containerPort: p.port, protocol: 'TCP' };
-    });
+    checkArguments(v, at, spec);
+    const ports = containerPorts(v, at, spec.ports);
 
     const volumeMounts: k8s.VolumeMount[] = [TMP_MOUNT];
     if (this.volume(SHM_VOLUME) && !isInit) volumeMounts.push(SHM_MOUNT);
@@ -419,6 +407,7 @@ export class PodBuilder {
       volumeMounts.push({ name, mountPath: path });
     }
     volumeMounts.push(...(spec.volumeMounts ?? []));
+    checkUniqueMountPaths(v, at('mounts'), volumeMounts);
 
     return {
       name: spec.name,

@@ -131,6 +131,12 @@ export interface SchedulingOptions {
    */
   readonly tolerations?: TolerationSpec[];
   /**
+   * Accept a toleration that matches every taint (an empty key with operator `Exists`): the pods may then run on
+   * any node, control-plane and draining nodes included, and stay through every `NoExecute` taint.
+   * @default false
+   */
+  readonly allowToleratingAllTaints?: boolean;
+  /**
    * Keep the pods away from pods with these labels on the same node (preferred, weight 100), e.g. other
    * GPU-intensive jobs.
    * @default - none
@@ -142,6 +148,12 @@ export interface SchedulingOptions {
    */
   readonly priorityClassName?: string;
   /**
+   * Accept a system priority class (`system-cluster-critical`, `system-node-critical`, any `system-` name) in
+   * `priorityClassName`: such pods preempt the cluster's own components (DNS, CNI, kube-proxy) when nodes are full.
+   * @default false
+   */
+  readonly allowSystemPriorityClass?: boolean;
+  /**
    * Admit the workload through a batch queue (Kueue or Volcano).
    * @default - no queue
    */
@@ -151,13 +163,16 @@ export interface SchedulingOptions {
 /** Checks scheduling options that can be wrong at construction. */
 export function validateScheduling(v: IValidator, options: SchedulingOptions = {}): void {
   if (options.priorityClassName !== undefined) validateDnsSubdomain(v, 'scheduling.priorityClassName', options.priorityClassName);
+  if (options.priorityClassName?.startsWith('system-') && options.allowSystemPriorityClass !== true) {
+    v.fail('scheduling.priorityClassName', 'is a system priority class, whose pods preempt the cluster\'s own components; set scheduling.allowSystemPriorityClass: true to use it', options.priorityClassName);
+  }
   if (options.queue !== undefined) {
     if (!(options.queue instanceof Queue)) v.fail('scheduling.queue', 'must be made with Queue.kueue() or Queue.volcano()', options.queue);
     validateDnsSubdomain(v, 'scheduling.queue', options.queue.name);
   }
   validateLabels(v, 'scheduling.nodeSelector', options.nodeSelector);
   // The apiserver refuses what follows at apply time; refuse it at synth instead.
-  validateTolerations(v, 'scheduling.tolerations', options.tolerations);
+  validateTolerations(v, 'scheduling.tolerations', options.tolerations, options.allowToleratingAllTaints, 'scheduling.allowToleratingAllTaints');
   if (options.requiredNodeAffinity !== undefined && !Array.isArray(options.requiredNodeAffinity)) {
     v.fail('scheduling.requiredNodeAffinity', 'must be a list of node requirements', options.requiredNodeAffinity);
   }
@@ -182,13 +197,18 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
 }
 
 /** Checks tolerations as the apiserver does: key, operator, value and effect. */
-export function validateTolerations(v: IValidator, prop: string, tolerations: TolerationSpec[] | undefined): void {
+export function validateTolerations(v: IValidator, prop: string, tolerations: TolerationSpec[] | undefined,
+  allowAll = false, acknowledgement?: string): void {
   if (tolerations !== undefined && !Array.isArray(tolerations)) v.fail(prop, 'must be a list of tolerations', tolerations);
   (tolerations ?? []).forEach((t, i) => {
     const at = `${prop}[${i}]`;
     if (!t || typeof t !== 'object') v.fail(at, 'must be made with Toleration.equal() or Toleration.exists()', t);
     if (t.operator !== 'Exists' && t.operator !== 'Equal') v.fail(`${at}.operator`, 'must be \'Exists\' or \'Equal\'', t.operator);
     if (!(t.key === '' && t.operator === 'Exists')) validateLabels(v, `${at}.key`, { [String(t.key)]: '' });
+    if ((t.key === '' || t.key === undefined) && t.operator === 'Exists' && !allowAll) {
+      const how = acknowledgement !== undefined ? `set ${acknowledgement}: true to accept it` : 'give the taint keys to tolerate';
+      v.fail(`${at}.key`, `must name a taint: an empty key with operator Exists tolerates every taint (control-plane and draining nodes included); ${how}`, t.key);
+    }
     if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') v.fail(`${at}.value`, 'must be empty with operator Exists', t.value);
     if (t.value !== undefined && !isLabelValue(t.value)) v.fail(`${at}.value`, 'must be a label value', t.value);
     if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {

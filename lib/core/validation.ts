@@ -43,11 +43,15 @@ export function isLabelValue(value: unknown): boolean {
   return typeof value === 'string' && LABEL_VALUE.test(value);
 }
 
+/** Why a map key `constructor` is refused: cdk8s renders a map only while `map.constructor` is `Object`. */
+export const UNRENDERABLE_KEY = 'must not have a key \'constructor\' (cdk8s cannot render a map with that key)';
+
 /** Checks a label map (keys `[prefix/]name`, values label values), as Kubernetes does for labels and selectors. */
 export function validateLabels(v: IValidator, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (labels === undefined) return labels;
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) v.fail(prop, 'must be an object of label keys to values', labels);
   for (const [key, value] of Object.entries(labels)) {
+    if (key === 'constructor') v.fail(prop, UNRENDERABLE_KEY, key);
     if (!LABEL_KEY.test(key) || key.indexOf('/') > 253) {
       v.fail(prop, 'must have label keys of the form [prefix/]name (a DNS subdomain prefix; a name of at most 63 letters, digits, \'-\', \'_\' or \'.\')', key);
     }
@@ -94,26 +98,53 @@ export function validatePort(v: IValidator, prop: string, value: number): number
   return validateInteger(v, prop, value, 1, 65535);
 }
 
+/** A registry host (`ghcr.io`, `registry:5000`, `localhost`): the first path component when it has a '.' or ':'. */
+const IMAGE_DOMAIN = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\d+)?$/;
+/** A repository path component as the distribution reference grammar takes it: lower-case, separators inside. */
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+/** A tag: `[\w][\w.-]{0,127}`. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A digest `algorithm:hex`; the registered algorithms have fixed lengths (sha256: 64, sha512: 128). */
+const IMAGE_DIGEST = /^[a-z0-9]+([+._-][a-z0-9]+)*:[a-f0-9]{32,}$/;
+const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
 /**
- * Checks a container image reference: it must be pinned, with a tag other than `latest` or a digest, so that a
- * rollout or a retraining run uses the image that was tested.
+ * Checks a container image reference against the distribution reference grammar the runtime parses
+ * (`[host[:port]/]path[:tag][@algorithm:hex]`, lower-case repository), and that it is pinned, with a tag other than
+ * `latest` or a digest, so that a rollout or a retraining run uses the image that was tested.
  */
 export function validateImage(v: IValidator, prop: string, image: string): string {
-  if (typeof image !== 'string' || image.trim() !== image || image.length === 0 || /\s/.test(image)) {
-    v.fail(prop, 'must be an image reference with a pinned tag or digest (e.g. \'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\')', image);
+  const example = '(e.g. \'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\')';
+  if (typeof image !== 'string' || image.length === 0 || /\s|[\x00-\x1f\x7f]/.test(image)) {
+    v.fail(prop, `must be an image reference with a pinned tag or digest ${example}`, image);
   }
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return image;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  if (colon < 0) {
+  const at = image.indexOf('@');
+  const digest = at < 0 ? undefined : image.slice(at + 1);
+  const nameAndTag = at < 0 ? image : image.slice(0, at);
+  if (digest !== undefined) {
+    const algorithm = digest.slice(0, digest.indexOf(':'));
+    const hex = digest.slice(digest.indexOf(':') + 1);
+    if (!IMAGE_DIGEST.test(digest) || (DIGEST_HEX_LENGTH[algorithm] !== undefined && hex.length !== DIGEST_HEX_LENGTH[algorithm])) {
+      v.fail(prop, 'must end in a valid digest \'@algorithm:hex\' (e.g. \'@sha256:\' and 64 lower-case hex digits)', image);
+    }
+  }
+  const slash = nameAndTag.lastIndexOf('/');
+  const colon = nameAndTag.lastIndexOf(':');
+  const tag = colon > slash ? nameAndTag.slice(colon + 1) : undefined;
+  const name = tag === undefined ? nameAndTag : nameAndTag.slice(0, colon);
+  const components = name.split('/');
+  const domain = components.length > 1 && /[.:]|^localhost$/.test(components[0]) ? components.shift() : undefined;
+  if (name.length > 255 || (domain !== undefined && !IMAGE_DOMAIN.test(domain)) || !components.every((c) => IMAGE_PATH_COMPONENT.test(c))) {
+    v.fail(prop, `must name a repository of lower-case letters, digits and separators ('.', '_', '-') between '/', after an optional registry host ${example}`, image);
+  }
+  if (tag === undefined && digest === undefined) {
     v.fail(prop, 'must pin a tag or a digest (an image without a tag means \'latest\')', image);
   }
-  const tag = lastSegment.slice(colon + 1);
-  if (tag === 'latest') {
+  if (tag === 'latest' && digest === undefined) {
     v.fail(prop, 'must pin a tag other than \'latest\' or a digest', image);
   }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    v.fail(prop, 'must end in a valid tag (letters, digits, \'_\', \'.\', \'-\', at most 128 characters)', image);
+  if (tag !== undefined && !IMAGE_TAG.test(tag)) {
+    v.fail(prop, 'must end in a valid tag (letters, digits, \'_\', \'.\', \'-\', not starting with \'.\' or \'-\', at most 128 characters)', image);
   }
   return image;
 }
@@ -138,8 +169,14 @@ export function validateQuantity(v: IValidator, prop: string, value: QuantityInp
   if (positive && quantityToNumber(text) <= 0) {
     v.fail(prop, 'must be a quantity greater than zero', value);
   }
+  // Kubernetes stores quantities as 64-bit integers and silently caps larger ones (and `1e400` is not a number here).
+  if (!(quantityToNumber(text) <= MAX_QUANTITY)) {
+    v.fail(prop, 'must be a quantity of at most 2^63-1 (about 8Ei), the largest Kubernetes stores', value);
+  }
   return text;
 }
+
+const MAX_QUANTITY = 2 ** 63 - 1;
 
 const SUFFIX: Record<string, number> = {
   '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
@@ -332,9 +369,19 @@ export function validateCidr(v: IValidator, prop: string, cidr: string): string 
   return cidr;
 }
 
+/**
+ * Refuses a source range that admits every address (`0.0.0.0/0`, any `/0`) unless the user said so with the prop
+ * named `acknowledgement`: a Service or Ingress open to the whole internet is a choice, never a default.
+ */
+export function rejectInternetSource(v: IValidator, prop: string, cidr: string, acknowledged: boolean | undefined, acknowledgement: string): void {
+  if (typeof cidr === 'string' && /\/0$/.test(cidr.trim()) && acknowledged !== true) {
+    v.fail(prop, `admits every address on the internet; list the client ranges, or set ${acknowledgement}: true if the server is meant to be public`, cidr);
+  }
+}
+
 /** Checks an absolute, normalised path in a container. */
 export function validateMountPath(v: IValidator, prop: string, path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || path.includes(':')) {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('..') || /\s/.test(path) || CONTROL_CHARACTER.test(path) || path.includes(':')) {
     v.fail(prop, 'must be an absolute path without \'..\', \':\' or spaces', path);
   }
   return path;
@@ -350,4 +397,46 @@ export function validateRelativePath(v: IValidator, prop: string, path: string):
     v.fail(prop, 'must be a relative path without \'..\', \':\' or spaces', path);
   }
   return path;
+}
+
+/** Control characters other than tab: a NUL ends a C string in the runtime, a newline breaks a one-line field. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** Checks that `value` is a string on one line: no NUL, newline or other control character (tab aside). */
+export function validateSingleLine(v: IValidator, prop: string, value: string): string {
+  if (typeof value !== 'string' || CONTROL_CHARACTER.test(value)) {
+    v.fail(prop, 'must be a single-line string without control characters (NUL, newlines)', value);
+  }
+  return value;
+}
+
+/** Checks that `value` has no NUL character, which no process argument can carry (newlines are fine in a script). */
+export function rejectNulCharacter(v: IValidator, prop: string, value: string): string {
+  if (typeof value === 'string' && value.includes('\0')) v.fail(prop, 'must not contain a NUL character', value);
+  return value;
+}
+
+/** RFC 1035 label: what Kubernetes requires of Service names (a letter first, so the name is never an address). */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Checks a name that becomes a Service (or the prefix of one): an RFC 1035 label of at most `maxLength`
+ * characters, where `maxLength` leaves room for the suffixes the construct appends.
+ */
+export function validateServiceName(v: IValidator, prop: string, value: string, maxLength = 63): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_1035_LABEL.test(value)) {
+    v.fail(prop, `must be a DNS-1035 label, as Service names are (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${maxLength} characters)`, value);
+  }
+  return value;
+}
+
+/** Checks mount options (`nfsvers=4.1`, `allow-other`): a list of single-line strings, as `mount -o` takes them. */
+export function validateMountOptions(v: IValidator, prop: string, options: string[] | undefined): string[] | undefined {
+  if (options === undefined) return options;
+  if (!Array.isArray(options)) v.fail(prop, 'must be a list of mount options', options);
+  options.forEach((option, i) => {
+    validateSingleLine(v, `${prop}[${i}]`, option);
+    if (option.trim() === '' || option.includes(',')) v.fail(`${prop}[${i}]`, 'must be one non-empty mount option (no \',\'; give each option its own entry)', option);
+  });
+  return options;
 }

@@ -1,12 +1,13 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   childName, componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
-  RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateDnsLabel, validateImage,
+  RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateImage,
   validateInteger, Validator, WorkloadRole,
 } from '../core';
 import { ServerBlock } from '../core/server';
-import { validateDuration, validateEnum, validateLabels } from '../core/validation';
+import { validateDuration, validateEnum, validateLabels, validateServiceName } from '../core/validation';
 import { FeastProvider, FeastSettings, renderConfigMap, renderFeatureStoreYaml } from './config';
 import { FeastContext, FeastStores } from './context';
 import { FeatureRepository } from './feature-repository';
@@ -141,6 +142,14 @@ interface FeatureStoreSettings extends FeastSettings {
   readonly workers: number;
 }
 
+
+/** Every prop of FeatureStoreProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const FEATURE_STORE_PROPS = propNames<FeatureStoreProps>()({
+  name: true, namespace: true, team: true, project: true, provider: true, registry: true, registryTtl: true,
+  onlineStore: true, offlineStore: true, entityKeySerializationVersion: true, image: true, replicas: true,
+  autoscaling: true, workers: true, cpu: true, memory: true, featureRepository: true, materialization: true,
+  scheduling: true, serviceAccountName: true, labels: true,
+});
 /**
  * A Feast feature store: the online feature server (`feast serve`, port 6566) as a Deployment and Service, its
  * `feature_store.yaml` generated from typed props and mounted from a ConfigMap (secrets reach it only through
@@ -188,6 +197,7 @@ export class FeatureStore extends Construct implements IService {
   public constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
     const v = Validator.forConstruct('FeatureStore', id);
+    rejectUnknownProps(v, props, FEATURE_STORE_PROPS);
     const settings = checkProps(v, this, id, props);
     const { name, placement } = settings;
     const namespace = this.namespace = placement.namespace;
@@ -266,7 +276,7 @@ function renderServer(server: ServerBlock, pod: PodBuilder, scaling: FeatureServ
 /** Checks the props that need no other object, and fills in the defaults. */
 function checkProps(v: Validator, scope: Construct, id: string, props: FeatureStoreProps): FeatureStoreSettings {
   if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least registry and onlineStore', props);
-  const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
+  const name = validateServiceName(v, 'name', props.name ?? id, 40);
   const placement = resolvePlacement(v, scope, props, WorkloadRole.SERVING);
   const project = props.project ?? name.replace(/-/g, '_');
   if (typeof project !== 'string' || !FEAST_PROJECT.test(project)) {

@@ -31,6 +31,9 @@ export interface PostgresOfflineStoreOptions {
   readonly sslMode?: string;
 }
 
+/** The `sslmode` values libpq takes. */
+const LIBPQ_SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
 /** Options of {@link OfflineStore.snowflake}. */
 export interface SnowflakeOfflineStoreOptions {
   /** The account identifier (`xy12345.eu-central-1`). */
@@ -68,6 +71,7 @@ export class OfflineStore {
       if (typeof options[field] !== 'string' || options[field].length === 0) v.fail(field, 'must be a non-empty string', options[field]);
     }
     if (!(options.password instanceof SecretValue)) v.fail('password', 'must be made with SecretValue.fromSecret(name, key)', options.password);
+    if (options.sslMode !== undefined && !LIBPQ_SSL_MODES.includes(options.sslMode)) v.fail('sslMode', `must be a libpq SSL mode (${LIBPQ_SSL_MODES.join(', ')})`, options.sslMode);
     return new OfflineStore('postgres', () => ({
       config: {
         type: 'postgres', host: options.host, port, database: options.database, db_schema: options.schema ?? 'public',

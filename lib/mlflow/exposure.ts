@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { addIngress, IngressOptions, PodNetworkPolicy, validateCidr, Validator, validateIngressOptions } from '../core';
+import { addIngress, IngressOptions, PodNetworkPolicy, rejectInternetSource, validateCidr, Validator, validateIngressOptions } from '../core';
 import { ServerServiceOptions } from '../core/server';
 
 /** Options of {@link Exposure.loadBalancer}. */
@@ -16,6 +16,12 @@ export interface LoadBalancerOptions {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * Accept a range in `sourceRanges` that admits every address (`0.0.0.0/0`): the tracking server is then open to
+   * the internet.
+   * @default false
+   */
+  readonly allowInternetSources?: boolean;
 }
 
 /** Options of {@link Exposure.ingress}: an Ingress with TLS, since MLflow carries credentials and artifacts. */
@@ -37,7 +43,10 @@ export class Exposure {
     if (!options || !Array.isArray(options.sourceRanges) || options.sourceRanges.length === 0) {
       v.fail('sourceRanges', 'must list the client address ranges allowed (e.g. [\'10.0.0.0/8\']); a public MLflow without auth is open to anyone', options?.sourceRanges);
     }
-    options.sourceRanges.forEach((cidr, i) => validateCidr(v, `sourceRanges[${i}]`, cidr));
+    options.sourceRanges.forEach((cidr, i) => {
+      validateCidr(v, `sourceRanges[${i}]`, cidr);
+      rejectInternetSource(v, `sourceRanges[${i}]`, cidr, options.allowInternetSources, 'allowInternetSources');
+    });
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       v.fail('hosts', 'must list the host names or addresses clients use for the load balancer (MLflow rejects requests for other Host headers)', options.hosts);
     }

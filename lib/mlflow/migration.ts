@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
@@ -58,7 +59,7 @@ export function addSchemaMigration(ctx: MlflowContext, pod: PodBuilder, backend:
     });
     return undefined;
   }
-  const jobName = childName(ctx.name, `db-upgrade-${slug(imageTag(image) ?? 'pinned')}`);
+  const jobName = childName(ctx.name, migrationSuffix(image));
   const policy = migrationJob(ctx, jobName, backend, authFiles);
   if (backend.postgresPolicy) allowBetween(policy, backend.postgresPolicy, [{ port: POSTGRES_PORT }]);
   if (backend.egress) policy.allowToCidr(backend.egress.cidr, [{ port: backend.egress.port }]);
@@ -93,6 +94,16 @@ function migrationJob(ctx: MlflowContext, name: string, backend: BackendBinding,
   });
   setDeployPhase(job, DeployPhase.SETUP);
   return new PodNetworkPolicy(scope, 'MigrationNetworkPolicy', { name, namespace, podSelector: selector, labels });
+}
+
+/**
+ * The migration Job's name part: `db-upgrade-<tag>-<hash of the image>`. A Job's pod template is immutable, so the
+ * name changes with every image (another tag, a digest, another repository with the same tag); the tag is kept,
+ * shortened, so that people can read which release migrated.
+ */
+function migrationSuffix(image: string): string {
+  const tag = slug(imageTag(image) ?? 'pinned').slice(0, 12).replace(/-+$/, '');
+  return `db-upgrade-${tag}-${createHash('sha256').update(image).digest('hex').slice(0, 8)}`;
 }
 
 /** An image tag as a name part (`v3.16.1-full` → `v3-16-1-full`). */

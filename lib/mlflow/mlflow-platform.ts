@@ -1,12 +1,13 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
-  requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsLabel, validateDnsSubdomain,
+  componentLabels, connectWorkload, imageTag, IService, IValidator, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
+  requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
 import { ServerBlock } from '../core/server';
-import { validateLabels } from '../core/validation';
+import { validateLabels, validateServiceName } from '../core/validation';
 import { ArtifactStore } from './artifact-store';
 import { BasicAuthOptions, checkAuth } from './auth';
 import { BackendStore } from './backend-store';
@@ -155,6 +156,13 @@ interface ServerObjects {
   readonly exposure: Exposure;
 }
 
+
+/** Every prop of MlflowPlatformProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const MLFLOW_PLATFORM_PROPS = propNames<MlflowPlatformProps>()({
+  name: true, namespace: true, team: true, backendStore: true, artifactStore: true, image: true, replicas: true,
+  port: true, workers: true, cpu: true, memory: true, exposure: true, auth: true, metrics: true,
+  serviceAccountName: true, labels: true,
+});
 /**
  * An MLflow tracking server with its stores: a Deployment running `mlflow server` with proxied artifacts, a
  * PostgreSQL (in the cluster or external, password from a Secret through `PGPASSWORD`, never in a URI or argument)
@@ -199,6 +207,7 @@ export class MlflowPlatform extends Construct implements IService {
   public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
     super(scope, id);
     const v = this.v = Validator.forConstruct('MlflowPlatform', id);
+    rejectUnknownProps(v, props, MLFLOW_PLATFORM_PROPS);
     const settings = checkProps(v, this, id, props);
     const { name, namespace, image, replicas, port } = settings;
     this.auth = props.auth;
@@ -305,9 +314,10 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   if (!props || typeof props !== 'object') v.fail('props', 'must be an object with backendStore and artifactStore', props);
   if (!(props.backendStore instanceof BackendStore)) v.fail('backendStore', 'must be made with BackendStore.postgres(...), BackendStore.externalPostgres(...) or BackendStore.file(...)', props.backendStore);
   if (!(props.artifactStore instanceof ArtifactStore)) v.fail('artifactStore', 'must be made with ArtifactStore.minio(...), ArtifactStore.s3(...) or ArtifactStore.gcs(...)', props.artifactStore);
-  const name = validateDnsLabel(v, 'name', props.name ?? id, 40);
+  const name = validateServiceName(v, 'name', props.name ?? id, 40);
   const namespace = resolveNamespace(v, scope, props);
   const image = validateImage(v, 'image', props.image ?? MLFLOW_IMAGE);
+  checkMlflowVersion(v, image);
   const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
   const port = validatePort(v, 'port', props.port ?? 5000);
   const workers = validateInteger(v, 'workers', props.workers ?? 2, 1, 64);
@@ -323,3 +333,16 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   validateLabels(v, 'labels', props.labels);
   return { name, namespace, image, replicas, port, workers, exposure: props.exposure ?? Exposure.clusterIp() };
 }
+
+/**
+ * Refuses an image whose tag names an MLflow release older than the flags the server is started with:
+ * `--allowed-hosts` (the Host-header allow list) exists from MLflow 3.5.0 on. A tag without a version (a digest,
+ * a custom build) is not checked.
+ */
+function checkMlflowVersion(v: IValidator, image: string): void {
+  const version = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(imageTag(image) ?? '');
+  if (version && (Number(version[1]) < 3 || (Number(version[1]) === 3 && Number(version[2]) < 5))) {
+    v.fail('image', 'must be MLflow 3.5.0 or newer: the server is started with --allowed-hosts (DNS rebinding protection), which older releases refuse', image);
+  }
+}
+

@@ -1,6 +1,6 @@
 import { IValidator, NetworkPeer, NetworkPort, PodNetworkPolicy } from '../core';
 import { ServerServiceOptions } from '../core/server';
-import { validateCidr, validateDnsLabel, validateLabels } from '../core/validation';
+import { rejectInternetSource, validateCidr, validateDnsLabel, validateLabels } from '../core/validation';
 import { ServingRuntime } from './runtime';
 
 /** How the Service is reachable. */
@@ -32,6 +32,11 @@ export interface AccessOptions {
    * @default - none
    */
   readonly cidrs?: string[];
+  /**
+   * Accept a range in `cidrs` that admits every address (`0.0.0.0/0`): the server is then open to the internet.
+   * @default false
+   */
+  readonly allowInternetSources?: boolean;
 }
 
 /**
@@ -70,6 +75,7 @@ export function applyAccess(v: IValidator, policy: PodNetworkPolicy, access: Acc
   });
   (access.cidrs ?? []).forEach((cidr, i) => {
     validateCidr(v, `access.cidrs[${i}]`, cidr);
+    rejectInternetSource(v, `access.cidrs[${i}]`, cidr, access.allowInternetSources, 'access.allowInternetSources');
     policy.allowFromCidr(cidr, ports);
   });
 }

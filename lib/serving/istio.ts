@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IValidator, ISTIO_INJECT_LABEL, IWorkload, NetworkPeer, NetworkPort } from '../core';
 import { lazyModule } from '../core/lazy';
-import { validateDnsLabel } from '../core/validation';
+import { validateDnsLabel, validateEnum } from '../core/validation';
 import { AuthorizationPolicy, AuthorizationRule } from './authorization-policy';
 import { ServingRuntime } from './runtime';
 import { VARIANT_LABEL, VariantSpec } from './variants';
@@ -151,6 +151,8 @@ function authorizationRules(v: IValidator, server: MeshServer, callers: AllowedC
       v.fail(`istio.allowedCallers.paths[${i}]`, 'must have \'*\' only as its first or last character (Istio matches exact, prefix \'/v1/models/*\' or suffix \'*/infer\' paths)', p);
     }
   });
+  if (callers.methods !== undefined && !Array.isArray(callers.methods)) v.fail('istio.allowedCallers.methods', 'must be a list of HttpMethod', callers.methods);
+  (callers.methods ?? []).forEach((m, i) => validateEnum(v, `istio.allowedCallers.methods[${i}]`, m, HttpMethod, 'HttpMethod'));
   const rules: AuthorizationRule[] = [{
     from: [{ source: { principals } }],
     to: [{ operation: { methods: callers.methods, paths: callers.paths, ports: callerPorts.map((p) => String(p.port)) } }],

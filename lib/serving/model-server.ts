@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -8,7 +9,7 @@ import { addIngress, IngressOptions, validateIngressOptions } from '../core/ingr
 import { durationSeconds } from '../core/job';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { ServerBlock } from '../core/server';
-import { validateEnum, validateEnvName, validateInteger, validateLabels } from '../core/validation';
+import { validateEnum, validateEnvName, validateInteger, validateLabels, validateServiceName } from '../core/validation';
 import { applyAccess, serviceOptions, ServiceType } from './access';
 import { resolveAutoscaling, ResolvedAutoscaling } from './autoscaling';
 import { ServingBackend } from './backend';
@@ -52,6 +53,15 @@ interface DeploymentsInput {
   readonly labels: (component: string, version?: string) => Record<string, string>;
 }
 
+
+/** Every prop of ModelServerProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
+  name: true, namespace: true, team: true, runtime: true, model: true, backend: true, replicas: true,
+  autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
+  sharedMemory: true, env: true, secretEnv: true, startupTimeout: true, probePeriod: true, maxSurge: true,
+  requireSpreadAcrossNodes: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
+  variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true,
+});
 /**
  * An inference service: Deployments + Service + PodDisruptionBudget + autoscaling, with optional Ingress,
  * ServiceMonitor/PrometheusRule, Istio mTLS/authorization and weighted variants; or the same props as a KServe
@@ -94,6 +104,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
     super(scope, id);
     const v: Validator = Validator.forConstruct('ModelServer', id);
+    rejectUnknownProps(v, props, MODEL_SERVER_PROPS);
     const basics = this.resolveBasics(v, id, props);
     const name = this.workloadName = basics.name;
     this.namespace = basics.placement.namespace;
@@ -163,9 +174,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   private resolveBasics(v: IValidator, id: string, props: ModelServerProps): ServerBasics {
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least a runtime', props);
     const name = props.name ?? id;
-    if (typeof name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-      v.fail('name', 'must be a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)', name);
-    }
+    validateServiceName(v, 'name', name);
     const placement = resolvePlacement(v, this, props, WorkloadRole.SERVING);
     const backend = props.backend ?? ServingBackend.deployment();
     if (!(backend instanceof ServingBackend)) v.fail('backend', 'must be made with ServingBackend.deployment() or ServingBackend.kserve()', backend);
@@ -214,6 +223,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>): void {
     validateIngressOptions(v, 'ingress', ingress);
+    if (ingress.tlsSecretName === undefined && ingress.allowPlainHttp !== true) {
+      v.fail('ingress.tlsSecretName', 'must name the TLS Secret for the host (cert-manager can create it): requests and predictions would cross the network in clear text; set ingress.allowPlainHttp: true to serve plain HTTP', ingress.tlsSecretName);
+    }
     addIngress(this, 'Ingress', ingress, {
       serviceName: this.serviceName,
       namespace: this.namespace,

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
 import { durationSeconds } from '../core/job';
-import { childName } from '../core/labels';
+import { childName, imageTag } from '../core/labels';
 import { ServerBlock, serverProbe } from '../core/server';
 import { trainingSharedMemory } from '../core/training';
 import { validateInteger } from '../core/validation';
@@ -64,6 +64,10 @@ export function renderReplicas(scope: Construct, v: IValidator, input: ReplicaIn
   if (runtime.downloadsFromInternet) input.networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
   volumeMounts.push(...mountRuntimeConfig(scope, pod, input));
   const probes = replicaProbes(v, input);
+  if (gpus > 0 && runtime.kind === 'tf-serving' && runtime.imageOverridden && !/gpu/i.test(imageTag(runtime.image(true)) ?? '')) {
+    // TF Serving's GPU build is a separate image (`-gpu` tags); the CPU build ignores the GPUs it is given.
+    v.fail('runtime.image', 'must be a TF Serving GPU image (a tag with \'gpu\', e.g. \'tensorflow/serving:2.18.0-gpu\') with a GPU accelerator', runtime.image(true));
+  }
   pod.addContainer({
     name: 'server',
     image: runtime.image(gpus > 0),

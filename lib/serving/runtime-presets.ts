@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { SecretValue, Validator } from '../core';
-import { validateImage, validateMountPath, validatePort } from '../core/validation';
+import { validateImage, validateInteger, validateMountPath, validatePort } from '../core/validation';
 import { CustomRuntimeOptions, RuntimeDefinition, RuntimePresetOptions, TfServingOptions, VllmOptions } from './runtime-options';
 
 // The presets carry the real ports, endpoints, arguments and metrics of each server; ServingRuntime wraps them.
@@ -142,6 +142,10 @@ export function vllmRuntime(options: VllmOptions = {}): RuntimeDefinition {
         validator.fail('model', 'must be set for a vLLM server without ServingRuntime.vllm({ model }) (the weights must come from somewhere)', undefined);
       }
       const tensorParallel = options.tensorParallelSize ?? Math.max(1, ctx.gpus);
+      if (options.tensorParallelSize !== undefined) {
+        // vLLM shards the model over the GPUs of its own pod: more shards than GPUs fail at start.
+        validateInteger(validator, 'runtime.tensorParallelSize', options.tensorParallelSize, 1, Math.max(1, ctx.gpus));
+      }
       return [
         '--model', ctx.hasModelSource ? modelPath : options.model!,
         '--served-model-name', options.servedModelName ?? (ctx.hasModelSource ? ctx.serverName : options.model!),

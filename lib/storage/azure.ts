@@ -69,6 +69,7 @@ export function azureDiskSpec(options: AzureDiskOptions): ProvisionerSpec {
     validateInteger(v, prop, value, 1);
   }
   const caching = options.cachingMode ?? (provisioned ? AzureCachingMode.NONE : AzureCachingMode.READ_ONLY);
+  validateEnum(v, 'cachingMode', caching, AzureCachingMode, 'AzureCachingMode');
   if (provisioned && caching !== AzureCachingMode.NONE) v.fail('cachingMode', `must be None on ${sku} disks`, caching);
   return {
     description: `Azure Disk ${sku}`,
@@ -78,7 +79,7 @@ export function azureDiskSpec(options: AzureDiskOptions): ProvisionerSpec {
       cachingMode: caching,
       ...(options.iops !== undefined ? { DiskIOPSReadWrite: String(options.iops) } : {}),
       ...(options.throughputMBps !== undefined ? { DiskMBpsReadWrite: String(options.throughputMBps) } : {}),
-      ...fsTypeParameter(options.fsType),
+      ...fsTypeParameter(v, options.fsType),
     },
     accessModes: BLOCK_MODES,
     topologyConstrained: true,

@@ -1,3 +1,5 @@
+import { IValidator } from '../core/errors';
+import { validateEnum } from '../core/validation';
 // Options every block-disk preset (EBS, PD, Hyperdisk, Azure Disk) shares: the file system formatted onto a volume.
 
 /** The file system formatted onto a new block volume. */
@@ -18,7 +20,8 @@ export interface BlockDiskOptions {
 }
 
 /** The StorageClass parameter that formats new volumes with `fsType` (ext4 unless given). */
-export function fsTypeParameter(fsType: FilesystemType | undefined): Record<string, string> {
+export function fsTypeParameter(v: IValidator, fsType: FilesystemType | undefined): Record<string, string> {
+  if (fsType !== undefined) validateEnum(v, 'fsType', fsType, FilesystemType, 'FilesystemType');
   // The external-provisioner sidecar reads this key for every CSI driver and formats the volume with it.
   return { 'csi.storage.k8s.io/fstype': fsType ?? FilesystemType.EXT4 };
 }

@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core/errors';
 import { componentLabels } from '../core/labels';
@@ -33,6 +34,11 @@ export interface MlStorageProps {
   readonly labels?: Record<string, string>;
 }
 
+
+/** Every prop of MlStorageProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const ML_STORAGE_PROPS = propNames<MlStorageProps>()({
+  namespace: true, team: true, name: true, labels: true,
+});
 /**
  * StorageClasses, PersistentVolumes and claims for datasets, models and checkpoints. Each claim gives a
  * {@link VolumeClaim} handle that workloads mount (`dataset: { claim: storage.claim('datasets'), path: '/data' }`);
@@ -63,6 +69,7 @@ export class MlStorage extends Construct {
   public constructor(scope: Construct, id: string, props: MlStorageProps = {}) {
     super(scope, id);
     this.v = Validator.forConstruct('MlStorage', id);
+    rejectUnknownProps(this.v, props, ML_STORAGE_PROPS);
     this.namespace = resolveNamespace(this.v, this, props);
     this.instance = validateDnsLabel(this.v, 'name', props.name ?? id);
     this.labels = { ...validateLabels(this.v, 'labels', props.labels) };

@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IValidator } from '../core/errors';
-import { QuantityInput, validateDnsSubdomain, validateQuantity } from '../core/validation';
+import { QuantityInput, validateDnsSubdomain, validateMountOptions, validateQuantity } from '../core/validation';
 import { AccessMode } from '../core/volumes';
 import { checkAccessModes } from './access-modes';
 import { clusterScoped } from './cluster-scoped';
@@ -67,7 +67,7 @@ export function addPersistentVolumeObject(scope: Construct, v: IValidator, name:
       capacity: { storage: k8s.Quantity.fromString(capacity) },
       accessModes,
       persistentVolumeReclaimPolicy: ReclaimPolicy.RETAIN,
-      mountOptions: options.mountOptions ?? options.source._mountOptions,
+      mountOptions: validateMountOptions(v, 'mountOptions', options.mountOptions ?? options.source._mountOptions),
       // Reserves the volume for its claim: no other claim can take it.
       claimRef: Lazy.any({ produce: () => ref._boundClaim }),
       nodeAffinity: options.zone === undefined ? undefined : {

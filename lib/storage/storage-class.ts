@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core/errors';
-import { validateDnsSubdomain, validateEnum } from '../core/validation';
+import { validateDnsSubdomain, validateEnum, validateMountOptions } from '../core/validation';
 import { clusterScoped } from './cluster-scoped';
 import { StorageProvisioner } from './provisioner';
 import { ClaimPurpose, ReclaimPolicy } from './reclaim-policy';
@@ -112,7 +112,7 @@ export function addStorageClassObject(scope: Construct, v: IValidator, name: str
     reclaimPolicy: Lazy.any({ produce: () => options.reclaimPolicy ?? ref._defaultReclaimPolicy() }),
     volumeBindingMode: binding,
     allowVolumeExpansion: options.allowVolumeExpansion ?? provisioner.supportsExpansion,
-    mountOptions: options.mountOptions ?? provisioner.mountOptions,
+    mountOptions: validateMountOptions(v, 'mountOptions', options.mountOptions ?? provisioner.mountOptions),
   }));
   return ref;
 }

@@ -1,5 +1,7 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
+import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
 import { Team, TeamOptions } from './team';
@@ -13,6 +15,11 @@ export interface MlRbacProps {
   readonly teams?: TeamOptions[];
 }
 
+
+/** Every prop of MlRbacProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const ML_RBAC_PROPS = propNames<MlRbacProps>()({
+  teams: true,
+});
 /**
  * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
  * a default-deny NetworkPolicy that allows DNS, a Kueue LocalQueue (and a ClusterQueue when asked), and
@@ -34,6 +41,7 @@ export class MlRbac extends Construct {
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
     this.validator = Validator.forConstruct('MlRbac', id);
+    rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
     for (const team of props.teams ?? []) this.addTeam(team);
   }
@@ -53,7 +61,7 @@ export class MlRbac extends Construct {
       if (taken.has(ns) || namespaces.indexOf(ns) !== i) v.fail(`namespaces[${i}]`, 'must belong to one team only, once', ns);
     });
     if (namespaces.length === 0) v.fail('namespaces', 'must list at least one namespace', namespaces);
-    const team = new Team(this, name, v, { ...options, name, namespaces }, this.flavors);
+    const team = new Team(this, childId(name), v, { ...options, name, namespaces }, this.flavors);
     this.teams.push(team);
     return team;
   }

@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -8,7 +9,7 @@ import { lazyModule } from '../core/lazy';
 import { PodNetworkPolicy } from '../core/network';
 import { Queue } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
-import { validateDnsLabel, validateInteger } from '../core/validation';
+import { validateInteger, validateServiceName } from '../core/validation';
 import { IWorkload } from '../core/workload';
 import { Backend } from './backend';
 import { Framework } from './framework';
@@ -59,6 +60,16 @@ export interface DistributedTrainingProps extends TrainingRunProps {
   readonly cleanPodPolicy?: CleanPodPolicy;
 }
 
+
+/** Every prop of DistributedTrainingProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const DISTRIBUTED_TRAINING_PROPS = propNames<DistributedTrainingProps>()({
+  name: true, framework: true, backend: true, nodes: true, onePodPerNode: true, rendezvousTimeout: true,
+  cleanPodPolicy: true, namespace: true, team: true, image: true, command: true, args: true, workingDir: true,
+  accelerator: true, cpu: true, memory: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
+  scheduling: true, serviceAccountName: true, automountServiceAccountToken: true, security: true, labels: true,
+  backoffLimit: true, activeDeadline: true, ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true,
+  suspend: true, dataset: true, modelOutput: true, checkpoints: true, mounts: true,
+});
 /**
  * A multi-node training run: PyTorch (torchrun), TensorFlow (`TF_CONFIG`) or MPI, on plain Kubernetes, the Kubeflow
  * training operator or JobSet, from one set of props. Ranks, world size, the rank-0 address and each pod's
@@ -102,8 +113,9 @@ export class DistributedTraining extends Construct implements IWorkload {
   public constructor(scope: Construct, id: string, props: DistributedTrainingProps) {
     super(scope, id);
     const v = Validator.forConstruct('DistributedTraining', id);
+    rejectUnknownProps(v, props, DISTRIBUTED_TRAINING_PROPS);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image and a framework', props);
-    this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, 40);
+    this.workloadName = validateServiceName(v, 'name', props.name ?? id, 40);
     const { framework, backend } = resolveChoices(v, props);
     const roles = framework.roles(v, props.nodes, backend.operator);
     this.totalPods = roles.reduce((sum, r) => sum + r.replicas, 0);

@@ -1,3 +1,4 @@
+import { propNames, rejectUnknownProps } from '../core/props';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -27,6 +28,16 @@ export interface GpuTrainingJobProps extends TrainingRunProps {
   readonly scheduleOptions?: ScheduleOptions;
 }
 
+
+/** Every prop of GpuTrainingJobProps, for refusing unknown ones (the compiler checks the list against the interface). */
+const GPU_TRAINING_JOB_PROPS = propNames<GpuTrainingJobProps>()({
+  name: true, schedule: true, scheduleOptions: true, namespace: true, team: true, image: true, command: true,
+  args: true, workingDir: true, accelerator: true, cpu: true, memory: true, sharedMemory: true, env: true,
+  secretEnv: true, hyperparameters: true, scheduling: true, serviceAccountName: true,
+  automountServiceAccountToken: true, security: true, labels: true, backoffLimit: true, activeDeadline: true,
+  ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true, suspend: true, dataset: true,
+  modelOutput: true, checkpoints: true, mounts: true,
+});
 /**
  * A single-node training run: a `batch/v1` Job, or a CronJob when given a schedule. The pod requests its
  * accelerator with the matching tolerations and node selection, mounts datasets read-only and outputs writable,
@@ -63,6 +74,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);
     const v = Validator.forConstruct('GpuTrainingJob', id);
+    rejectUnknownProps(v, props, GPU_TRAINING_JOB_PROPS);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image', props);
     this.kind = props.schedule === undefined ? 'Job' : 'CronJob';
     if (props.scheduleOptions !== undefined && props.schedule === undefined) {

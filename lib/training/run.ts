@@ -8,7 +8,7 @@ import { ContainerSpec, PodBuilder, PodOptions, PodSecurityOptions } from '../co
 import { SchedulingOptions } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
 import { trainingSharedMemory } from '../core/training';
-import { QuantityInput, validateImage, validateLabels } from '../core/validation';
+import { QuantityInput, validateImage, validateLabels, UNRENDERABLE_KEY } from '../core/validation';
 import { checkMounts, resolveMount, ResolvedMount, VolumeMount } from '../core/volumes';
 import { ITeam, Placement, resolvePlacement, WorkloadRole } from '../core/workload';
 
@@ -75,6 +75,9 @@ export function hyperparameterConfigMap(
     if (value === undefined || value === null || typeof value === 'function') {
       v.fail(`hyperparameters.${key}`, 'must be a string, number, boolean, object or array', value);
     }
+    if (key === 'constructor') v.fail('hyperparameters', UNRENDERABLE_KEY, key);
+    const problem = jsonProblem(value, key, []);
+    if (problem !== undefined) v.fail(`hyperparameters.${problem.path}`, problem.requirement, problem.value);
     data[key] = typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value);
   }
   const name = childName(baseName, 'hparams');
@@ -84,6 +87,27 @@ export function hyperparameterConfigMap(
     volume: { name: 'hyperparameters', configMap: { name } },
     mount: { name: 'hyperparameters', mountPath: HYPERPARAMETERS_PATH, readOnly: true },
   };
+}
+
+/**
+ * What keeps `value` from being written as JSON and read back the same: a class instance (a Date, a Map), a
+ * function, a non-finite number, a cycle. `path` names the value (`layers[2]`), `ancestors` the objects it is inside.
+ */
+function jsonProblem(value: unknown, path: string, ancestors: object[]): { path: string; requirement: string; value: unknown } | undefined {
+  if (typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, requirement: 'must be a finite number', value: String(value) };
+  if (value === null || typeof value !== 'object') return { path, requirement: 'must be a string, number, boolean, null, plain object or array', value: typeof value };
+  if (ancestors.includes(value)) return { path, requirement: 'must not refer back to an object it is inside (a circular structure)', value: 'a circular reference' };
+  const prototype = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
+    return { path, requirement: 'must be a plain object or array (class instances such as Date or Map do not survive JSON)', value: `a ${prototype?.constructor?.name ?? 'object'}` };
+  }
+  const inside = [...ancestors, value];
+  for (const [k, item] of Object.entries(value)) {
+    const problem = jsonProblem(item, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, inside);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
 
 /** What every training construct (GpuTrainingJob, DistributedTraining) takes: image, resources, data and placement. */

@@ -91,7 +91,7 @@ const validCase: fc.Arbitrary<Case> = fc.record({
   namespace: a.dnsLabel(20),
   backend: backendStore,
   artifacts: artifactStore,
-  image: fc.option(fc.constantFrom('ghcr.io/mlflow/mlflow:v2.16.2', 'ghcr.io/mlflow/mlflow:v2.20.0'), { nil: undefined }),
+  image: fc.option(fc.constantFrom('ghcr.io/mlflow/mlflow:v3.5.0', 'ghcr.io/mlflow/mlflow:v3.16.1-full'), { nil: undefined }),
   replicas: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
   port: fc.option(fc.integer({ min: 1024, max: 65535 }), { nil: undefined }),
   workers: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),

@@ -23,7 +23,7 @@ const tag = fc.stringMatching(/^[0-9]{1,2}\.[0-9]{1,2}(-[a-z]{1,4})?$/);
 const runtime = (hasModel: boolean) => fc.oneof(
   fc.record({ image: fc.option(tag.map((t) => `nvcr.io/nvidia/tritonserver:${t}`), { nil: undefined }), extraArgs: fc.option(fc.constant(['--log-verbose=1']).map((x) => [...x]), { nil: undefined }) }, { noNullPrototype: true })
     .map((o) => ServingRuntime.triton(o)),
-  fc.record({ modelName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/).filter((n) => !n.includes('..')), image: fc.option(tag.map((t) => `tensorflow/serving:${t}`), { nil: undefined }) }, { noNullPrototype: true })
+  fc.record({ modelName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/).filter((n) => !n.includes('..')), image: fc.option(tag.map((t) => `tensorflow/serving:${t}-gpu`), { nil: undefined }) }, { noNullPrototype: true })
     .map((o) => ServingRuntime.tfServing(o)),
   fc.constant(null).map(() => ServingRuntime.torchServe()),
   fc.record({
@@ -116,7 +116,9 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
     tlsSecretName: a.dnsSubdomain,
     controllerNamespace: a.dnsLabel(20),
     annotations: fc.constant({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' }),
-  }, { requiredKeys: ['host'], noNullPrototype: true }), { nil: undefined }),
+  }, { requiredKeys: ['host'], noNullPrototype: true })
+    // Plain HTTP only with its acknowledgement.
+    .map((i) => (i.tlsSecretName === undefined ? { ...i, allowPlainHttp: true } : i)), { nil: undefined }),
   access: fc.option(fc.record({
     namespaces: fc.uniqueArray(a.dnsLabel(15), { maxLength: 2 }),
     peers: fc.array(fc.record({ podSelector: fc.dictionary(a.labelKey, a.labelValue, { maxKeys: 2, noNullPrototype: true }), namespace: fc.option(a.dnsLabel(15), { nil: undefined }) }), { maxLength: 2 }),

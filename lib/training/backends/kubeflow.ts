@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IValidator } from '../../core/errors';
 import { jobRunFields } from '../../core/job';
+import { validateEnum } from '../../core/validation';
 import { Role } from '../roles';
 import { BackendInput, CleanPodPolicy, KubeflowRunPolicy, RunOptions, TrainingBackend, TrainingFramework } from '../contracts';
 
@@ -67,7 +68,7 @@ export class KubeflowBackend implements TrainingBackend {
       activeDeadlineSeconds: fields.activeDeadlineSeconds,
       ttlSecondsAfterFinished: fields.ttlSecondsAfterFinished,
       suspend: fields.suspend,
-      cleanPodPolicy: options.cleanPodPolicy ?? CleanPodPolicy.RUNNING,
+      cleanPodPolicy: validateEnum(input.v, 'cleanPodPolicy', options.cleanPodPolicy ?? CleanPodPolicy.RUNNING, CleanPodPolicy, 'CleanPodPolicy'),
       // Gang scheduling: no pod starts until all of them can.
       schedulingPolicy: queue !== undefined ? {
         minAvailable: input.totalPods,

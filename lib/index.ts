@@ -10,6 +10,7 @@ export {
 export { MlopsValidationError } from './core/errors';
 export { type IngressOptions } from './core/ingress';
 export { ConcurrencyPolicy, Schedule, type ScheduleOptions, type JobRunOptions } from './core/job';
+export { ExternalWorkload, type ExternalWorkloadProps } from './core/external-workload';
 export { PodNetworkPolicy, type PodNetworkPolicyProps, type NetworkPeer, type NetworkPort } from './core/network';
 export { DeployPhase, SYNC_WAVE_ANNOTATION, orderForDeployment, setDeployPhase } from './core/ordering';
 export { Spot, Queue, Toleration, TaintEffect, type SchedulingOptions } from './core/scheduling';

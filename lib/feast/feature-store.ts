@@ -1,11 +1,13 @@
 import { propNames, rejectUnknownProps } from '../core/props';
 import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   childName, componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
   RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateImage,
   validateInteger, Validator, WorkloadRole,
 } from '../core';
+import { childObject } from '../core/handles';
 import { ServerBlock } from '../core/server';
 import { validateDuration, validateEnum, validateLabels, validateServiceName } from '../core/validation';
 import { FeastProvider, FeastSettings, renderConfigMap, renderFeatureStoreYaml } from './config';
@@ -247,6 +249,36 @@ export class FeatureStore extends Construct implements IService {
     }
     if (repo) renderApplyJob(ctx, repo);
     if (props.materialization !== undefined) renderMaterialization(ctx, props.materialization, repo);
+  }
+
+  /** The feature server's Deployment (child id `Resource`). */
+  public get deployment(): k8s.KubeDeployment {
+    return childObject(this, ['Resource'], k8s.KubeDeployment)!;
+  }
+
+  /** The feature server's Service (child id `Service`). */
+  public get service(): k8s.KubeService {
+    return childObject(this, ['Service'], k8s.KubeService)!;
+  }
+
+  /** The HorizontalPodAutoscaler (child id `Autoscaler`), if `autoscaling` is set. */
+  public get autoscaler(): k8s.KubeHorizontalPodAutoscalerV2 | undefined {
+    return childObject(this, ['Autoscaler'], k8s.KubeHorizontalPodAutoscalerV2);
+  }
+
+  /** The ConfigMap holding `feature_store.yaml` (child id `Config`). */
+  public get configMap(): k8s.KubeConfigMap {
+    return childObject(this, ['Config'], k8s.KubeConfigMap)!;
+  }
+
+  /** The `feast apply` Job (child id `Apply`), if `featureRepository` is set. */
+  public get applyJob(): k8s.KubeJob | undefined {
+    return childObject(this, ['Apply'], k8s.KubeJob);
+  }
+
+  /** The materialization CronJob (child id `Materialize`), if `materialization` is set. */
+  public get materializationCronJob(): k8s.KubeCronJob | undefined {
+    return childObject(this, ['Materialize'], k8s.KubeCronJob);
   }
 
   /**

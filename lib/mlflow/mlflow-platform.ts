@@ -6,6 +6,7 @@ import {
   requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
+import { childObject } from '../core/handles';
 import { ServerBlock } from '../core/server';
 import { validateLabels, validateServiceName } from '../core/validation';
 import { ArtifactStore } from './artifact-store';
@@ -238,6 +239,31 @@ export class MlflowPlatform extends Construct implements IService {
     renderServer(server, pod, { replicas, port, recreate: backend.kind === 'file', exposure: settings.exposure });
     exposeServer(this, settings.exposure, { name, namespace, labels, port, networkPolicy: this.networkPolicy });
     if (props.metrics) renderMetrics(ctx, props.metrics, { labels, selector, port });
+  }
+
+  /** The tracking server's Deployment (child id `Resource`). */
+  public get deployment(): k8s.KubeDeployment {
+    return childObject(this, ['Resource'], k8s.KubeDeployment)!;
+  }
+
+  /** The tracking server's Service (child id `Service`). */
+  public get service(): k8s.KubeService {
+    return childObject(this, ['Service'], k8s.KubeService)!;
+  }
+
+  /** The PodDisruptionBudget (child id `DisruptionBudget`), made when `replicas` is more than 1. */
+  public get disruptionBudget(): k8s.KubePodDisruptionBudget | undefined {
+    return childObject(this, ['DisruptionBudget'], k8s.KubePodDisruptionBudget);
+  }
+
+  /** The schema migration Job (child id `Migration`), for database backends. */
+  public get migrationJob(): k8s.KubeJob | undefined {
+    return childObject(this, ['Migration'], k8s.KubeJob);
+  }
+
+  /** The Ingress (child id `Ingress`) of `Exposure.ingress(...)`. */
+  public get ingress(): k8s.KubeIngress | undefined {
+    return childObject(this, ['Ingress'], k8s.KubeIngress);
   }
 
   /**

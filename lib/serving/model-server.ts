@@ -1,10 +1,12 @@
 import { propNames, rejectUnknownProps } from '../core/props';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   connectWorkload, IService, IValidator, IWorkload, NetworkPort, Placement, PodBuilder, PodNetworkPolicy, PodOptions, resolvePlacement, SecretValue, serviceHost,
   Validator, WorkloadRole,
 } from '../core';
+import { childObject, childObjects } from '../core/handles';
 import { addIngress, IngressOptions, validateIngressOptions } from '../core/ingress';
 import { durationSeconds } from '../core/job';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
@@ -143,6 +145,49 @@ export class ModelServer extends Construct implements IWorkload, IService {
       renderIstio(this, v, this, { istio: props.istio ?? {}, labels: labels('server'), callerPorts: this.callerPorts, variants: named, runtime });
       this.inMesh = true;
     }
+  }
+
+  /**
+   * The Deployment (child id `Resource`); undefined with `variants` (see `deployments`) and with KServe (see
+   * `inferenceService`). An escape hatch: `addJsonPatch` on it changes what the library wrote.
+   */
+  public get deployment(): k8s.KubeDeployment | undefined {
+    return childObject(this, ['Resource'], k8s.KubeDeployment);
+  }
+
+  /** Every Deployment of the server: the one Deployment, or one per variant (child `Variant-<name>/Resource`). */
+  public get deployments(): k8s.KubeDeployment[] {
+    const own = this.deployment;
+    return own === undefined ? childObjects(this, 'Variant-', ['Resource'], k8s.KubeDeployment) : [own];
+  }
+
+  /** The Service clients call (child id `Service`); undefined with KServe, whose Services KServe creates. */
+  public get service(): k8s.KubeService | undefined {
+    return childObject(this, ['Service'], k8s.KubeService);
+  }
+
+  /**
+   * The autoscaler of the Deployment (child id `Autoscaler`): a HorizontalPodAutoscaler, or a KEDA ScaledObject for
+   * Prometheus metrics; undefined without `autoscaling`, with `variants` and with KServe.
+   */
+  public get autoscaler(): ApiObject | undefined {
+    return childObject(this, ['Autoscaler'], ApiObject);
+  }
+
+  /** The PodDisruptionBudget of the Deployment (child id `DisruptionBudget`); undefined with `variants` and KServe. */
+  public get disruptionBudget(): k8s.KubePodDisruptionBudget | undefined {
+    return childObject(this, ['DisruptionBudget'], k8s.KubePodDisruptionBudget);
+  }
+
+  /** The KServe InferenceService (child id `Resource`); undefined with the Deployment backend. */
+  public get inferenceService(): ApiObject | undefined {
+    const resource = childObject(this, ['Resource'], ApiObject);
+    return resource?.kind === 'Deployment' ? undefined : resource;
+  }
+
+  /** The Ingress (child id `Ingress`), if `ingress` is set. */
+  public get ingress(): k8s.KubeIngress | undefined {
+    return childObject(this, ['Ingress'], k8s.KubeIngress);
   }
 
   /** Adds an environment variable to the server containers (every variant). */

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { IValidator, Validator } from '../core/errors';
+import { childObject, childObjects } from '../core/handles';
 import { durationSeconds } from '../core/job';
 import { lazyModule } from '../core/lazy';
 import { PodNetworkPolicy } from '../core/network';
@@ -161,6 +162,25 @@ export class DistributedTraining extends Construct implements IWorkload {
     });
     if (podGroupQueue !== undefined) this.renderPodGroup(podGroupQueue, run.labels);
     this.networkPolicy = this.renderNetworkPolicies(framework, run.labels);
+  }
+
+  /**
+   * The Jobs of a run on `Backend.KUBERNETES`, one per role (`resource` first, then children `Job-<role>`); empty on
+   * the other backends, whose controllers make the Jobs.
+   */
+  public get jobs(): k8s.KubeJob[] {
+    const primary = childObject(this, ['Resource'], k8s.KubeJob);
+    return primary === undefined ? [] : [primary, ...childObjects(this, 'Job-', [], k8s.KubeJob)];
+  }
+
+  /** The headless Service (child id `Service`) of a run on `Backend.KUBERNETES`; the operators make their own. */
+  public get service(): k8s.KubeService | undefined {
+    return childObject(this, ['Service'], k8s.KubeService);
+  }
+
+  /** The hyperparameters ConfigMap (child id `Hyperparameters`), if `hyperparameters` is set. */
+  public get hyperparametersConfigMap(): k8s.KubeConfigMap | undefined {
+    return childObject(this, ['Hyperparameters'], k8s.KubeConfigMap);
   }
 
   /** Adds an environment variable to the main container of every role (used by wiring such as `MlflowPlatform.connect`). */

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   ConcurrencyPolicy, cronJobFields, IWorkload, jobRunSpec, PodBuilder, PodNetworkPolicy, Schedule, ScheduleOptions, SecretValue, Validator,
 } from '../core';
+import { childObject } from '../core/handles';
 import { validateDnsLabel } from '../core/validation';
 import { TrainingRun, TrainingRunProps } from './run';
 
@@ -70,6 +71,21 @@ export class GpuTrainingJob extends Construct implements IWorkload {
   public readonly resource: ApiObject;
 
   private readonly pod: PodBuilder;
+
+  /** The Job (child id `Resource`); undefined with a `schedule` (see `cronJob`). */
+  public get job(): k8s.KubeJob | undefined {
+    return childObject(this, ['Resource'], k8s.KubeJob);
+  }
+
+  /** The CronJob (child id `Resource`) of a run with a `schedule`. */
+  public get cronJob(): k8s.KubeCronJob | undefined {
+    return childObject(this, ['Resource'], k8s.KubeCronJob);
+  }
+
+  /** The hyperparameters ConfigMap (child id `Hyperparameters`), if `hyperparameters` is set. */
+  public get hyperparametersConfigMap(): k8s.KubeConfigMap | undefined {
+    return childObject(this, ['Hyperparameters'], k8s.KubeConfigMap);
+  }
 
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);

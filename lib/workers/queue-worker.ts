@@ -1,8 +1,9 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { IValidator, Validator } from '../core/errors';
+import { childObject } from '../core/handles';
 import { durationSeconds } from '../core/job';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { PodNetworkPolicy } from '../core/network';
@@ -56,6 +57,16 @@ export class QueueWorker extends Construct implements IWorkload {
   public readonly deployment: k8s.KubeDeployment;
 
   private readonly pod: PodBuilder;
+
+  /** The KEDA ScaledObject (child id `Autoscaler`), if `autoscaling` is set. */
+  public get autoscaler(): ApiObject | undefined {
+    return childObject(this, ['Autoscaler'], ApiObject);
+  }
+
+  /** The PodDisruptionBudget (child id `DisruptionBudget`). */
+  public get disruptionBudget(): k8s.KubePodDisruptionBudget | undefined {
+    return childObject(this, ['DisruptionBudget'], k8s.KubePodDisruptionBudget);
+  }
 
   public constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);

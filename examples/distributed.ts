@@ -33,13 +33,14 @@ export function build(app: App): void {
   };
   new DistributedTraining(pytorch, 'pytorch-dist', seedPytorch);
 
-  // The same job as a Kubeflow PyTorchJob (the operator sets MASTER_ADDR, WORLD_SIZE and RANK) ...
+  // The same job as a Kubeflow PyTorchJob (the operator sets MASTER_ADDR, WORLD_SIZE and RANK), named as the seed's
+  // PyTorchJob: the three variants share a namespace, and names are unique per kind and namespace across the app ...
   const kubeflow = new Chart(app, 'distributed-pytorchjob', { namespace: ns });
-  new DistributedTraining(kubeflow, 'pytorch-dist', { ...seedPytorch, backend: Backend.KUBEFLOW });
+  new DistributedTraining(kubeflow, 'pytorch-mnist', { ...seedPytorch, backend: Backend.KUBEFLOW });
 
   // ... and as a JobSet, gang-admitted by Kueue and restarted as a group.
   const jobset = new Chart(app, 'distributed-jobset', { namespace: ns });
-  new DistributedTraining(jobset, 'pytorch-dist', {
+  new DistributedTraining(jobset, 'pytorch-dist-jobset', {
     ...seedPytorch,
     backend: Backend.JOBSET,
     scheduling: { queue: Queue.kueue('team-a') },

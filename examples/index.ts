@@ -17,8 +17,3 @@ export function exampleModules(): Array<{ name: string; build: (app: App) => voi
     return { name: file.replace(/\.(ts|js)$/, ''), build: mod.build };
   });
 }
-
-/** Adds every example's charts to `app`. */
-export function buildExamples(app: App): void {
-  for (const example of exampleModules()) example.build(app);
-}

@@ -12,6 +12,10 @@ describe.each(exampleModules().map((e) => [e.name, e.build] as const))('example 
     expect(objects.length).toBeGreaterThan(0);
   });
 
+  test('passes the platform checks (names unique per kind and namespace, quotas, queues), as an app of its own', () => {
+    expect(app.node.validate()).toEqual([]);
+  });
+
   test('every object validates against the Kubernetes 1.27 and CRD schemas, with no unknown field', () => {
     expect(validateObjects(objects)).toEqual([]);
   });

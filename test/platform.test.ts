@@ -1,7 +1,7 @@
 import { readdirSync } from 'fs';
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { buildExamples } from '../examples';
+import { exampleModules } from '../examples';
 import { build } from '../examples/platform';
 import {
   AccessMode, Accelerator, ArtifactStore, BackendStore, ClaimPurpose, DeployPhase, FeatureStore, GpuTrainingJob, MlflowPlatform, MlRbac,
@@ -289,10 +289,14 @@ describe('examples/platform', () => {
 });
 
 describe('orderForDeployment on every example', () => {
-  const app = Testing.app();
-  buildExamples(app);
-  orderForDeployment(app);
-  const charts = app.charts.map((chart) => ({ id: chart.node.id, objects: Testing.synth(chart) }));
+  // Each example is an app of its own (several define the same team or server as alternatives).
+  const apps = exampleModules().map((example) => {
+    const app = Testing.app();
+    example.build(app);
+    orderForDeployment(app);
+    return app;
+  });
+  const charts = apps.flatMap((app) => app.charts).map((chart) => ({ id: chart.node.id, objects: Testing.synth(chart) }));
   const waveOf = (o: any) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
 
   test('ten thousand objects in one chart: ordered without walking every path or overflowing the stack', () => {

@@ -10,9 +10,13 @@ import {
 } from '../lib';
 import { containersOf, podSpecsOf } from './support/validate';
 
-const app = Testing.app();
-for (const example of exampleModules()) example.build(app);
-const charts = new Map<string, any[]>(app.charts.map((chart) => [chart.node.id, Testing.synth(chart)]));
+// Each example is an app of its own (several define the same team or server as alternatives).
+const apps = exampleModules().map((example) => {
+  const app = Testing.app();
+  example.build(app);
+  return app;
+});
+const charts = new Map<string, any[]>(apps.flatMap((app) => app.charts).map((chart) => [chart.node.id, Testing.synth(chart)]));
 const everything = [...charts.values()].flat();
 /** Every container (init, main, KServe model) of every example pod. */
 const allContainers = everything.flatMap((o) => podSpecsOf(o).flatMap(containersOf)).map((c) => c.container);
@@ -73,7 +77,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['TensorFlow distributed training (ConfigMap + StatefulSets)', 'distributed-tensorflow', 'JobSet', 'tf-distributed'],
   ['PyTorch distributed training (bare pods)', 'distributed-pytorch', 'Job', 'pytorch-dist'],
   ['Kubeflow TFJob', 'seeds-tfjob', 'TFJob', 'tensorflow-mnist'],
-  ['Kubeflow PyTorchJob', 'distributed-pytorchjob', 'PyTorchJob', 'pytorch-dist'],
+  ['Kubeflow PyTorchJob', 'distributed-pytorchjob', 'PyTorchJob', 'pytorch-mnist'],
   ['KServe sklearn-iris', 'serving-kserve', 'InferenceService', 'sklearn-iris'],
   ['KServe GPU bert-transformer', 'serving-kserve', 'InferenceService', 'bert-transformer'],
   ['MLflow tracking server', 'mlflow-external', 'Deployment', 'mlflow'],
@@ -344,7 +348,7 @@ describe('training Jobs, CronJobs and distributed runs', () => {
   });
 
   test('PyTorchJob: one master and two workers with a GPU each', () => {
-    const specs = obj('distributed-pytorchjob', 'PyTorchJob', 'pytorch-dist').spec.pytorchReplicaSpecs;
+    const specs = obj('distributed-pytorchjob', 'PyTorchJob', 'pytorch-mnist').spec.pytorchReplicaSpecs;
     expect([specs.Master.replicas, specs.Worker.replicas]).toEqual([1, 2]);
     expect(specs.Worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
   });

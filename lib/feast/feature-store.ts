@@ -21,6 +21,7 @@ import { OnlineStore } from './online-store';
 import { inClusterRedis } from './redis';
 import { Registry } from './registry';
 import { reachStores, storeSecretUses } from './stores';
+import { registerConstruct } from '../core/platform';
 
 /** The Feast feature server image the library is tested with (Feast publishes its images on quay.io since 0.47). */
 export const FEAST_IMAGE = 'quay.io/feastdev/feature-server:0.62.0';
@@ -198,6 +199,7 @@ export class FeatureStore extends Construct implements IService {
 
   public constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
+    registerConstruct(this, 'FeatureStore');
     const v = Validator.forConstruct('FeatureStore', id);
     rejectUnknownProps(v, props, FEATURE_STORE_PROPS);
     const settings = checkProps(v, this, id, props);

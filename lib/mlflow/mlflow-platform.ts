@@ -18,6 +18,7 @@ import { exposeServer, Exposure, serviceExposure } from './exposure';
 import { checkMetrics, MlflowMetricsOptions, renderMetrics } from './metrics';
 import { ArtifactBinding, bindArtifactStore, bindBackendStore } from './stores';
 import { trackingServerPod } from './tracking-server';
+import { registerConstruct } from '../core/platform';
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.16.1-full';
@@ -207,6 +208,7 @@ export class MlflowPlatform extends Construct implements IService {
 
   public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
     super(scope, id);
+    registerConstruct(this, 'MlflowPlatform');
     const v = this.v = Validator.forConstruct('MlflowPlatform', id);
     rejectUnknownProps(v, props, MLFLOW_PLATFORM_PROPS);
     const settings = checkProps(v, this, id, props);

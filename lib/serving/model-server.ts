@@ -23,6 +23,7 @@ import { renderMonitoring } from './monitoring';
 import { renderReplicas } from './replicas';
 import { ServingRuntime } from './runtime';
 import { resolveVariants, VARIANT_LABEL, VariantSpec } from './variants';
+import { registerConstruct } from '../core/platform';
 
 /** The props every backend shares, checked and with their defaults. */
 interface ServerBasics {
@@ -105,6 +106,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
     super(scope, id);
+    registerConstruct(this, 'ModelServer');
     const v: Validator = Validator.forConstruct('ModelServer', id);
     rejectUnknownProps(v, props, MODEL_SERVER_PROPS);
     const basics = this.resolveBasics(v, id, props);

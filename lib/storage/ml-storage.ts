@@ -8,6 +8,7 @@ import { ITeam, resolveNamespace } from '../core/workload';
 import { addClaimObject, bindToVolume, checkClaim, ClaimOptions } from './claim';
 import { addPersistentVolumeObject, PersistentVolumeOptions, PersistentVolumeRef } from './persistent-volume';
 import { addStorageClassObject, StorageClassOptions, StorageClassRef } from './storage-class';
+import { registerConstruct } from '../core/platform';
 
 /** Props of {@link MlStorage}. */
 export interface MlStorageProps {
@@ -68,6 +69,7 @@ export class MlStorage extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlStorageProps = {}) {
     super(scope, id);
+    registerConstruct(this, 'MlStorage');
     this.v = Validator.forConstruct('MlStorage', id);
     rejectUnknownProps(this.v, props, ML_STORAGE_PROPS);
     this.namespace = resolveNamespace(this.v, this, props);

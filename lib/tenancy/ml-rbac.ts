@@ -5,6 +5,7 @@ import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
 import { Team, TeamOptions } from './team';
+import { registerConstruct } from '../core/platform';
 
 /** Props of {@link MlRbac}. */
 export interface MlRbacProps {
@@ -13,12 +14,24 @@ export interface MlRbacProps {
    * @default - none
    */
   readonly teams?: TeamOptions[];
+  /**
+   * More namespaces that no team may own (the cluster's own and shared services: `istio-system`, `monitoring`...),
+   * besides `default`, `kube-system`, `kube-public`, `kube-node-lease` and every other `kube-` namespace, which are
+   * always refused: a team namespace is relabelled Pod Security "restricted", gets a default-deny NetworkPolicy
+   * (which cuts the DNS of `kube-system`) and lets the team's trainers create Jobs there.
+   * @default - only the Kubernetes ones
+   */
+  readonly systemNamespaces?: string[];
 }
+
+/** Namespaces of Kubernetes itself that never become team namespaces (with every other `kube-` namespace). */
+const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 
 /** Every prop of MlRbacProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const ML_RBAC_PROPS = propNames<MlRbacProps>()({
   teams: true,
+  systemNamespaces: true,
 });
 /**
  * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
@@ -37,11 +50,14 @@ export class MlRbac extends Construct {
 
   private readonly validator: Validator;
   private readonly flavors: FlavorRegistry = new Map();
+  private readonly systemNamespaces: string[];
 
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
+    registerConstruct(this, 'MlRbac');
     this.validator = Validator.forConstruct('MlRbac', id);
     rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
+    this.systemNamespaces = validateSystemNamespaces(this.validator, props.systemNamespaces);
     if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
     for (const team of props.teams ?? []) this.addTeam(team);
   }
@@ -57,7 +73,13 @@ export class MlRbac extends Construct {
     if (!Array.isArray(namespaces)) v.fail('namespaces', 'must be a list of namespace names', namespaces);
     const taken = new Set(this.teams.flatMap((t) => t.namespaces));
     namespaces.forEach((ns, i) => {
-      validateDnsLabel(v, `namespaces[${i}]`, ns);
+      // Without `namespaces`, the team's name is its namespace.
+      const prop = options.namespaces === undefined ? 'name' : `namespaces[${i}]`;
+      validateDnsLabel(v, prop, ns);
+      if (RESERVED_NAMESPACES.includes(ns) || ns.startsWith('kube-') || this.systemNamespaces.includes(ns)) {
+        const what = options.namespaces === undefined ? 'must not name a system namespace (it is the team\'s namespace when \'namespaces\' is not given)' : 'must not be a system namespace';
+        v.fail(prop, `${what}: ${SYSTEM_NAMESPACE_REASON} (system namespaces: ${[...RESERVED_NAMESPACES, 'kube-*', ...this.systemNamespaces].join(', ')})`, ns);
+      }
       if (taken.has(ns) || namespaces.indexOf(ns) !== i) v.fail(`namespaces[${i}]`, 'must belong to one team only, once', ns);
     });
     if (namespaces.length === 0) v.fail('namespaces', 'must list at least one namespace', namespaces);
@@ -74,3 +96,12 @@ export class MlRbac extends Construct {
   }
 }
 
+/** Why a system namespace cannot be a team's. */
+const SYSTEM_NAMESPACE_REASON = 'a team namespace is relabelled Pod Security "restricted", gets a default-deny NetworkPolicy (which would cut the cluster DNS in kube-system) and lets the team\'s trainers create Jobs there';
+
+function validateSystemNamespaces(v: Validator, input: string[] | undefined): string[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input)) v.fail('systemNamespaces', 'must be a list of namespace names', input);
+  input.forEach((ns, i) => validateDnsLabel(v, `systemNamespaces[${i}]`, ns));
+  return [...input];
+}

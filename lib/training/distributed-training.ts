@@ -18,6 +18,7 @@ import { waitForRank0 } from './rendezvous';
 import { Role, RolePod, TRAINING_ROLE_LABEL } from './roles';
 import { TrainingRun, TrainingRunProps } from './run';
 import { CleanPodPolicy, RunLayout, TrainingBackend, TrainingFramework } from './contracts';
+import { registerConstruct } from '../core/platform';
 
 // Loaded when first used (see lazyModule).
 const podGroupCrd = lazyModule(() => require('../../imports/volcano-podgroup-scheduling.volcano.sh') as typeof import('../../imports/volcano-podgroup-scheduling.volcano.sh'));
@@ -113,6 +114,7 @@ export class DistributedTraining extends Construct implements IWorkload {
 
   public constructor(scope: Construct, id: string, props: DistributedTrainingProps) {
     super(scope, id);
+    registerConstruct(this, 'DistributedTraining');
     const v = Validator.forConstruct('DistributedTraining', id);
     rejectUnknownProps(v, props, DISTRIBUTED_TRAINING_PROPS);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image and a framework', props);

@@ -8,6 +8,7 @@ import {
 import { childObject } from '../core/handles';
 import { validateDnsLabel } from '../core/validation';
 import { TrainingRun, TrainingRunProps } from './run';
+import { registerConstruct } from '../core/platform';
 
 /** Props of {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends TrainingRunProps {
@@ -89,6 +90,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
 
   public constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);
+    registerConstruct(this, 'GpuTrainingJob');
     const v = Validator.forConstruct('GpuTrainingJob', id);
     rejectUnknownProps(v, props, GPU_TRAINING_JOB_PROPS);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image', props);

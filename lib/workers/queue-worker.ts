@@ -18,6 +18,7 @@ import { HEARTBEAT_FILE_ENV, validateHealthCheck, WorkerHealthCheck } from './he
 import { WorkerQueue } from './queue';
 import { QueueWorkerProps } from './queue-worker-props';
 import { renderQueueScaling, resolveQueueScaling, ResolvedQueueScaling } from './scaling';
+import { registerConstruct } from '../core/platform';
 
 /** The props every part of the worker needs, checked and with their defaults. */
 interface WorkerBasics {
@@ -70,6 +71,7 @@ export class QueueWorker extends Construct implements IWorkload {
 
   public constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
+    registerConstruct(this, 'QueueWorker');
     const v = Validator.forConstruct('QueueWorker', id);
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with at least an image', props);
     const name = this.workloadName = validateDnsLabel(v, 'name', props.name ?? id);

@@ -257,7 +257,8 @@ describe('values Kubernetes or the runtime rejects', () => {
         name: 'constructor', image: IMAGE, team, accelerator: Accelerator.nvidiaGpu(1),
         dataset: { claim: rwx('constructor'), path: '/data' }, hyperparameters: { toString: 'x', hasOwnProperty: true },
       });
-      new ModelServer(c, 'srv', { runtime: ServingRuntime.triton(), team, name: 'constructor' });
+      // In another namespace: a job and a server of one name in one namespace would both write NetworkPolicy 'constructor'.
+      new ModelServer(c, 'srv', { runtime: ServingRuntime.triton(), namespace: 'serving', name: 'constructor' });
       const objects = Testing.synth(c);
       expect(objects.filter((o) => o.metadata?.name === 'constructor').map((o) => o.kind).sort()).toEqual(expect.arrayContaining(['Deployment', 'Job', 'Namespace', 'Service']));
       expect(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'constructor-hparams').data).toEqual({ toString: 'x', hasOwnProperty: 'true' });

@@ -251,7 +251,7 @@ describe('values Kubernetes or the runtime rejects', () => {
     // it as a duplicate ('There is already a Construct with name'). Names given as props are the library's own.
     test('a team, a job, a server, claims and hyperparameters called constructor', () => {
       const c = chart();
-      const rbac = new MlRbac(c, 'rbac', { teams: [{ name: 'constructor', quota: { gpus: 1, cpu: 4, memory: '16Gi' } }] });
+      const rbac = new MlRbac(c, 'rbac', { teams: [{ name: 'constructor', quota: { gpus: 1, cpu: 16, memory: '64Gi' } }] });
       const team = rbac.teams[0];
       new GpuTrainingJob(c, 'train', {
         name: 'constructor', image: IMAGE, team, accelerator: Accelerator.nvidiaGpu(1),

@@ -394,7 +394,9 @@ describe('MlRbac valid manifests', () => {
   test.each(configurations)('%s', (_, options) => {
     const chart = new Chart(Testing.app(), 'test');
     const rbac = new MlRbac(chart, 'rbac', { teams: [options] });
-    new GpuTrainingJob(chart, 'train', { team: rbac.team(options.name), image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' });
+    // A device the team's quota allows ('edge' has no whole GPUs, only MIG slices and AMD GPUs).
+    const accelerator = options.quota.gpus > 0 ? Accelerator.nvidiaGpu(1) : Accelerator.mig('3g.40gb');
+    new GpuTrainingJob(chart, 'train', { team: rbac.team(options.name), image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', accelerator, cpu: 2, memory: '8Gi' });
     const objects = Testing.synth(chart);
     expectValidManifests(objects);
     expect(checkRestricted(objects)).toEqual([]);

@@ -2,7 +2,10 @@
 // synthesized (cdk8s validations on the app), with messages that name both constructs.
 import { App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { GpuTrainingJob, MlRbac } from '../lib';
+import {
+  Accelerator, ArtifactCredentials, ArtifactStore, BackendStore, DistributedTraining, Exposure, Framework, GpuTrainingJob, MlflowPlatform, MlRbac, ModelServer,
+  SecretValue, ServiceType, ServingRuntime,
+} from '../lib';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -94,5 +97,86 @@ describe('reserved namespaces cannot become team namespaces', () => {
   test('good composition: team namespaces outside the system ones', () => {
     const made = rbac({ systemNamespaces: ['istio-system'], teams: [{ name: 'vision', namespaces: ['vision', 'kubeflow-vision'], quota: { gpus: 1 } }] });
     expect(made.teams[0].namespaces).toEqual(['vision', 'kubeflow-vision']);
+  });
+});
+
+describe('quota fit: workloads and Services within their namespace quota and LimitRange', () => {
+  const setup = (quota: any = { gpus: 2, cpu: 16, memory: '64Gi' }) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota });
+    return { app, chart, team };
+  };
+  const rbac = "MlRbac 'rbac' (c/rbac)";
+
+  test('one pod requests more GPUs than the team quota', () => {
+    const { app, chart, team } = setup();
+    new GpuTrainingJob(chart, 'big', { team, image: IMAGE, accelerator: Accelerator.nvidiaGpu(4) });
+    expect(platformErrors(app)).toEqual([
+      `platform check: GpuTrainingJob 'big' (c/big): Job 'big' in namespace 'vision' requests 4 nvidia.com/gpu for one of its pods, more than the ResourceQuota 'vision-quota' of ${rbac} `
+      + "(requests.nvidia.com/gpu: 2; the team's quota.gpus sets it): the API server refuses the pod",
+    ]);
+  });
+
+  test('a MIG slice in a team without a MIG quota, and memory above the quota', () => {
+    const { app, chart, team } = setup();
+    new GpuTrainingJob(chart, 'mig', { team, image: IMAGE, accelerator: Accelerator.mig('1g.10gb'), memory: '128Gi' });
+    const errors = platformErrors(app);
+    expect(errors).toContainEqual(expect.stringContaining("requests 1 nvidia.com/mig-1g.10gb for one of its pods, more than the ResourceQuota 'vision-quota' of MlRbac 'rbac' (c/rbac) (requests.nvidia.com/mig-1g.10gb: 0; the team's quota.accelerators sets it)"));
+    expect(errors).toContainEqual(expect.stringContaining("requests 128Gi memory for one of its pods, more than the ResourceQuota 'vision-quota' of MlRbac 'rbac' (c/rbac) (requests.memory: 64Gi; the team's quota.memory sets it)"));
+  });
+
+  test('a distributed run whose pods together exceed the quota (a gang that can never run whole)', () => {
+    const { app, chart, team } = setup();
+    new DistributedTraining(chart, 'ddp', { team, image: IMAGE, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 3, accelerator: Accelerator.nvidiaGpu(1), cpu: 2, memory: '8Gi' });
+    expect(platformErrors(app)).toEqual([
+      `platform check: DistributedTraining 'ddp' (c/ddp): Job 'ddp' in namespace 'vision' runs 3 pods at once that together request 3 nvidia.com/gpu, more than the ResourceQuota 'vision-quota' of ${rbac} `
+      + "(requests.nvidia.com/gpu: 2; the team's quota.gpus sets it): they can never all run",
+    ]);
+  });
+
+  test('a LoadBalancer ModelServer in a team whose quota forbids LoadBalancers (the default)', () => {
+    const { app, chart, team } = setup();
+    new ModelServer(chart, 'api', { team, runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/8'] } });
+    expect(platformErrors(app)).toEqual([
+      `platform check: ModelServer 'api' (c/api): Service 'api' in namespace 'vision' is a LoadBalancer Service, but the ResourceQuota 'vision-quota' of ${rbac} `
+      + "(services.loadbalancers: 0; the team's quota.loadBalancers sets it) allows 0: the API server refuses it",
+    ]);
+  });
+
+  test('a LoadBalancer also takes node ports: quota.loadBalancers alone is not enough', () => {
+    const { app, chart, team } = setup({ gpus: 0, loadBalancers: 1 });
+    new MlflowPlatform(chart, 'mlflow', {
+      team, backendStore: BackendStore.externalPostgres({ host: 'db.example.com', database: 'mlflow', username: 'mlflow', password: SecretValue.fromSecret('db', 'password') }),
+      artifactStore: ArtifactStore.s3({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow') }),
+      exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.example.com'] }),
+    });
+    expect(platformErrors(app)).toEqual([expect.stringMatching(
+      /^platform check: MlflowPlatform 'mlflow' \(c\/mlflow\): Service 'mlflow' in namespace 'vision' is a LoadBalancer Service with 1 port \(a LoadBalancer Service takes a node port for each of its ports\), which brings its namespace to 1 node ports, but the ResourceQuota 'vision-quota' of MlRbac 'rbac' \(c\/rbac\) \(services.nodeports: 0; the team's quota.nodePorts sets it\) allows 0/,
+    )]);
+  });
+
+  test('a container with a request above the LimitRange default limit and no limit of its own', () => {
+    const { app, chart } = setup();
+    new k8s.KubeDeployment(chart, 'mine', {
+      metadata: { name: 'mine', namespace: 'vision' },
+      spec: {
+        selector: { matchLabels: { app: 'mine' } },
+        template: { metadata: { labels: { app: 'mine' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: k8s.Quantity.fromString('2') } } }] } },
+      },
+    });
+    expect(platformErrors(app)).toEqual([
+      `platform check: c/mine: container 'app' of Deployment 'mine' in namespace 'vision' requests 2 cpu and sets no limit, so it gets the default limit 1 of the LimitRange 'vision-limits' of ${rbac}, below its request: the API server refuses the pod; set the limit`,
+    ]);
+  });
+
+  test('good composition: workloads within the quota, a LoadBalancer where the quota has room for it', () => {
+    const { app, chart, team } = setup({ gpus: 4, cpu: 16, memory: '64Gi', loadBalancers: 1, nodePorts: 3 });
+    new GpuTrainingJob(chart, 'train', { team, image: IMAGE, accelerator: Accelerator.nvidiaGpu(4), cpu: 8, memory: '32Gi' });
+    new DistributedTraining(chart, 'ddp', { team, image: IMAGE, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 2, accelerator: Accelerator.nvidiaGpu(2), cpu: 4, memory: '16Gi' });
+    new ModelServer(chart, 'api', { team, runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/8'] } });
+    // Outside team namespaces nothing is limited.
+    new GpuTrainingJob(new Chart(app, 'other', { namespace: 'research' }), 'huge', { image: IMAGE, accelerator: Accelerator.nvidiaGpu(8) });
+    expect(platformErrors(app)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { Validator } from '../core/errors';
 import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
+import { QUOTA_FIT } from './quota-fit';
 import { Team, TeamOptions } from './team';
 import { registerConstruct } from '../core/platform';
 
@@ -54,7 +55,7 @@ export class MlRbac extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
-    registerConstruct(this, 'MlRbac');
+    registerConstruct(this, 'MlRbac', [QUOTA_FIT]);
     this.validator = Validator.forConstruct('MlRbac', id);
     rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     this.systemNamespaces = validateSystemNamespaces(this.validator, props.systemNamespaces);

@@ -85,7 +85,8 @@ export interface TeamQuota {
    */
   readonly loadBalancers?: number;
   /**
-   * Number of NodePort Services (each one opens a port on every node).
+   * Node ports (`services.nodeports`): the API server counts one for each port of a NodePort Service and of a
+   * LoadBalancer Service (each one opens a port on every node), so LoadBalancers need node ports too.
    * @default 0
    */
   readonly nodePorts?: number;

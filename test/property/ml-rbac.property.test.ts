@@ -109,7 +109,12 @@ const validCase: fc.Arbitrary<Case> = fc.record({
   names: fc.uniqueArray(a.dnsLabel(12), { minLength: 1, maxLength: 3 }),
   teams: fc.array(team, { minLength: 3, maxLength: 3 }),
   workloads: fc.boolean(),
-}).map((c): Case => ({ id: c.id, teams: c.names.map((n, i) => c.teams[i](n)), workloads: c.workloads }));
+}).map((c): Case => {
+  const teams = c.names.map((n, i) => c.teams[i](n));
+  // The workloads must fit the first team's quota (the platform checks refuse them otherwise; see platform-checks.test).
+  if (c.workloads) teams[0] = { ...teams[0], quota: { ...teams[0].quota, gpus: Math.max(teams[0].quota.gpus, 2), cpu: 64, memory: '256Gi', pods: undefined } };
+  return { id: c.id, teams, workloads: c.workloads };
+});
 
 function synthCase(c: Case) {
   return (chart: Chart) => {

@@ -28,3 +28,4 @@ export * from './storage';
 export * from './mlflow';
 export * from './serving';
 export * from './workers';
+export * from './pipeline';

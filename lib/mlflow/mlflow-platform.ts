@@ -7,6 +7,7 @@ import {
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
 import { childObject } from '../core/handles';
+import { IObjectStoreAccess } from '../core/object-store-access';
 import { ServerBlock } from '../core/server';
 import { validateLabels, validateServiceName } from '../core/validation';
 import { ArtifactStore } from './artifact-store';
@@ -201,6 +202,8 @@ export class MlflowPlatform extends Construct implements IService {
   public readonly networkPolicy: PodNetworkPolicy;
   /** The name of the schema migration Job (database backends only). */
   public readonly migrationJobName?: string;
+  /** How other constructs' pods reach the artifact store (MinIO or S3), for `ArtifactRepository.fromMlflow`. @internal */
+  public readonly _objectStore?: IObjectStoreAccess;
 
   private readonly secretUses: SecretUse[] = [];
   private readonly auth?: BasicAuthOptions;
@@ -233,6 +236,7 @@ export class MlflowPlatform extends Construct implements IService {
 
     const backend = bindBackendStore(ctx, props.backendStore._config);
     const artifacts = bindArtifactStore(ctx, props.artifactStore._config);
+    this._objectStore = artifacts.objectStore;
     const serviceAccountName = this.renderServiceAccount(name, namespace, labels, props.serviceAccountName, artifacts);
     const { pod, migrationJobName } = trackingServerPod(ctx, {
       ...settings, cpu: props.cpu, memory: props.memory, server, serviceAccountName, auth: props.auth, metrics: props.metrics,

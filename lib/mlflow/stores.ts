@@ -1,5 +1,6 @@
 import { allowBetween, childName, PodNetworkPolicy, SecretValue, VolumeClaim } from '../core';
 import { parseObjectStoreEndpoint } from '../core/object-store';
+import { IObjectStoreAccess } from '../core/object-store-access';
 import { ArtifactConfig, MC_IMAGE, MINIO_IMAGE, MINIO_PORT } from './artifact-store';
 import { BackendConfig, POSTGRES_IMAGE, POSTGRES_PORT, PostgresSslMode } from './backend-store';
 import { MlflowContext } from './context';
@@ -33,6 +34,8 @@ export interface ArtifactBinding {
   readonly secretEnv: Record<string, SecretValue>;
   /** How the server authenticates to S3 or GCS (none for the in-cluster MinIO: its root user). */
   readonly credentials?: ArtifactCredentials;
+  /** How other constructs' pods reach an S3-compatible store (MinIO, S3); undefined for GCS. */
+  readonly objectStore?: IObjectStoreAccess;
 }
 
 /** Adds the in-cluster PostgreSQL if asked for, and opens the server's path to the database. */
@@ -76,21 +79,39 @@ export function bindArtifactStore(ctx: MlflowContext, artifacts: ArtifactConfig)
     ctx.secretUses.push({ value: o.rootUser, namespace, purpose }, { value: o.rootPassword, namespace, purpose });
     allowBetween(networkPolicy, minio.networkPolicy, [{ port: MINIO_PORT }]);
     minioBucketJob(ctx.scope, ctx.v, childName(name, 'minio-bucket'), namespace, o, minio, ctx.labelsOf('bucket-setup', 'minio', o.clientImage ?? MC_IMAGE));
+    const objectStore: IObjectStoreAccess = {
+      url: `s3://${o.bucket}`,
+      bucket: o.bucket,
+      endpoint: { url: `http://${minio.host}:${MINIO_PORT}`, https: false, host: minio.host, port: MINIO_PORT },
+      accessKeyId: o.rootUser,
+      secretAccessKey: o.rootPassword,
+      allowClient: (client) => allowBetween(client, minio.networkPolicy, [{ port: MINIO_PORT }]),
+    };
     return {
       destination: `s3://${o.bucket}`,
       env: { MLFLOW_S3_ENDPOINT_URL: `http://${minio.host}:${MINIO_PORT}` },
       secretEnv: { AWS_ACCESS_KEY_ID: o.rootUser, AWS_SECRET_ACCESS_KEY: o.rootPassword },
+      objectStore,
     };
   }
   const env: Record<string, string> = {};
   let destination: string;
+  let objectStore: IObjectStoreAccess | undefined;
   if (artifacts.kind === 's3') {
     const o = artifacts.options;
     destination = `s3://${o.bucket}${o.path ? `/${o.path}` : ''}`;
     if (o.endpoint) env.MLFLOW_S3_ENDPOINT_URL = o.endpoint;
     if (o.region) env.AWS_DEFAULT_REGION = o.region;
-    const port = o.endpoint ? parseObjectStoreEndpoint(ctx.v, 'endpoint', o.endpoint).port : 443;
-    networkPolicy.allowToCidr(o.cidr ?? '0.0.0.0/0', [{ port }]);
+    const endpoint = o.endpoint ? parseObjectStoreEndpoint(ctx.v, 'endpoint', o.endpoint) : undefined;
+    const port = endpoint?.port ?? 443;
+    const cidr = o.cidr ?? '0.0.0.0/0';
+    networkPolicy.allowToCidr(cidr, [{ port }]);
+    const keys = o.credentials._env;
+    objectStore = {
+      url: destination, bucket: o.bucket, keyPrefix: o.path, endpoint, region: o.region,
+      accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY,
+      allowClient: (client) => client.allowToCidr(cidr, [{ port }]),
+    };
   } else {
     const o = artifacts.options;
     destination = `gs://${o.bucket}${o.path ? `/${o.path}` : ''}`;
@@ -106,5 +127,5 @@ export function bindArtifactStore(ctx: MlflowContext, artifacts: ArtifactConfig)
   if (credentials._keyFile) {
     ctx.secretUses.push({ value: credentials._keyFile, namespace, purpose: 'Google service account key (JSON) of the tracking server' });
   }
-  return { destination, env, secretEnv, credentials };
+  return { destination, env, secretEnv, credentials, objectStore };
 }

@@ -64,7 +64,41 @@ export function podSpecsOf(obj: any): PodSpecLocation[] {
     ));
   }
   if (obj.kind === 'InferenceService' && group === 'serving.kserve.io') return inferenceServicePodSpecs(spec, name);
+  if (group === 'argoproj.io' && ['Workflow', 'WorkflowTemplate'].includes(obj.kind)) return argoPodSpecs(spec, 'spec');
+  if (group === 'argoproj.io' && obj.kind === 'CronWorkflow') return argoPodSpecs(spec.workflowSpec ?? {}, 'spec.workflowSpec');
   return [];
+}
+
+/**
+ * Argo Workflows: every template that runs a container is a pod. The pod spec is put together as the workflow
+ * controller does: the template's container (and init containers), the workflow's and the template's volumes, the
+ * template's security context (else the workflow's), its placement and its metadata. Argo's own containers (init,
+ * wait) and volumes (var-run-argo, tmp-dir-argo) come from the controller's configuration and are not modelled.
+ */
+function argoPodSpecs(spec: any, path: string): PodSpecLocation[] {
+  const templates: any[] = Array.isArray(spec.templates) ? spec.templates : [];
+  const found: PodSpecLocation[] = [];
+  templates.forEach((t, i) => {
+    if (!t?.container) return;
+    found.push({
+      path: `${path}.templates[${i}]`,
+      spec: {
+        containers: [t.container],
+        initContainers: t.initContainers,
+        volumes: [...(spec.volumes ?? []), ...(t.volumes ?? [])],
+        securityContext: t.securityContext ?? spec.securityContext,
+        serviceAccountName: t.serviceAccountName ?? spec.serviceAccountName,
+        automountServiceAccountToken: t.automountServiceAccountToken ?? spec.automountServiceAccountToken,
+        nodeSelector: t.nodeSelector ?? spec.nodeSelector,
+        tolerations: t.tolerations ?? spec.tolerations,
+        affinity: t.affinity ?? spec.affinity,
+        priorityClassName: t.priorityClassName ?? spec.podPriorityClassName,
+        schedulerName: t.schedulerName ?? spec.schedulerName,
+      },
+      metadata: { labels: { ...spec.podMetadata?.labels, ...t.metadata?.labels }, annotations: { ...spec.podMetadata?.annotations, ...t.metadata?.annotations } },
+    });
+  });
+  return found;
 }
 
 /** podSpecsOf, plus the container sets of KServe serving runtimes, whose pod-level settings live elsewhere. */

@@ -33,7 +33,7 @@ const MAX_README_LINES = 420;
 /** The modules a snippet may import: the package and its peers. */
 const PUBLIC_MODULES = ['cdk8s-mlops', 'cdk8s', 'cdk8s-plus-27', 'constructs'];
 /** The seven constructs: each has a README section that links to its API page. */
-const CONSTRUCTS = ['GpuTrainingJob', 'DistributedTraining', 'ModelServer', 'QueueWorker', 'MlflowPlatform', 'FeatureStore', 'MlRbac', 'MlStorage'];
+const CONSTRUCTS = ['GpuTrainingJob', 'DistributedTraining', 'ModelServer', 'QueueWorker', 'MlPipeline', 'MlflowPlatform', 'FeatureStore', 'MlRbac', 'MlStorage'];
 
 /** README.md and the hand-written Markdown pages under docs/ (docs/api/ is TypeDoc's). */
 function markdownPages(): string[] {

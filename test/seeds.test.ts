@@ -102,6 +102,8 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['Computer vision pipeline: object detector', 'workers-vision', 'ScaledObject', 'object-detector'],
   ['Computer vision pipeline: feature extractor', 'workers-vision', 'ScaledObject', 'feature-extractor'],
   ['Real-time recommendation system: feature processor', 'feast-recommendations', 'ScaledObject', 'feature-processor'],
+  ['Argo Workflows ML pipeline', 'pipelines-ml', 'WorkflowTemplate', 'ml-pipeline'],
+  ['Airflow DAG on its weekly schedule', 'pipelines-weekly', 'CronWorkflow', 'ml-training-pipeline'],
 ];
 
 describe('every seed scenario has an example object', () => {

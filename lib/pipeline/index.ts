@@ -6,4 +6,5 @@ export { PodStep, type StepIoOptions } from './pod-step';
 export { ArtifactRef, Condition, ParameterRef, type IStepHandle } from './refs';
 export { Retry, type BackoffOptions } from './retry';
 export { PipelineStep, type RunOptions, type StepOptions } from './step';
-export { type ContainerStepProps, type TrainingStepProps } from './steps';
+export { type ContainerStepProps, type ExitHandlerProps, type TrainingStepProps } from './steps';
+export { ApprovalStep, ResourceCondition, ResourceStep, type ApprovalStepProps, type ResourceStepProps } from './gate-steps';

@@ -14,7 +14,8 @@ import { PodStep } from './pod-step';
 import { RunnerIdentity } from './rbac';
 import { ParameterRef } from './refs';
 import { PipelineStep } from './step';
-import { ContainerStepProps, containerStepPod, TrainingStepProps, trainingStepPod } from './steps';
+import { ApprovalStep, ApprovalStepProps, ResourceStep, ResourceStepProps } from './gate-steps';
+import { ContainerStepProps, containerStepPod, ExitHandlerProps, TrainingStepProps, trainingStepPod } from './steps';
 
 /** The Argo API version of every object the pipeline emits. */
 export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
@@ -143,6 +144,8 @@ export class MlPipeline extends Construct {
   private readonly runner: RunnerIdentity;
   private readonly parameterDefaults: Record<string, string>;
   private readonly labels: Record<string, string>;
+  private exitHandler?: PodStep;
+  private approvers?: k8s.Subject[];
 
   public constructor(scope: Construct, id: string, props: MlPipelineProps = {}) {
     super(scope, id);
@@ -211,6 +214,41 @@ export class MlPipeline extends Construct {
     return this.add(new PodStep(this, name, this.ctx, props, trainingStepPod(this.ctx, sv, name, props)));
   }
 
+  /**
+   * Adds a manual approval gate: the run suspends until one of `approvers` resumes it (`argo resume`); the Role
+   * `<pipeline>-approvers` lets them get, resume and stop the pipeline's runs (RBAC cannot single out one gate).
+   */
+  public addApprovalStep(name: string, props: ApprovalStepProps): ApprovalStep {
+    const step = this.add(new ApprovalStep(this, name, this.ctx, this.newStep(name), props));
+    this.renderApprovers(step);
+    return step;
+  }
+
+  /**
+   * Adds a step that creates another construct's object (a DistributedTraining run's Job, JobSet or PyTorchJob, a
+   * ModelServer's Deployment) and waits for it to succeed; the object leaves its chart and the runner may create it.
+   */
+  public addResourceStep(name: string, props: ResourceStepProps): ResourceStep {
+    const sv = this.newStep(name);
+    return this.add(new ResourceStep(this, name, this.ctx, sv, props, (apiGroup, resource, apply) => this.runner.allowCreate({ apiGroup, resource, apply })));
+  }
+
+  /**
+   * Sets the exit handler: a container that runs when the run ends, succeeded or not, with `WORKFLOW_STATUS`
+   * (`Succeeded`, `Failed`, `Error`) and `WORKFLOW_FAILURES` (JSON) in its environment (notifications, cleanup).
+   */
+  public setExitHandler(name: string, props: ExitHandlerProps): PodStep {
+    if (this.exitHandler !== undefined) this.v.fail('setExitHandler', 'can be called once', name);
+    const sv = this.newStep(name);
+    const env = { ...props?.env, WORKFLOW_STATUS: '{{workflow.status}}', WORKFLOW_FAILURES: '{{workflow.failures}}' };
+    for (const key of ['after', 'when', 'parameters', 'inputArtifacts', 'outputArtifacts', 'outputParameters']) {
+      if (props && key in props) this.v.fail(`steps.${name}.${key}`, 'cannot be given to the exit handler (it runs outside the DAG, after every step)', (props as Record<string, unknown>)[key]);
+    }
+    const withStatus = { ...props, env } as ContainerStepProps;
+    this.exitHandler = new PodStep(this, name, this.ctx, withStatus, containerStepPod(this.ctx, sv, name, withStatus));
+    return this.exitHandler;
+  }
+
   /** The steps, in the order they were added. */
   public get allSteps(): PipelineStep[] {
     return [...this.steps];
@@ -239,7 +277,7 @@ export class MlPipeline extends Construct {
 
   /** Refuses a step name already taken; the validator of the new step's props. */
   private newStep(name: string) {
-    if (this.steps.some((s) => s.stepName === name)) this.v.fail('stepName', 'must be unique in the pipeline', name);
+    if (this.steps.some((s) => s.stepName === name) || this.exitHandler?.stepName === name) this.v.fail('stepName', 'must be unique in the pipeline', name);
     return this.v.nested(`steps.${name}`);
   }
 
@@ -269,6 +307,7 @@ export class MlPipeline extends Construct {
         secondsAfterFailure: validateDuration(v, 'ttlAfterFailure', props.ttlAfterFailure ?? Duration.days(7), 0),
       },
       podGC: { strategy: podGc },
+      onExit: Lazy.any({ produce: () => this.exitHandler?.stepName }),
       templates: Lazy.any({ produce: () => this.templates() }),
     };
   }
@@ -278,7 +317,30 @@ export class MlPipeline extends Construct {
     return [
       { name: 'main', dag: { tasks: this.steps.map((s) => s._task()) } },
       ...this.steps.map((s) => s._template()),
+      ...(this.exitHandler ? [this.exitHandler._template()] : []),
     ];
+  }
+
+  /** The approvers' Role and RoleBinding, created with the first gate; later gates add their approvers. */
+  private renderApprovers(step: ApprovalStep): void {
+    const subjects = step.approvers.map((a) => ({ kind: a.kind, name: a.name, apiGroup: 'rbac.authorization.k8s.io' }));
+    if (this.approvers !== undefined) {
+      for (const s of subjects) if (!this.approvers.some((x) => x.kind === s.kind && x.name === s.name)) this.approvers.push(s);
+      return;
+    }
+    this.approvers = subjects;
+    const name = `${this.templateName}-approvers`;
+    const metadata = { name, namespace: this.namespace, labels: this.labels };
+    new k8s.KubeRole(this, 'ApproversRole', {
+      metadata,
+      // `argo resume` and `argo stop` read and update the Workflow; the UI lists and watches runs.
+      rules: [{ apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['get', 'list', 'watch', 'update', 'patch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'ApproversRoleBinding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: this.approvers,
+    });
   }
 
   private renderRepository(repository: ArtifactRepository, labels: Record<string, string>): Record<string, string> {

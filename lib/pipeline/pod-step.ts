@@ -101,7 +101,6 @@ export class PodStep extends PipelineStep implements IWorkload {
     this.pod.addContainer({
       ...built.container,
       name: 'main',
-      prop: at,
       env: {
         ...built.container.env,
         OUTPUTS_DIR,

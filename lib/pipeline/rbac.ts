@@ -7,6 +7,8 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export interface CreatedKind {
   readonly apiGroup: string;
   readonly resource: string;
+  /** Applied (`kubectl apply`: also patch), not only created. */
+  readonly apply?: boolean;
 }
 
 /**
@@ -45,7 +47,9 @@ export class RunnerIdentity {
 
   /** Lets the executor create and read objects of this kind (a resource step). */
   public allowCreate(kind: CreatedKind): void {
-    const known = this.rules.some((r) => r.apiGroups?.[0] === kind.apiGroup && r.resources?.[0] === kind.resource);
-    if (!known) this.rules.push({ apiGroups: [kind.apiGroup], resources: [kind.resource], verbs: ['create', 'get'] });
+    const verbs = kind.apply ? ['create', 'get', 'patch'] : ['create', 'get'];
+    const i = this.rules.findIndex((r) => r.apiGroups?.[0] === kind.apiGroup && r.resources?.[0] === kind.resource);
+    if (i < 0) this.rules.push({ apiGroups: [kind.apiGroup], resources: [kind.resource], verbs });
+    else if (kind.apply) this.rules[i] = { ...this.rules[i], verbs };
   }
 }

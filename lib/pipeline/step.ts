@@ -107,7 +107,7 @@ export abstract class PipelineStep extends Construct implements IStepHandle {
 
   /** The DAG task of the step. @internal */
   public _task(): Record<string, unknown> {
-    const depends = [...this.dependencies].map((d) => d.stepName).join(' && ');
+    const depends = [...this.dependencies].map((d) => d._dependsOnMe).join(' && ');
     const args = this.taskArguments();
     return {
       name: this.stepName,
@@ -116,6 +116,13 @@ export abstract class PipelineStep extends Construct implements IStepHandle {
       when: this.condition?._expression,
       arguments: args,
     };
+  }
+
+  /**
+   * What a later task's `depends` says of this step: its name (it succeeded, or was skipped by its condition). @internal
+   */
+  public get _dependsOnMe(): string {
+    return this.stepName;
   }
 
   /** The template the task runs. @internal */

@@ -84,6 +84,9 @@ export interface ContainerStepProps extends StepIoOptions {
 /** Props of {@link MlPipeline.addTrainingStep}: the run props of `GpuTrainingJob`, as one step of a pipeline. */
 export interface TrainingStepProps extends Omit<TrainingRunProps, 'namespace' | 'team' | 'backoffLimit' | 'activeDeadline' | 'ttlAfterFinished' | 'retryOnDisruption' | 'failFastExitCodes' | 'suspend'>, StepIoOptions {}
 
+/** Props of {@link MlPipeline.setExitHandler}: a container step that runs when the run ends, outside the DAG. */
+export interface ExitHandlerProps extends Omit<ContainerStepProps, 'after' | 'when' | 'parameters' | 'inputArtifacts' | 'outputArtifacts' | 'outputParameters'> {}
+
 const IO_PROPS = {
   after: true, when: true, retry: true, timeout: true, parameters: true, inputArtifacts: true, outputParameters: true, outputArtifacts: true,
 } as const;

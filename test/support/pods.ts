@@ -79,6 +79,16 @@ function argoPodSpecs(spec: any, path: string): PodSpecLocation[] {
   const templates: any[] = Array.isArray(spec.templates) ? spec.templates : [];
   const found: PodSpecLocation[] = [];
   templates.forEach((t, i) => {
+    // A resource template creates an object that may have pods of its own (a Job, a Deployment).
+    if (typeof t?.resource?.manifest === 'string') {
+      let inner: any;
+      try {
+        inner = JSON.parse(t.resource.manifest);
+      } catch {
+        return;
+      }
+      found.push(...podSpecsOf(inner).map((p) => ({ ...p, path: `${path}.templates[${i}].resource.manifest(${p.path})` })));
+    }
     if (!t?.container) return;
     found.push({
       path: `${path}.templates[${i}]`,

@@ -1,14 +1,17 @@
 // Pipelines: the seed's Argo ML pipeline (data preparation → feature engineering → GPU training → evaluation →
-// deployment only when accuracy ≥ 0.85, artifacts between steps) and the seed's Airflow DAG as an MlPipeline on its
-// weekly schedule.
+// deployment only when accuracy ≥ 0.85, artifacts between steps), the seed's Airflow DAG as an MlPipeline on its
+// weekly schedule, the model-validation pipeline with its approval gate, and the DVC data-versioning step.
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  Accelerator, ArtifactRepository, ArtifactStore, BackendStore, MlflowPlatform, MlPipeline, Queue, Retry, Schedule, SecretValue, VolumeClaim,
+  AccessMode, Accelerator, ArtifactRepository, ArtifactStore, BackendStore, MlflowPlatform, MlPipeline, ModelServer, ModelSource, Queue, Retry,
+  Schedule, SecretValue, ServingRuntime, Subject, VolumeClaim,
 } from '../lib';
 
 export function build(app: App): void {
   argoMlPipeline(app);
   airflowDag(app);
+  modelValidation(app);
+  dataVersioning(app);
 }
 
 /**
@@ -136,5 +139,97 @@ function airflowDag(app: App): void {
     mounts: [{ claim: models, path: '/models' }],
     after: [evaluation],
     retry,
+  });
+}
+
+/**
+ * The seed's "Model validation pipeline": five checks one after the other, then `manual-approval` (a bare `suspend`)
+ * when fairness and security printed `passed`, then `deploy` when `{{steps.approval.outputs.result}} == 'approved'`
+ * (a suspend step has no `result`: the deployment could never run). Here the four checks run side by side after the
+ * input check and write typed results, the approval gate names who may approve (the Role `model-validation-approvers`),
+ * the deployment runs once an approver resumes the run, as a rollout of the ModelServer's Deployment (`kubectl apply`
+ * by Argo's executor, which may do only that), and the validation team hears how the run ended.
+ */
+function modelValidation(app: App): void {
+  const chart = new Chart(app, 'pipelines-validation', { namespace: 'ml-validation' });
+  const server = new ModelServer(chart, 'fraud-model', {
+    runtime: ServingRuntime.triton(),
+    model: ModelSource.claim(VolumeClaim.fromClaimName('validated-models', { accessModes: [AccessMode.READ_ONLY_MANY] })),
+    replicas: 2,
+    cpu: 2,
+    memory: '4Gi',
+  });
+  const pipeline = new MlPipeline(chart, 'model-validation', { timeout: Duration.days(2) });
+  const validator = (name: string) => `registry.example.com/model-validators/${name}:3.1.0`;
+  const inputs = pipeline.addContainerStep('validate-inputs', {
+    image: validator('input-validator'), command: ['python', '/scripts/validate_inputs.py'], cpu: 1, memory: '2Gi',
+  });
+  const check = (name: string, script: string) => pipeline.addContainerStep(`validate-${name}`, {
+    image: validator(name), command: ['python', `/scripts/${script}`], cpu: 2, memory: '4Gi', after: [inputs], outputParameters: ['result'],
+  });
+  check('robustness', 'test_robustness.py');
+  const fairness = check('fairness', 'test_fairness.py');
+  check('explainability', 'test_explainability.py');
+  const security = check('security', 'test_security.py');
+  const approval = pipeline.addApprovalStep('approval', {
+    approvers: [Subject.group('ml-model-owners'), Subject.user('risk-officer@example.com')],
+    when: fairness.output('result').equals('passed').and(security.output('result').equals('passed')),
+  });
+  pipeline.addResourceStep('deploy', { resource: server.deployment!, after: [approval], timeout: Duration.minutes(30) });
+  pipeline.setExitHandler('notify', {
+    image: 'registry.example.com/ml-platform/notifier:0.9.2',
+    command: ['python', '/app/notify.py', '--channel', 'ml-validation'],
+    cpu: '100m',
+    memory: '128Mi',
+    secretEnv: { SLACK_WEBHOOK_URL: SecretValue.fromSecret('validation-notifier', 'webhook-url') },
+  }).networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
+}
+
+/**
+ * The seed's DVC Job (`git clone`, `dvc pull`, process, `dvc add`, `dvc push`, `git push`) as the first step of a
+ * pipeline: non-root with `HOME=/tmp` instead of credentials mounted into `/root`, the git token and the DVC remote's
+ * keys as Secret references (git reads the token through a credential helper, never from a file or URL), egress to
+ * HTTPS only, and the versioned data handed to the next step as an artifact.
+ */
+function dataVersioning(app: App): void {
+  const chart = new Chart(app, 'pipelines-data-versioning', { namespace: 'mlops-data' });
+  const pipeline = new MlPipeline(chart, 'data-versioning', {
+    artifactRepository: ArtifactRepository.s3({
+      bucket: 'mlops-data-artifacts',
+      region: 'eu-west-1',
+      accessKeyId: SecretValue.fromSecret('pipeline-artifacts', 'access-key-id'),
+      secretAccessKey: SecretValue.fromSecret('pipeline-artifacts', 'secret-access-key'),
+    }),
+  });
+  const script = [
+    'set -eu',
+    'git config --global credential.helper \'!f() { echo username=x-access-token; echo "password=$GIT_TOKEN"; }; f\'',
+    'git clone https://github.com/company/ml-project.git /tmp/project && cd /tmp/project',
+    'dvc pull',
+    'python process_data.py',
+    'dvc add processed_data && dvc push',
+    'git add . && git commit -m "Updated processed data" && git push',
+    'tar -czf "$OUTPUTS_DIR/processed-data" processed_data',
+  ].join('\n');
+  const dvc = pipeline.addContainerStep('dvc', {
+    image: 'iterativeai/dvc:3.55.2',
+    command: ['bash', '-c', script],
+    cpu: 2,
+    memory: '8Gi',
+    secretEnv: {
+      GIT_TOKEN: SecretValue.fromSecret('git-credentials', 'token'),
+      AWS_ACCESS_KEY_ID: SecretValue.fromSecret('dvc-remote', 'access-key-id'),
+      AWS_SECRET_ACCESS_KEY: SecretValue.fromSecret('dvc-remote', 'secret-access-key'),
+    },
+    env: { GIT_AUTHOR_NAME: 'data-pipeline', GIT_AUTHOR_EMAIL: 'data-pipeline@example.com', GIT_COMMITTER_NAME: 'data-pipeline', GIT_COMMITTER_EMAIL: 'data-pipeline@example.com' },
+    outputArtifacts: ['processed-data'],
+    retry: Retry.onFailure(2),
+  });
+  // git (GitHub) and the DVC remote (S3) over HTTPS.
+  dvc.networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
+  pipeline.addContainerStep('validate-data', {
+    image: 'registry.example.com/data-science/data-validation:1.0.3',
+    command: ['python', '/scripts/validate.py'],
+    inputArtifacts: { 'processed-data': dvc.artifact('processed-data') },
   });
 }

@@ -1,9 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import {
-  Accelerator, ArtifactRepository, ArtifactStore, BackendStore, Condition, ConcurrencyPolicy, MlflowPlatform, MlPipeline, MlPipelineProps,
-  PodGcStrategy, Queue, Retry, Schedule, SecretValue,
+  Accelerator, ArtifactRepository, ArtifactStore, BackendStore, Condition, ConcurrencyPolicy, DistributedTraining, Framework, MlflowPlatform,
+  MlPipeline, MlPipelineProps, ModelServer, PodGcStrategy, Queue, ResourceCondition, Retry, Schedule, SecretValue, ServingRuntime, Subject,
 } from '../lib';
-import { expectValidManifests, uncoveredPods } from './support/validate';
+import { expectValidManifests, uncoveredPods, validateObjects } from './support/validate';
 
 const IMAGE = 'registry.example.com/ml/step:1.2.0';
 const GPU_IMAGE = 'pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime';
@@ -204,6 +205,108 @@ describe('MlPipeline', () => {
     const server = find(objects, 'NetworkPolicy', 'mlflow');
     expect(server.spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: step.podSelector } }], ports: [{ port: 5000, protocol: 'TCP' }] });
     expect(templateOf(find(objects, 'WorkflowTemplate'), 'step').container.env).toContainEqual({ name: 'MLFLOW_TRACKING_URI', value: 'http://mlflow.ml.svc:5000' });
+  });
+});
+
+describe('MlPipeline gates, resource steps and exit handler', () => {
+  function gated() {
+    const p = pipeline();
+    const check = p.pipeline.addContainerStep('check', { image: IMAGE, command: ['run'], outputParameters: ['result'] });
+    const gate = p.pipeline.addApprovalStep('approval', { approvers: [Subject.group('ml-leads')], when: check.output('result').equals('passed') });
+    p.pipeline.addApprovalStep('second-look', { approvers: [Subject.user('alice@example.com'), Subject.group('ml-leads')], after: [gate] });
+    return { ...p, gate };
+  }
+
+  test('an approval gate suspends the run; later steps need it approved, not skipped', () => {
+    const p = gated();
+    p.pipeline.addContainerStep('deploy', { image: IMAGE, command: ['run'], after: [p.gate] });
+    const objects = Testing.synth(p.chart);
+    expectValidManifests(objects);
+    const wt = find(objects, 'WorkflowTemplate');
+    expect(templateOf(wt, 'approval')).toEqual({ name: 'approval', suspend: {} });
+    expect(taskOf(wt, 'approval')).toMatchObject({ depends: 'check', when: '\'{{tasks.check.outputs.parameters.result}}\' == \'passed\'' });
+    expect(taskOf(wt, 'deploy').depends).toBe('approval.Succeeded');
+  });
+
+  test('approvers: one Role to get, resume and stop runs, bound to every gate\'s approvers once', () => {
+    const objects = Testing.synth(gated().chart);
+    expect(find(objects, 'Role', 'train-pipeline-approvers').rules).toEqual([
+      { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    ]);
+    expect(find(objects, 'RoleBinding', 'train-pipeline-approvers').subjects).toEqual([
+      { kind: 'Group', name: 'ml-leads', apiGroup: 'rbac.authorization.k8s.io' },
+      { kind: 'User', name: 'alice@example.com', apiGroup: 'rbac.authorization.k8s.io' },
+    ]);
+  });
+
+  test('a resource step creates a DistributedTraining run and waits for it; the runner may create and get that kind only', () => {
+    const p = pipeline();
+    const run = new DistributedTraining(p.chart, 'ddp', { image: GPU_IMAGE, command: ['python', 'train.py'], framework: Framework.pytorch(), nodes: 2 });
+    const prep = p.pipeline.addContainerStep('prepare', { image: IMAGE, command: ['run'] });
+    p.pipeline.addResourceStep('train', { resource: run.resource, after: [prep], timeout: Duration.hours(10) });
+    const objects = Testing.synth(p.chart);
+    expectValidManifests(objects);
+    expect(uncoveredPods(objects, 'ml')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Job' && o.metadata.name === 'ddp')).toEqual([]);
+    const t = templateOf(find(objects, 'WorkflowTemplate'), 'train');
+    expect(t.resource).toMatchObject({ action: 'create', setOwnerReference: true, successCondition: 'status.succeeded > 0', failureCondition: 'status.failed > 3' });
+    const manifest = JSON.parse(t.resource.manifest);
+    expect(manifest).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ddp', namespace: 'ml' } });
+    expect(validateObjects([manifest])).toEqual([]);
+    expect(find(objects, 'Role', 'train-pipeline-runner').rules).toEqual([
+      { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get'] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'train-pipeline-train').spec.egress.map((r: any) => r.ports.map((x: any) => x.port))).toEqual([[53, 53], [443, 6443]]);
+  });
+
+  test('a ModelServer rollout is applied (not owned by the run), and typed conditions replace the defaults', () => {
+    const p = pipeline();
+    const server = new ModelServer(p.chart, 'ranker', { runtime: ServingRuntime.tfServing({ modelName: 'ranker' }), replicas: 3 });
+    p.pipeline.addResourceStep('rollout', { resource: server.deployment! });
+    const custom = new ApiObject(p.chart, 'custom', { apiVersion: 'example.com/v1', kind: 'Policy', metadata: { name: 'x' } });
+    p.pipeline.addResourceStep('custom', {
+      resource: custom,
+      successCondition: ResourceCondition.all(ResourceCondition.equals('status.phase', 'Ready'), ResourceCondition.greaterThan('status.generation', 0)),
+    });
+    const objects = Testing.synth(p.chart);
+    const wt = find(objects, 'WorkflowTemplate');
+    expect(templateOf(wt, 'rollout').resource).toMatchObject({ action: 'apply', successCondition: 'status.readyReplicas > 2' });
+    expect(templateOf(wt, 'rollout').resource.setOwnerReference).toBeUndefined();
+    expect(templateOf(wt, 'custom').resource.successCondition).toBe('status.phase == Ready,status.generation > 0');
+    expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'patch'] });
+    expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['example.com'], resources: ['policies'], verbs: ['create', 'get'] });
+  });
+
+  test('the exit handler runs outside the DAG with the run\'s status', () => {
+    const p = pipeline();
+    p.pipeline.addContainerStep('work', { image: IMAGE, command: ['run'] });
+    p.pipeline.setExitHandler('notify', { image: IMAGE, command: ['notify'] });
+    const objects = Testing.synth(p.chart);
+    expectValidManifests(objects);
+    const wt = find(objects, 'WorkflowTemplate');
+    expect(wt.spec.onExit).toBe('notify');
+    expect(templateOf(wt, 'main').dag.tasks.map((t: any) => t.name)).toEqual(['work']);
+    expect(templateOf(wt, 'notify').container.env).toEqual(expect.arrayContaining([
+      { name: 'WORKFLOW_STATUS', value: '{{workflow.status}}' }, { name: 'WORKFLOW_FAILURES', value: '{{workflow.failures}}' },
+    ]));
+    expect(find(objects, 'NetworkPolicy', 'train-pipeline-notify')).toBeDefined();
+  });
+
+  test('bad gates, resource steps and exit handlers', () => {
+    const p = pipeline();
+    const a = p.pipeline.addContainerStep('a', { image: IMAGE, command: ['run'] });
+    expect(() => p.pipeline.addApprovalStep('gate', { approvers: [] })).toThrow('\'steps.gate.approvers\' must list at least one Subject.user(...) or Subject.group(...): nobody could approve otherwise, got []');
+    expect(() => p.pipeline.addApprovalStep('gate2', { approvers: ['alice'] } as any)).toThrow('\'steps.gate2.approvers[0]\' must be made with Subject.user(...) or Subject.group(...), got \'alice\'');
+    const unknown = new ApiObject(p.chart, 'u', { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'u' } });
+    expect(() => p.pipeline.addResourceStep('r', { resource: unknown })).toThrow('\'steps.r.successCondition\' must be given for a Thing');
+    const other = new Chart(Testing.app(), 'other', { namespace: 'elsewhere' });
+    const foreign = new ApiObject(other, 'f', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'f' } });
+    expect(() => p.pipeline.addResourceStep('r2', { resource: foreign })).toThrow('\'steps.r2.resource\' must be in the pipeline\'s namespace \'ml\'');
+    expect(() => ResourceCondition.equals('status.conditions.#(type=="Failed")', 'True')).toThrow('ResourceCondition.equals: \'path\' must be a dotted field path');
+    expect(() => p.pipeline.setExitHandler('bye', { image: IMAGE, command: ['run'], after: [a] } as any)).toThrow('\'steps.bye.after\' cannot be given to the exit handler');
+    p.pipeline.setExitHandler('bye', { image: IMAGE, command: ['run'] });
+    expect(() => p.pipeline.setExitHandler('bye2', { image: IMAGE, command: ['run'] })).toThrow('\'setExitHandler\' can be called once, got \'bye2\'');
   });
 });
 

@@ -104,6 +104,8 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['Real-time recommendation system: feature processor', 'feast-recommendations', 'ScaledObject', 'feature-processor'],
   ['Argo Workflows ML pipeline', 'pipelines-ml', 'WorkflowTemplate', 'ml-pipeline'],
   ['Airflow DAG on its weekly schedule', 'pipelines-weekly', 'CronWorkflow', 'ml-training-pipeline'],
+  ['Model validation pipeline with its approval gate', 'pipelines-validation', 'WorkflowTemplate', 'model-validation'],
+  ['DVC step in a pipeline', 'pipelines-data-versioning', 'WorkflowTemplate', 'data-versioning'],
 ];
 
 describe('every seed scenario has an example object', () => {

@@ -142,6 +142,14 @@ describe('values Kubernetes or the runtime rejects', () => {
     });
   });
 
+  test('a Secret key that is "." or starts with ".." is refused (found by the semantic validator)', () => {
+    for (const key of ['.', '..', '..data']) {
+      expect(() => SecretValue.fromSecret('creds', key)).toThrow(/^SecretValue.fromSecret: 'key' must be a Secret data key .*not '\.' and not starting with '\.\.'.*got '\.+/);
+    }
+    expect(SecretValue.fromSecret('creds', '.dockerconfigjson').key).toBe('.dockerconfigjson');
+    expect(SecretValue.fromSecret('creds', 'a..b').key).toBe('a..b');
+  });
+
   test('a quantity over 2^63-1 is refused', () => {
     expect(() => job({ memory: '1e30' })).toThrow(/^GpuTrainingJob 'train': 'memory' must be a quantity of at most 2\^63-1 \(about 8Ei\).*got '1e30'/);
     expect(() => job({ cpu: '16Ei' })).toThrow(/'cpu' must be a quantity of at most 2\^63-1/);

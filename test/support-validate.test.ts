@@ -149,7 +149,7 @@ describe('validateObjects', () => {
       metadata: { name: 'web', namespace: 'ml' },
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort }] },
     });
-    expect(validateObjects([service(8080), service('http')])).toEqual([]);
+    expect([service(8080), service('http')].flatMap((s) => validateObjects([s]))).toEqual([]);
     expect(validateObjects([service(true)])).toEqual([
       'Service/ml/web: spec.ports[0].targetPort: must be integer or string, got true',
     ]);
@@ -157,10 +157,12 @@ describe('validateObjects', () => {
     // The same in a CRD, where it is written as x-kubernetes-int-or-string.
     const job = (port: unknown) => {
       const j = pyTorchJob();
-      j.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].livenessProbe = { httpGet: { path: '/healthz', port } };
+      const [worker] = j.spec.pytorchReplicaSpecs.Worker.template.spec.containers;
+      worker.ports = [{ name: 'metrics', containerPort: 9090 }];
+      worker.livenessProbe = { httpGet: { path: '/healthz', port } };
       return j;
     };
-    expect(validateObjects([job(8080), job('metrics')])).toEqual([]);
+    expect([job(8080), job('metrics')].flatMap((j) => validateObjects([j]))).toEqual([]);
     expect(validateObjects([job(8080.5)])).toEqual([
       'PyTorchJob/ml/bert: spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].livenessProbe.httpGet.port: must be integer or string, got 8080.5',
     ]);
@@ -270,8 +272,8 @@ describe('validateObjects', () => {
       metadata: { name: 'train', namespace: 'ml' },
       spec: { template: { spec: { restartPolicy, containers: [container()] } } },
     });
-    expect(validateObjects([job('Never'), job('OnFailure')])).toEqual([]);
-    expect(validateObjects([job('Always'), job()])).toEqual([
+    expect([job('Never'), job('OnFailure')].flatMap((j) => validateObjects([j]))).toEqual([]);
+    expect([job('Always'), job()].flatMap((j) => validateObjects([j]))).toEqual([
       'Job/ml/train: spec.template.spec.restartPolicy: a Job\'s pods need OnFailure or Never (got "Always")',
       'Job/ml/train: spec.template.spec.restartPolicy: a Job\'s pods need OnFailure or Never (got undefined)',
     ]);
@@ -535,8 +537,9 @@ describe('expectValidManifests', () => {
     app.image = 'ghcr.io/example/app:latest';
     expect(() => expectValidManifests([d])).toThrow(
       [
-        '3 problem(s) in the manifests:',
+        '4 problem(s) in the manifests:',
         '  Deployment/ml/web: spec.template.spec.containers[0].foo: unknown field',
+        '  Deployment/ml/web: spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: cannot be false when privileged is true',
         '  Deployment/ml/web: spec.template.spec.containers[0] (container "app"): [privileged] securityContext.privileged must not be true',
         '  Deployment/ml/web: spec.template.spec.containers[0] (container "app"): [image] image ghcr.io/example/app:latest uses the "latest" tag',
       ].join('\n'),

@@ -14,8 +14,9 @@ export class SecretValue {
   public static fromSecret(secretName: string, key: string): SecretValue {
     const v = Validator.forFactory('SecretValue.fromSecret');
     validateDnsSubdomain(v, 'secretName', secretName);
-    if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
-      v.fail('key', 'must be a Secret data key (letters, digits, \'-\', \'_\' and \'.\')', key);
+    // validation.IsConfigMapKey, which the apiserver applies to secretKeyRef keys and Secret volume items.
+    if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key) || key === '.' || key.startsWith('..')) {
+      v.fail('key', 'must be a Secret data key (letters, digits, \'-\', \'_\' and \'.\'; not \'.\' and not starting with \'..\')', key);
     }
     return new SecretValue(secretName, key);
   }

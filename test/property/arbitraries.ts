@@ -257,7 +257,8 @@ export const envValue: fc.Arbitrary<string> = fc.oneof(
 export const env: fc.Arbitrary<Record<string, string>> = fc.dictionary(envName, envValue, { maxKeys: 3, noNullPrototype: true });
 
 /** A Secret reference. */
-export const secretValue: fc.Arbitrary<SecretValue> = fc.tuple(dnsSubdomain, fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/))
+export const secretValue: fc.Arbitrary<SecretValue> = fc.tuple(dnsSubdomain, fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/)
+  .filter((k) => k !== '.' && !k.startsWith('..')))
   .map(([name, key]) => SecretValue.fromSecret(name, key));
 
 /** Env vars read from Secrets (credential-like names welcome). */
@@ -278,7 +279,7 @@ export const badEnv: fc.Arbitrary<{ value: Record<string, unknown>; prop: string
 /** Secret factory calls that must be refused. */
 export const badSecretCall: fc.Arbitrary<{ call: () => SecretValue; prop: string }> = fc.oneof(
   badSubdomain.map((n) => ({ call: () => SecretValue.fromSecret(n, 'key'), prop: 'secretName', toString: () => `fromSecret(${JSON.stringify(n)})` })),
-  fc.constantFrom('', 'has space', 'a/b', 'x'.repeat(254)).map((k) => ({ call: () => SecretValue.fromSecret('creds', k), prop: 'key' })),
+  fc.constantFrom('', 'has space', 'a/b', 'x'.repeat(254), '.', '..', '..data').map((k) => ({ call: () => SecretValue.fromSecret('creds', k), prop: 'key' })),
 );
 
 // ---------------------------------------------------------------------------------------------------------------

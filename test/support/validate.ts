@@ -9,6 +9,7 @@ import { metadataErrors } from './metadata';
 import { childPath, objectId } from './objects';
 import { checkRestricted } from './pod-security';
 import { validatorFor } from './schemas';
+import { crossObjectErrors, semanticErrors } from './semantics';
 
 export { checkLibraryDefaults } from './library-defaults';
 export { uncoveredPods } from './network';
@@ -18,8 +19,9 @@ export type { ContainerLocation, PodSpecLocation } from './pods';
 export { registerSchema } from './schemas';
 
 /**
- * Validates each object against the schema of its apiVersion/kind and the apiserver's naming, label
- * and selector rules. Returns one message per problem, `Kind/namespace/name: path: problem`; empty when valid.
+ * Validates each object against the schema of its apiVersion/kind, the apiserver's naming, label and selector
+ * rules (./metadata.ts) and its other built-in rules the schemas do not express (./semantics.ts), and the
+ * objects against each other. Returns one message per problem, `Kind/namespace/name: path: problem`; empty when valid.
  */
 export function validateObjects(objects: any[]): string[] {
   const errors: string[] = [];
@@ -39,8 +41,9 @@ export function validateObjects(objects: any[]): string[] {
     } else if (!validate(obj)) {
       errors.push(...new Set((validate.errors ?? []).map((e) => `${id}: ${describeError(e)}`)));
     }
-    errors.push(...metadataErrors(obj));
+    errors.push(...metadataErrors(obj), ...semanticErrors(obj));
   });
+  errors.push(...crossObjectErrors(objects));
   return errors;
 }
 

@@ -142,6 +142,27 @@ describe('values Kubernetes or the runtime rejects', () => {
     });
   });
 
+  describe('values of the wrong type from plain JavaScript (found by the hostile property tests)', () => {
+    test('flags that are not true or false', () => {
+      expect(() => job({ suspend: {} })).toThrow(/^GpuTrainingJob 'train': 'suspend' must be true or false, got/);
+      expect(() => job({ retryOnDisruption: 'no' })).toThrow(/^GpuTrainingJob 'train': 'retryOnDisruption' must be true or false, got 'no'$/);
+      expect(() => job({ dataset: { claim: rwx('data'), path: '/data', readOnly: 'yes' as any } })).toThrow(/^GpuTrainingJob 'train': 'dataset.readOnly' must be true or false, got 'yes'$/);
+    });
+    test('a list or a path that is something else', () => {
+      expect(() => distributed({ mounts: { claim: rwx('data'), path: '/data' } })).toThrow(/^DistributedTraining 'dist': 'mounts' must be a list of \{ claim, path \}/);
+      expect(() => job({ dataset: { claim: rwx('data'), path: '/data', subPath: 5 as any } })).toThrow(/^GpuTrainingJob 'train': 'dataset.subPath' must be a relative path without '\.\.', got 5$/);
+    });
+    test('options objects that are null', () => {
+      expect(() => job({ scheduling: null })).toThrow(/^GpuTrainingJob 'train': 'scheduling' must be an object of scheduling options, got nothing$/);
+      expect(() => server({ scheduling: null })).toThrow(/^ModelServer 'srv': 'scheduling' must be an object of scheduling options, got nothing$/);
+      expect(() => mlflow({ auth: null })).toThrow(/^MlflowPlatform 'mlflow': 'auth' must be the options \{ config, secretKey \}, got nothing$/);
+    });
+    test('a Duration longer than a manifest can carry (2^31-1 seconds)', () => {
+      expect(() => job({ ttlAfterFinished: Duration.seconds(1e15) })).toThrow(/^GpuTrainingJob 'train': 'ttlAfterFinished' must be at most 2147483647 seconds/);
+      expect(() => job({ ttlAfterFinished: Duration.seconds(2147483647) })).not.toThrow();
+    });
+  });
+
   test('a Secret key that is "." or starts with ".." is refused (found by the semantic validator)', () => {
     for (const key of ['.', '..', '..data']) {
       expect(() => SecretValue.fromSecret('creds', key)).toThrow(/^SecretValue.fromSecret: 'key' must be a Secret data key .*not '\.' and not starting with '\.\.'.*got '\.+/);

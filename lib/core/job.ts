@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
 import { deepFreeze } from './frozen';
-import { validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
+import { MAX_DURATION_SECONDS, validateBoolean, validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
 
 /** Disruptions (preemption, spot reclaim, node drain) do not count against the retries. Shared, so frozen. */
 const IGNORE_DISRUPTIONS: k8s.PodFailurePolicyRule = deepFreeze({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] });
@@ -56,6 +56,8 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
   const activeDeadlineSeconds = options.activeDeadline === undefined ? undefined
     : validateInteger(v, 'activeDeadline', durationSeconds(v, 'activeDeadline', options.activeDeadline), 1);
   const ttlSecondsAfterFinished = validateInteger(v, 'ttlAfterFinished', durationSeconds(v, 'ttlAfterFinished', options.ttlAfterFinished ?? Duration.days(1)), 0);
+  validateBoolean(v, 'suspend', options.suspend);
+  validateBoolean(v, 'retryOnDisruption', options.retryOnDisruption);
   const rules: k8s.PodFailurePolicyRule[] = [];
   if (options.retryOnDisruption ?? true) {
     rules.push(IGNORE_DISRUPTIONS);
@@ -113,6 +115,7 @@ export function durationSeconds(v: IValidator, prop: string, duration: Duration)
   if (!(duration instanceof Duration)) v.fail(prop, 'must be a cdk8s Duration such as Duration.hours(12)', duration);
   const seconds = duration.toSeconds({ integral: false });
   if (!Number.isInteger(seconds)) v.fail(prop, 'must be a whole number of seconds', `${seconds}s`);
+  if (seconds > MAX_DURATION_SECONDS) v.fail(prop, `must be at most ${MAX_DURATION_SECONDS} seconds (about 68 years), the largest a manifest carries`, `${seconds}s`);
   return seconds;
 }
 

@@ -162,6 +162,7 @@ export interface SchedulingOptions {
 
 /** Checks scheduling options that can be wrong at construction. */
 export function validateScheduling(v: IValidator, options: SchedulingOptions = {}): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) v.fail('scheduling', 'must be an object of scheduling options', options);
   if (options.priorityClassName !== undefined) validateDnsSubdomain(v, 'scheduling.priorityClassName', options.priorityClassName);
   if (options.priorityClassName?.startsWith('system-') && options.allowSystemPriorityClass !== true) {
     v.fail('scheduling.priorityClassName', 'is a system priority class, whose pods preempt the cluster\'s own components; set scheduling.allowSystemPriorityClass: true to use it', options.priorityClassName);

@@ -86,11 +86,20 @@ export function validateInteger(v: IValidator, prop: string, value: number, min:
  * Checks a cdk8s Duration of whole seconds from `min` to `max` and returns the seconds.
  * @internal the one duration rule; `durationSeconds` (core/job.ts) and its `validateInteger` callers move onto it
  */
-export function validateDuration(v: IValidator, prop: string, duration: Duration, min: number, max?: number): number {
+export function validateDuration(v: IValidator, prop: string, duration: Duration, min: number, max = MAX_DURATION_SECONDS): number {
   if (!(duration instanceof Duration)) v.fail(prop, 'must be a cdk8s Duration such as Duration.hours(12)', duration);
   const seconds = duration.toSeconds({ integral: false });
   if (!Number.isInteger(seconds)) v.fail(prop, 'must be a whole number of seconds', `${seconds}s`);
   return validateInteger(v, prop, seconds, min, max);
+}
+
+/** The longest Duration a manifest can carry: Kubernetes' seconds fields are int32 (2^31-1 s, about 68 years). */
+export const MAX_DURATION_SECONDS = 2147483647;
+
+/** Checks that an optional flag is `true`, `false` or not given (plain JavaScript can pass anything). */
+export function validateBoolean(v: IValidator, prop: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') v.fail(prop, 'must be true or false', value);
+  return value as boolean | undefined;
 }
 
 /** Checks a TCP/UDP port number. */

@@ -1,5 +1,5 @@
 import { IValidator, Validator } from './errors';
-import { validateDnsSubdomain, validateMountPath } from './validation';
+import { validateBoolean, validateDnsSubdomain, validateMountPath } from './validation';
 
 /** How a PersistentVolume can be mounted. */
 export enum AccessMode {
@@ -91,7 +91,8 @@ export function resolveMount(v: IValidator, prop: string, mount: VolumeMount, re
     v.fail(`${prop}.claim`, 'must be a VolumeClaim (from MlStorage or VolumeClaim.fromClaimName)', mount?.claim);
   }
   validateMountPath(v, `${prop}.path`, mount.path);
-  if (mount.subPath !== undefined && (mount.subPath.startsWith('/') || mount.subPath.split('/').includes('..'))) {
+  validateBoolean(v, `${prop}.readOnly`, mount.readOnly);
+  if (mount.subPath !== undefined && (typeof mount.subPath !== 'string' || mount.subPath.startsWith('/') || mount.subPath.split('/').includes('..'))) {
     v.fail(`${prop}.subPath`, 'must be a relative path without \'..\'', mount.subPath);
   }
   // Fields copied one by one: spreading the caller's object (whose shape varies) is the slowest line of a job.

@@ -359,6 +359,7 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   if (props.exposure !== undefined && !(props.exposure instanceof Exposure)) {
     v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...) or Exposure.ingress(...)', props.exposure);
   }
+  if (props.auth !== undefined && (props.auth === null || typeof props.auth !== 'object')) v.fail('auth', 'must be the options { config, secretKey }', props.auth);
   if (props.auth !== undefined) checkAuth(v.nested('auth'), props.auth);
   if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
   if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);

@@ -48,6 +48,7 @@ export function resolveTrainingMounts(v: IValidator, props: TrainingMounts): Res
   if (props.dataset) mounts.push(resolveMount(v, 'dataset', props.dataset, true));
   if (props.modelOutput) mounts.push(resolveMount(v, 'modelOutput', props.modelOutput, false));
   if (props.checkpoints) mounts.push(resolveMount(v, 'checkpoints', props.checkpoints, false));
+  if (props.mounts !== undefined && !Array.isArray(props.mounts)) v.fail('mounts', 'must be a list of { claim, path }', props.mounts);
   (props.mounts ?? []).forEach((m, i) => mounts.push(resolveMount(v, `mounts[${i}]`, m, true)));
   for (const m of mounts) {
     if ((m.prop === 'modelOutput' || m.prop === 'checkpoints') && m.readOnly) {

@@ -437,3 +437,49 @@ export const hyperparameters = fc.option(fc.dictionary(
   { maxKeys: 4, noNullPrototype: true },
 ), { nil: undefined });
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile values: what a plain JavaScript user, a template or a careless copy can put in any prop
+
+/**
+ * Strings that break naive code: empty, blank, control characters, Unicode that changes under case mapping, huge.
+ * (Not 'undefined' or 'NaN': the manifest checks take those words for values that slipped in raw.)
+ */
+export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '', ' ', '\t', '\0', 'a\0b', 'a\nb', 'line\r\n', '\u2028', '\u202eevil', '\ufeffbom', 'é', 'ünï', '名前', '🙂',
+    'ａｂｃ', 'İ', 'K', 'ß', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'null',
+    '${HOME}', '$(rm -rf /)', '`id`', "'; DROP TABLE x; --", '"quoted"', 'back\\slash', '../../etc/passwd', '/', '-', '--flag',
+    '0', '-1', '1e400', ' padded ', 'UPPER', 'x'.repeat(64), 'x'.repeat(254), 'x'.repeat(20000),
+  ),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+);
+
+/** Numbers out of every range: negative, zero, fractions, beyond 2^31, 2^53 and 2^63, non-finite, and look-alikes. */
+export const hostileNumber: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  -0, -1, 0, 0.5, 1e-300, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER + 2, 2 ** 63, 1e308, -1e308, NaN, Infinity, -Infinity, '1', '1.5', BigInt(1),
+);
+
+/** A Duration of `amount` seconds made around cdk8s' own check (as a copy from another cdk8s version could be). */
+function tamperedDuration(amount: number): Duration {
+  const d = Duration.seconds(1);
+  (d as any).amount = amount;
+  return d;
+}
+
+/** Durations that are negative, zero, sub-second, huge or not finite. */
+export const hostileDuration: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(null).chain(() => fc.constantFrom<unknown>(
+  tamperedDuration(-1), tamperedDuration(-0.5), Duration.seconds(0), Duration.millis(1), Duration.days(1e6), Duration.seconds(1e15),
+  tamperedDuration(NaN), tamperedDuration(Infinity),
+));
+
+/** Values of no expected type: null, containers, functions, symbols, dates, prototype-less objects. */
+export const hostileShape: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  null, [], {}, [null], { toString: 'x' }, () => 'f', Symbol('s'), new Date(0), Object.create(null), true,
+);
+
+/** Any hostile value. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, hostileString, hostileNumber, hostileDuration, hostileShape);
+
+/** Hostile map keys (labels, env names, hyperparameter names). */
+export const hostileKey: fc.Arbitrary<string> = hostileString.filter((k) => k.length < 300);

@@ -5,7 +5,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts, trainingRunBase } from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -184,6 +184,17 @@ function synthCase(c: Case) {
   return (chart: Chart) => new DistributedTraining(chart, c.id, c.props);
 }
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'image', 'command', 'args', 'workingDir', 'accelerator', 'cpu', 'memory', 'sharedMemory',
+  'env.*', 'secretEnv.*', 'hyperparameters.*', 'scheduling', 'scheduling.priorityClassName',
+  'scheduling.nodeSelector.*', 'scheduling.tolerations', 'serviceAccountName', 'automountServiceAccountToken',
+  'security', 'security.user', 'security.group', 'security.fsGroup', 'labels.*', 'backoffLimit', 'activeDeadline',
+  'ttlAfterFinished', 'retryOnDisruption', 'failFastExitCodes', 'suspend', 'dataset', 'dataset.path',
+  'dataset.subPath', 'dataset.readOnly', 'modelOutput.path', 'checkpoints', 'mounts', 'framework', 'backend',
+  'nodes', 'onePodPerNode', 'rendezvousTimeout', 'cleanPodPolicy',
+], a.hostileValue, a.hostileKey);
+
 describe('DistributedTraining properties', () => {
   const checker = new ValidChecker();
 
@@ -205,6 +216,12 @@ describe('DistributedTraining properties', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `DistributedTraining '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, props: h.apply(c.props) }), `DistributedTraining '${c.id}'`, h.prop);
+    }), params(250));
   });
 
   test('broken framework arguments are refused by the factory, naming the argument', () => {

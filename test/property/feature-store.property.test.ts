@@ -6,7 +6,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -204,6 +204,14 @@ const badFactoryCall: fc.Arbitrary<{ call: () => unknown; subject: string; prop:
   fc.constantFrom('/abs', '../up').map((sub) => ({ call: () => FeatureRepository.fromClaim(VolumeClaim.fromClaimName('repo'), sub), subject: 'FeatureRepository.fromClaim', prop: 'subPath' })),
 );
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'project', 'provider', 'registry', 'registryTtl', 'onlineStore', 'offlineStore',
+  'entityKeySerializationVersion', 'image', 'replicas', 'autoscaling', 'autoscaling.minReplicas',
+  'autoscaling.maxReplicas', 'workers', 'cpu', 'memory', 'featureRepository', 'materialization', 'scheduling',
+  'serviceAccountName', 'labels.*',
+], a.hostileValue, a.hostileKey);
+
 describe('FeatureStore properties', () => {
   const checker = new ValidChecker();
 
@@ -218,6 +226,12 @@ describe('FeatureStore properties', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, connect: false, props: b.apply(c.props) }), `FeatureStore '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, connect: false, props: h.apply(c.props) }), `FeatureStore '${c.id}'`, h.prop);
+    }), params(250));
   });
 
   test('broken registry, store and repository arguments are refused by the factory, naming the argument', () => {

@@ -4,7 +4,7 @@ import { Chart } from 'cdk8s';
 import { AccessMode, ConcurrencyPolicy, GpuTrainingJob, GpuTrainingJobProps, Schedule, VolumeClaim } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam, hyperparameters, jobRunOptions, trainingMounts, trainingRunBase } from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -115,6 +115,15 @@ const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[
   breaks<P, any>(fc.constantFrom<unknown>('train.py', [1]), 'command', set('command')),
 );
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'image', 'command', 'args', 'workingDir', 'accelerator', 'cpu', 'memory', 'sharedMemory', 'env.*', 'secretEnv.*',
+  'hyperparameters.*', 'scheduling', 'scheduling.priorityClassName', 'scheduling.nodeSelector.*', 'serviceAccountName',
+  'automountServiceAccountToken', 'security.user', 'security.group', 'security.fsGroup', 'labels.*', 'backoffLimit', 'activeDeadline',
+  'ttlAfterFinished', 'retryOnDisruption', 'failFastExitCodes', 'suspend', 'dataset', 'dataset.path', 'dataset.subPath', 'modelOutput.path',
+  'mounts', 'schedule', 'scheduleOptions.timeZone', 'scheduleOptions.startingDeadline', 'scheduleOptions.successfulRunsToKeep',
+], a.hostileValue, a.hostileKey);
+
 function synthCase(c: Case) {
   return (chart: Chart) => new GpuTrainingJob(chart, c.id, c.props);
 }
@@ -134,6 +143,12 @@ describe('GpuTrainingJob properties', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `GpuTrainingJob '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, props: h.apply(c.props) }), `GpuTrainingJob '${c.id}'`, h.prop);
+    }), params(300));
   });
 
   test('broken factory arguments are refused by the factory, naming the argument', () => {

@@ -132,7 +132,8 @@ function refusalCheck(fn: () => unknown, subject: string, prop: string): void {
   if (error.subject !== subject || !propOk) {
     throw new Error(`expected an error for ${subject}: '${prop}', got: ${error.message}`);
   }
-  if (/undefined|\[object /.test(error.message)) throw new Error(`message shows a raw value: ${error.message}`);
+  // A quoted value may be a user's string 'undefined'; outside quotes the words mean a raw value slipped in.
+  if (/undefined|\[object /.test(error.message.replace(/'[^']*'/g, "''"))) throw new Error(`message shows a raw value: ${error.message}`);
   if (!error.message.startsWith(`${subject}: '${error.prop}' `)) throw new Error(`message does not start with the subject and prop: ${error.message}`);
 }
 
@@ -160,4 +161,68 @@ function safeShow(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * A hostile value in one prop: the outcome must be either the library's error for `subject` and `prop` (see
+ * {@link expectRefused}) or manifests that pass every check of {@link ValidChecker}. Anything else (a TypeError, a
+ * message with a raw value, an error naming another prop, an invalid manifest) fails.
+ */
+export function expectRefusedOrValid(checker: ValidChecker, namespace: string | undefined, build: (chart: Chart) => void, subject: string, prop: string): void {
+  let objects: any[] | undefined;
+  let error: unknown;
+  try {
+    const chart = newChart(namespace);
+    build(chart);
+    objects = Testing.synth(chart);
+  } catch (e) {
+    error = e;
+  }
+  if (objects === undefined) {
+    // A refusal may name the prop the hostile value conflicts with, when its message names the hostile prop
+    // ("'replicas' cannot be combined with autoscaling").
+    const word = prop.split('.').pop()!;
+    const named = error instanceof MlopsValidationError && error.subject === subject && error.message.includes(word) ? error.prop : prop;
+    expectRefused(() => { throw error; }, subject, named);
+    return;
+  }
+  if (process.env.FC_REPORT) {
+    try {
+      checker.check(build, namespace);
+    } catch (e) {
+      const key = `${prop}: ${(e as Error).message.split('\n').slice(1, 2).join('').replace(/^\s*\S+: /, '').slice(0, 200)}`;
+      REPORT.set(key, (REPORT.get(key) ?? 0) + 1);
+    }
+    return;
+  }
+  checker.check(build, namespace);
+}
+
+/** A prop (a dotted path into the props) and the hostile value put there. */
+export interface HostileProp<P> {
+  readonly prop: string;
+  readonly apply: (props: P) => P;
+}
+
+/**
+ * Puts `value` at the dotted `path` of `props` (copying the objects on the way). When a parent on the way is not set
+ * (a `dataset.path` without a dataset), the props stay as they are: the hostile value has nowhere to go.
+ */
+export function setPath<P>(props: P, path: string, value: unknown): P {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) return { ...(props as any), [head]: value };
+  const current = (props as any)?.[head];
+  if (current === null || typeof current !== 'object' || Array.isArray(current)) return props;
+  return { ...(props as any), [head]: setPath(current, rest.join('.'), value) };
+}
+
+/** One of `paths` with a value from `values`. A path ending in `.*` puts a map `{ <hostile key>: <hostile value> }` there. */
+export function hostileProps<P>(paths: string[], values: fc.Arbitrary<unknown>, keys: fc.Arbitrary<string>): fc.Arbitrary<HostileProp<P>> {
+  return fc.tuple(fc.constantFrom(...paths), values, keys, fc.boolean()).map(([path, value, key, hostileKey]) => {
+    const isMap = path.endsWith('.*');
+    const prop = isMap ? path.slice(0, -2) : path;
+    const mapKey = hostileKey ? key : 'EXTRA_KEY';
+    const put = isMap ? { [mapKey]: hostileKey ? 'x' : value } : value;
+    return { prop, apply: (props: P) => setPath(props, prop, put), toString: () => `${prop} = ${safeShow(put)}` };
+  });
 }

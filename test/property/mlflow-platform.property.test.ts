@@ -5,7 +5,7 @@ import {
   PostgresSslMode, SecretValue, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -194,6 +194,12 @@ const badFactoryCall: fc.Arbitrary<{ call: () => unknown; subject: string; prop:
   fc.constantFrom('Bad Host', '').map((host) => ({ call: () => Exposure.ingress({ host, tlsSecretName: 'tls' }), subject: 'Exposure.ingress', prop: 'host' })),
 );
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'backendStore', 'artifactStore', 'image', 'replicas', 'port', 'workers', 'cpu', 'memory',
+  'exposure', 'auth', 'metrics', 'serviceAccountName', 'labels.*',
+], a.hostileValue, a.hostileKey);
+
 describe('MlflowPlatform properties', () => {
   const checker = new ValidChecker();
 
@@ -208,6 +214,12 @@ describe('MlflowPlatform properties', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `MlflowPlatform '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, props: h.apply(c.props) }), `MlflowPlatform '${c.id}'`, h.prop);
+    }), params(250));
   });
 
   test('broken store, credential and exposure arguments are refused by the factory, naming the argument', () => {

@@ -6,7 +6,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -355,6 +355,15 @@ function synthCase(c: Case) {
   return (chart: Chart) => new ModelServer(chart, c.id, c.props);
 }
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'runtime', 'model', 'backend', 'replicas', 'autoscaling', 'autoscaling.minReplicas',
+  'autoscaling.maxReplicas', 'accelerator', 'cpu', 'cpuLimit', 'memory', 'memoryLimit', 'sharedMemory', 'env.*',
+  'secretEnv.*', 'startupTimeout', 'probePeriod', 'maxSurge', 'requireSpreadAcrossNodes', 'serviceType', 'ingress',
+  'ingress.host', 'ingress.path', 'access', 'monitoring', 'istio', 'variants', 'scheduling', 'serviceAccountName',
+  'security', 'labels.*',
+], a.hostileValue, a.hostileKey);
+
 describe('ModelServer properties', () => {
   const checker = new ValidChecker();
 
@@ -376,6 +385,12 @@ describe('ModelServer properties', () => {
     fc.assert(fc.property(fc.oneof(validDeployment, validKServe), breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `ModelServer '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(fc.oneof(validDeployment, validKServe), hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, props: h.apply(c.props) }), `ModelServer '${c.id}'`, h.prop);
+    }), params(250));
   });
 
   test('broken runtime, model source and metric arguments are refused by the factory, naming the argument', () => {

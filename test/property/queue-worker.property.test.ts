@@ -5,7 +5,7 @@ import {
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
-import { Breakage, breaks, expectRefused, expectSynthRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, expectSynthRefused, hostileProps, params, ValidChecker } from './harness';
 
 interface Case {
   readonly id: string;
@@ -153,6 +153,15 @@ function synthCase(c: Case) {
   return (chart: Chart) => new QueueWorker(chart, c.id, c.props);
 }
 
+/** Every prop a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<P>([
+  'name', 'namespace', 'image', 'command', 'args', 'workingDir', 'accelerator', 'cpu', 'cpuLimit', 'memory',
+  'memoryLimit', 'sharedMemory', 'env.*', 'secretEnv.*', 'mounts', 'queue', 'replicas', 'autoscaling',
+  'autoscaling.minReplicas', 'autoscaling.maxReplicas', 'healthCheck', 'probePeriod', 'startupTimeout',
+  'terminationGracePeriod', 'preStop', 'maxSurge', 'requireSpreadAcrossNodes', 'scheduling', 'serviceAccountName',
+  'automountServiceAccountToken', 'security', 'labels.*',
+], a.hostileValue, a.hostileKey);
+
 describe('QueueWorker properties', () => {
   const checker = new ValidChecker();
 
@@ -169,6 +178,12 @@ describe('QueueWorker properties', () => {
     fc.assert(fc.property(validCase, breakages, (c, b) => {
       expectSynthRefused(c.chartNamespace, synthCase({ ...c, props: b.apply(c.props) }), `QueueWorker '${c.id}'`, b.prop);
     }), params(400));
+  });
+
+  test('a hostile value in any prop is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      expectRefusedOrValid(checker, c.chartNamespace, synthCase({ ...c, props: h.apply(c.props) }), `QueueWorker '${c.id}'`, h.prop);
+    }), params(250));
   });
 
   test('broken factory arguments are refused by the factory, naming the argument', () => {

@@ -144,18 +144,22 @@ describe('values Kubernetes or the runtime rejects', () => {
 
   describe('values of the wrong type from plain JavaScript (found by the hostile property tests)', () => {
     test('flags that are not true or false', () => {
-      expect(() => job({ suspend: {} })).toThrow(/^GpuTrainingJob 'train': 'suspend' must be true or false, got/);
-      expect(() => job({ retryOnDisruption: 'no' })).toThrow(/^GpuTrainingJob 'train': 'retryOnDisruption' must be true or false, got 'no'$/);
+      expect(() => job({ suspend: {} as any })).toThrow(/^GpuTrainingJob 'train': 'suspend' must be true or false, got/);
+      expect(() => job({ retryOnDisruption: 'no' as any })).toThrow(/^GpuTrainingJob 'train': 'retryOnDisruption' must be true or false, got 'no'$/);
       expect(() => job({ dataset: { claim: rwx('data'), path: '/data', readOnly: 'yes' as any } })).toThrow(/^GpuTrainingJob 'train': 'dataset.readOnly' must be true or false, got 'yes'$/);
     });
     test('a list or a path that is something else', () => {
-      expect(() => distributed({ mounts: { claim: rwx('data'), path: '/data' } })).toThrow(/^DistributedTraining 'dist': 'mounts' must be a list of \{ claim, path \}/);
+      expect(() => distributed({ mounts: { claim: rwx('data'), path: '/data' } as any })).toThrow(/^DistributedTraining 'dist': 'mounts' must be a list of \{ claim, path \}/);
       expect(() => job({ dataset: { claim: rwx('data'), path: '/data', subPath: 5 as any } })).toThrow(/^GpuTrainingJob 'train': 'dataset.subPath' must be a relative path without '\.\.', got 5$/);
     });
     test('options objects that are null', () => {
-      expect(() => job({ scheduling: null })).toThrow(/^GpuTrainingJob 'train': 'scheduling' must be an object of scheduling options, got nothing$/);
-      expect(() => server({ scheduling: null })).toThrow(/^ModelServer 'srv': 'scheduling' must be an object of scheduling options, got nothing$/);
-      expect(() => mlflow({ auth: null })).toThrow(/^MlflowPlatform 'mlflow': 'auth' must be the options \{ config, secretKey \}, got nothing$/);
+      expect(() => job({ scheduling: null as any })).toThrow(/^GpuTrainingJob 'train': 'scheduling' must be an object of scheduling options, got nothing$/);
+      expect(() => server({ scheduling: null as any })).toThrow(/^ModelServer 'srv': 'scheduling' must be an object of scheduling options, got nothing$/);
+      expect(() => mlflow({ auth: null as any })).toThrow(/^MlflowPlatform 'mlflow': 'auth' must be the options \{ config, secretKey \}, got nothing$/);
+    });
+    test('a value without a string form (no prototype)', () => {
+      const teams = [{ name: 'a', quota: { gpus: 1 }, podSecurityVersion: Object.create(null) }];
+      expect(() => new MlRbac(chart(), 'rbac', { teams })).toThrow(/^MlRbac 'rbac': 'teams\[0\]\.podSecurityVersion' must be 'latest' or a Kubernetes minor version/);
     });
     test('a Duration longer than a manifest can carry (2^31-1 seconds)', () => {
       expect(() => job({ ttlAfterFinished: Duration.seconds(1e15) })).toThrow(/^GpuTrainingJob 'train': 'ttlAfterFinished' must be at most 2147483647 seconds/);

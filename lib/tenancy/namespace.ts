@@ -8,7 +8,7 @@ import { PodNetworkPolicy } from '../core/network';
 /** Checks `podSecurityVersion` (default `v1.27`): the Pod Security Standards version the namespaces enforce. */
 export function validatePodSecurityVersion(v: IValidator, version: string | undefined): string {
   const pssVersion = version ?? 'v1.27';
-  if (!/^(latest|v1\.\d+)$/.test(pssVersion)) v.fail('podSecurityVersion', 'must be \'latest\' or a Kubernetes minor version such as \'v1.27\'', pssVersion);
+  if (typeof pssVersion !== 'string' || !/^(latest|v1\.\d+)$/.test(pssVersion)) v.fail('podSecurityVersion', 'must be \'latest\' or a Kubernetes minor version such as \'v1.27\'', pssVersion);
   return pssVersion;
 }
 

@@ -4,7 +4,7 @@ import {
   ApiResource, GpuTrainingJob, MlRbac, ModelServer, Persona, RbacRule, ServingRuntime, Subject, TeamOptions, Verb,
 } from '../../lib';
 import * as a from './arbitraries';
-import { Breakage, breaks, expectRefused, params, ValidChecker } from './harness';
+import { Breakage, breaks, expectRefused, expectRefusedOrValid, hostileProps, params, ValidChecker } from './harness';
 
 /** A rule the catalog allows (Secrets: get on named objects only). */
 const rule: fc.Arbitrary<RbacRule> = fc.constantFrom(...ApiResource.all.filter((r) => r !== ApiResource.SECRETS))
@@ -174,6 +174,13 @@ const breakages: fc.Arbitrary<Breakage<T>> = fc.oneof<fc.Arbitrary<Breakage<T>>[
   breaks<T, any>(a.badSubdomain, 'queue.clusterQueue.cohort', (t, cohort) => ({ ...t, quota: { gpus: 1, cpu: 4, memory: '8Gi' }, queue: { clusterQueue: { cohort } } })),
 );
 
+/** Every field of a team a user writes a value into; `.*` is a map whose keys and values are hostile too. */
+const hostile = hostileProps<T>([
+  'name', 'namespaces', 'quota', 'quota.gpus', 'quota.cpu', 'quota.memory', 'quota.storage', 'quota.pods', 'quota.jobs', 'quota.loadBalancers',
+  'quota.accelerators', 'limitDefaults', 'limitDefaults.cpu', 'kueue', 'queue', 'personas', 'trainer', 'trainer.serviceAccountName', 'modelServer',
+  'pipelineRunner', 'viewer', 'members', 'podSecurityVersion',
+], a.hostileValue, a.hostileKey);
+
 describe('MlRbac properties', () => {
   const checker = new ValidChecker();
 
@@ -193,6 +200,13 @@ describe('MlRbac properties', () => {
         Testing.synth(chart);
       }, `MlRbac '${c.id}'`, `teams[0].${b.prop}`);
     }), params(1000));
+  });
+
+  test('a hostile value in any field of a team is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostile, (c, h) => {
+      const teams = [h.apply(c.teams[0]), ...c.teams.slice(1)];
+      expectRefusedOrValid(checker, undefined, synthCase({ ...c, teams }), `MlRbac '${c.id}'`, `teams[0].${h.prop}`);
+    }), params(200));
   });
 
   test('teams that clash are refused', () => {

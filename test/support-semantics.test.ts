@@ -188,6 +188,13 @@ const scaledObject = (): any => ({
   spec: { scaleTargetRef: { name: 'worker' }, minReplicaCount: 0, maxReplicaCount: 5, triggers: [{ type: 'cpu', metadata: { value: '60' } }] },
 });
 
+const pyTorchJob = (): any => ({
+  apiVersion: 'kubeflow.org/v1',
+  kind: 'PyTorchJob',
+  metadata: { name: 'bert', namespace: 'ml' },
+  spec: { pytorchReplicaSpecs: { Master: { replicas: 1, restartPolicy: 'OnFailure', template: { spec: { containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.3.1' }] } } } } },
+});
+
 type Case = [rule: string, make: () => any, breakIt: (o: any) => void, expected: string];
 
 const c0 = (o: any) => o.spec.template.spec.containers[0];
@@ -240,6 +247,7 @@ const CASES: Case[] = [
   ['StatefulSet names at most 52 characters (controller)', statefulSet, (o) => { o.metadata.name = 'r'.repeat(53); }, 'metadata.name: controller: must be at most 52 characters'],
   ['Job names at most 63 characters', () => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train', namespace: 'ml' }, spec: jobSpec() }), (o) => { o.metadata.name = 't'.repeat(64); }, 'it becomes the job-name label'],
   ['Indexed Jobs need completions', () => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train', namespace: 'ml' }, spec: { ...jobSpec(), completionMode: 'Indexed', completions: 4 } }), (o) => { delete o.spec.completions; }, 'spec.completions: required when completionMode is Indexed'],
+  ['Kubeflow job names are DNS-1035 labels (training-operator webhook)', pyTorchJob, (o) => { o.metadata.name = '1bert'; }, 'metadata.name: must be a DNS-1035 label'],
   ['CronJob names at most 52 characters', cronJob, (o) => { o.metadata.name = 'n'.repeat(53); }, 'metadata.name: must be no more than 52 characters'],
   ['CronJob schedules have 5 fields', cronJob, (o) => { o.spec.schedule = '0 30 2 * * *'; }, 'spec.schedule: must have 5 fields'],
   ['CronJob day of week is 0-6', cronJob, (o) => { o.spec.schedule = '0 2 * * 7'; }, 'day of week field "7": 7 is above 6'],

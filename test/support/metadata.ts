@@ -11,8 +11,9 @@ const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 // RBAC objects only need a valid path segment as name, e.g. `system:metrics-reader`.
 const PATH_SEGMENT_NAMED_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-// Services, and InferenceServices (KServe's webhook), need names that are valid DNS-1035 labels.
-const DNS1035_NAMED_KINDS = new Set(['Service', 'InferenceService']);
+// Services, InferenceServices (KServe's webhook) and Kubeflow training jobs (the training-operator's webhook,
+// validatePyTorchJob & co: NameIsDNS1035Label) need names that are valid DNS-1035 labels.
+const DNS1035_NAMED_KINDS = new Set(['Service', 'InferenceService', 'PyTorchJob', 'TFJob', 'MPIJob', 'XGBoostJob', 'PaddleJob']);
 const SELECTOR_REQUIRED_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export function metadataErrors(obj: any): string[] {

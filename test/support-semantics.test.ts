@@ -195,6 +195,20 @@ const pyTorchJob = (): any => ({
   spec: { pytorchReplicaSpecs: { Master: { replicas: 1, restartPolicy: 'OnFailure', template: { spec: { containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.3.1' }] } } } } },
 });
 
+const clusterQueue = (): any => ({
+  apiVersion: 'kueue.x-k8s.io/v1beta2',
+  kind: 'ClusterQueue',
+  metadata: { name: 'vision' },
+  spec: {
+    cohortName: 'research',
+    namespaceSelector: {},
+    resourceGroups: [{
+      coveredResources: ['cpu', 'memory'],
+      flavors: [{ name: 'a100', resources: [{ name: 'cpu', nominalQuota: '8', borrowingLimit: '4' }, { name: 'memory', nominalQuota: '64Gi', lendingLimit: '16Gi' }] }],
+    }],
+  },
+});
+
 type Case = [rule: string, make: () => any, breakIt: (o: any) => void, expected: string];
 
 const c0 = (o: any) => o.spec.template.spec.containers[0];
@@ -305,6 +319,10 @@ const CASES: Case[] = [
   ['PVC access modes', claim, (o) => { o.spec.accessModes = []; }, 'spec.accessModes: at least 1 access mode is required'],
   ['LimitRange default ≤ max', limitRange, (o) => { o.spec.limits[0].max.cpu = '500m'; }, 'default cpu must be less than or equal to max'],
   ['LimitRange defaultRequest ≤ default', limitRange, (o) => { o.spec.limits[0].defaultRequest.cpu = '2'; }, 'defaultRequest cpu must be less than or equal to default'],
+  ['Kueue flavors list the covered resources in order', clusterQueue, (o) => { o.spec.resourceGroups[0].flavors[0].resources.reverse(); }, 'must list the coveredResources in order (cpu, memory)'],
+  ['Kueue resources are covered by one group', clusterQueue, (o) => { o.spec.resourceGroups.push({ coveredResources: ['cpu'], flavors: [{ name: 'h100', resources: [{ name: 'cpu', nominalQuota: '1' }] }] }); }, 'cpu is covered by another resource group'],
+  ['Kueue borrowing needs a cohort', clusterQueue, (o) => { delete o.spec.cohortName; }, 'borrowingLimit: must not be set without a cohort'],
+  ['Kueue lendingLimit ≤ nominalQuota', clusterQueue, (o) => { o.spec.resourceGroups[0].flavors[0].resources[1].lendingLimit = '128Gi'; }, 'lendingLimit: must be less than or equal to nominalQuota'],
   ['Istio route weights add up to 100', virtualService, (o) => { o.spec.http[0].route[1].weight = 30; }, 'spec.http[0].route: the weights must add up to 100 (got 110)'],
   ['KEDA minReplicaCount ≤ maxReplicaCount', scaledObject, (o) => { o.spec.minReplicaCount = 6; }, 'spec.minReplicaCount: must be less than or equal to maxReplicaCount 5'],
 ];

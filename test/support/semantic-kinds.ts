@@ -9,6 +9,7 @@ import {
   portNumber, portNumOrName, qualifiedName, quantityValue, strictSubnet, timeZone,
 } from './formats';
 import { childPath } from './objects';
+import { crdProblems } from './semantic-crds';
 
 export type Report = (path: string, problem: string) => void;
 
@@ -39,10 +40,7 @@ export function kindProblems(obj: any, report: Report): void {
     case 'v1/PersistentVolumeClaim': return claimProblems(spec, 'spec', report);
     case 'v1/ResourceQuota': return quantityMap(spec.hard, 'spec.hard', report);
     case 'v1/LimitRange': return limitRangeProblems(spec, report);
-    case 'networking.istio.io/v1/VirtualService':
-    case 'networking.istio.io/v1beta1/VirtualService': return virtualServiceProblems(spec, report);
-    case 'keda.sh/v1alpha1/ScaledObject': return scaledObjectProblems(spec, report);
-    default: return undefined;
+    default: return crdProblems(obj, report);
   }
 }
 
@@ -415,22 +413,3 @@ function limitRangeProblems(spec: any, report: Report): void {
     }
   });
 }
-
-/** Istio's validation webhook: the weights of a route's destinations add up to 100. */
-function virtualServiceProblems(spec: any, report: Report): void {
-  (spec.http ?? []).forEach((route: any, i: number) => {
-    const destinations: any[] = route?.route ?? [];
-    if (destinations.length < 2 || destinations.every((d) => d?.weight === undefined)) return;
-    const total = destinations.reduce((sum, d) => sum + (d?.weight ?? 0), 0);
-    if (total !== 100) report(`spec.http[${i}].route`, `the weights must add up to 100 (got ${total})`);
-  });
-}
-
-/** KEDA's admission webhook: minReplicaCount ≤ maxReplicaCount. */
-function scaledObjectProblems(spec: any, report: Report): void {
-  const min = spec.minReplicaCount ?? 0;
-  const max = spec.maxReplicaCount ?? 100;
-  if (min > max) report('spec.minReplicaCount', `must be less than or equal to maxReplicaCount ${max} (got ${min})`);
-  if (!(spec.triggers ?? []).length) report('spec.triggers', 'must have at least one trigger');
-}
-

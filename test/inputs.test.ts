@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   AccessMode, Accelerator, ArtifactStore, Backend, BackendStore, DistributedTraining, DistributedTrainingProps, Exposure,
   FeatureStore, FeatureStoreProps, Framework, GpuTrainingJob, GpuTrainingJobProps, MlflowPlatform, MlflowPlatformProps,
-  MlRbac, ModelServer, ModelServerProps, OfflineStore, OnlineStore, Registry, SecretValue, ServingRuntime, ServiceType, Spot,
+  MlRbac, MlStorage, ModelServer, ModelServerProps, OfflineStore, OnlineStore, Registry, SecretValue, ServingRuntime, ServiceType, Spot,
   StorageProvisioner, VolumeClaim,
 } from '../lib';
 
@@ -147,6 +147,13 @@ describe('values Kubernetes or the runtime rejects', () => {
       expect(() => job({ suspend: {} as any })).toThrow(/^GpuTrainingJob 'train': 'suspend' must be true or false, got/);
       expect(() => job({ retryOnDisruption: 'no' as any })).toThrow(/^GpuTrainingJob 'train': 'retryOnDisruption' must be true or false, got 'no'$/);
       expect(() => job({ dataset: { claim: rwx('data'), path: '/data', readOnly: 'yes' as any } })).toThrow(/^GpuTrainingJob 'train': 'dataset.readOnly' must be true or false, got 'yes'$/);
+    });
+    test('StorageClass flags that are not true or false', () => {
+      const storage = new MlStorage(chart(), 'st', {});
+      expect(() => storage.addStorageClass('fast', { provisioner: StorageProvisioner.awsEbsGp3(), allowVolumeExpansion: 'yes' as any }))
+        .toThrow(/^MlStorage 'st': 'storageClasses.fast.allowVolumeExpansion' must be true or false, got 'yes'$/);
+      expect(() => storage.addStorageClass('slow', { provisioner: StorageProvisioner.awsEbsGp3(), isDefault: 1 as any }))
+        .toThrow(/^MlStorage 'st': 'storageClasses.slow.isDefault' must be true or false, got 1$/);
     });
     test('a list or a path that is something else', () => {
       expect(() => distributed({ mounts: { claim: rwx('data'), path: '/data' } as any })).toThrow(/^DistributedTraining 'dist': 'mounts' must be a list of \{ claim, path \}/);

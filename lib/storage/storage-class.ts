@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core/errors';
-import { validateDnsSubdomain, validateEnum, validateMountOptions } from '../core/validation';
+import { validateBoolean, validateDnsSubdomain, validateEnum, validateMountOptions } from '../core/validation';
 import { clusterScoped } from './cluster-scoped';
 import { StorageProvisioner } from './provisioner';
 import { ClaimPurpose, ReclaimPolicy } from './reclaim-policy';
@@ -98,6 +98,8 @@ export function addStorageClassObject(scope: Construct, v: IValidator, name: str
   }
   if (options.reclaimPolicy !== undefined) validateEnum(v, 'reclaimPolicy', options.reclaimPolicy, ReclaimPolicy, 'ReclaimPolicy');
   if (options.volumeBindingMode !== undefined) validateEnum(v, 'volumeBindingMode', options.volumeBindingMode, VolumeBindingMode, 'VolumeBindingMode');
+  validateBoolean(v, 'allowVolumeExpansion', options.allowVolumeExpansion);
+  validateBoolean(v, 'isDefault', options.isDefault);
   const ref = StorageClassRef._of(name, provisioner);
   const binding = options.volumeBindingMode
     ?? (provisioner.topologyConstrained ? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER : VolumeBindingMode.IMMEDIATE);

@@ -5,7 +5,7 @@ import {
   MlStorageProps, PersistentVolumeSource, ReclaimPolicy, StorageClassOptions, StorageClassRef, StorageProvisioner, VolumeBindingMode,
 } from '../../lib';
 import * as a from './arbitraries';
-import { expectRefused, params, ValidChecker } from './harness';
+import { expectRefused, expectRefusedOrValid, params, setPath, ValidChecker } from './harness';
 
 const fsType = fc.option(fc.constantFrom(FilesystemType.XFS, ...Object.values(FilesystemType)), { nil: undefined });
 
@@ -208,6 +208,26 @@ const badProvisionerCall: fc.Arbitrary<{ call: () => unknown; subject: string; p
   fc.constantFrom('/abs/', 'noslash').map((prefix) => ({ call: () => PersistentVolumeSource.s3Bucket({ bucket: 'data', prefix }), subject: 'PersistentVolumeSource.s3Bucket', prop: 'prefix' })),
 );
 
+/** A hostile value in one option of a storage class, a volume or a claim, with the prop the error must name. */
+const hostileCall: fc.Arbitrary<StorageBreak> = fc.tuple(
+  fc.constantFrom(
+    ['storageClasses.fast', 'provisioner'], ['storageClasses.fast', 'reclaimPolicy'], ['storageClasses.fast', 'volumeBindingMode'],
+    ['storageClasses.fast', 'allowVolumeExpansion'], ['storageClasses.fast', 'mountOptions'], ['storageClasses.fast', 'isDefault'],
+    ['persistentVolumes.pv', 'source'], ['persistentVolumes.pv', 'capacity'], ['persistentVolumes.pv', 'accessModes'],
+    ['persistentVolumes.pv', 'mountOptions'], ['persistentVolumes.pv', 'zone'], ['claims.c', 'purpose'], ['claims.c', 'size'],
+    ['claims.c', 'accessModes'], ['claims.c', 'storageClass'], ['claims.c', 'volume'],
+  ),
+  a.hostileValue,
+).map(([[owner, field], value]) => ({
+  prop: `${owner}.${field}`,
+  toString: () => `${owner}.${field} = ${fc.stringify(value)}`,
+  apply: (s: MlStorage) => {
+    if (owner === 'storageClasses.fast') s.addStorageClass('fast', setPath({ provisioner: gp3() }, field, value));
+    else if (owner === 'persistentVolumes.pv') s.addPersistentVolume('pv', setPath({ source: PersistentVolumeSource.nfs({ server: 'nfs', path: '/x' }), capacity: '1Ti' }, field, value));
+    else s.addClaim('c', setPath({ purpose: ClaimPurpose.DATASET, size: '10Gi' }, field, value));
+  },
+}));
+
 describe('MlStorage properties', () => {
   const checker = new ValidChecker();
 
@@ -235,6 +255,13 @@ describe('MlStorage properties', () => {
         Testing.synth(chart);
       }, `MlStorage '${c.id}'`, b.prop);
     }), params(1000));
+  });
+
+  test('a hostile value in any option of a class, volume or claim is refused naming it, or synthesizes valid manifests', () => {
+    fc.assert(fc.property(validCase, hostileCall, (c, h) => {
+      const build = (chart: Chart) => h.apply(new MlStorage(chart, c.id, { ...c.props, namespace: c.props.namespace ?? 'ml' }));
+      expectRefusedOrValid(checker, c.chartNamespace, build, `MlStorage '${c.id}'`, h.prop);
+    }), params(300));
   });
 
   test('broken MlStorage props are refused', () => {

@@ -325,7 +325,7 @@ describe('FeatureStore', () => {
 
     test('key TTL zero', () => {
       expect(() => OnlineStore.externalRedis({ endpoints: ['redis:6379'], keyTtl: Duration.seconds(0) })).toThrow(
-        /OnlineStore.externalRedis: 'keyTtl' must be a whole number of at least 1, got 0/,
+        /OnlineStore.externalRedis: 'keyTtl' must be a whole number from 1 to 2147483647, got 0/,
       );
     });
 

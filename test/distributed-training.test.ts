@@ -72,7 +72,7 @@ describe('every backend and framework validates (CRD and Kubernetes 1.27 schemas
     ['elastic PyTorch on Kubeflow', { ...everything, backend: Backend.KUBEFLOW, framework: elastic, scheduling: { queue: Queue.kueue('q') } }],
     ['TensorFlow on Kubeflow', { ...everything, image: TF_IMAGE, backend: Backend.KUBEFLOW, framework: tf }],
     ['MPI on Kubeflow', { ...everything, image: 'horovod/horovod:0.28.1', backend: Backend.KUBEFLOW, framework: Framework.mpi({ slotsPerWorker: 2 }), accelerator: Accelerator.nvidiaGpu(4) }],
-    ['PyTorch on JobSet', { ...everything, nodes: 4, backend: Backend.JOBSET, failFastExitCodes: [2], suspend: true, scheduling: { queue: Queue.kueue('q') } }],
+    ['PyTorch on JobSet', { ...everything, nodes: 4, backend: Backend.JOBSET, failFastExitCodes: [2], scheduling: { queue: Queue.kueue('q') } }],
     ['elastic PyTorch on JobSet', { ...everything, backend: Backend.JOBSET, framework: elastic }],
     ['TensorFlow on JobSet', { ...everything, image: TF_IMAGE, backend: Backend.JOBSET, framework: tf, scheduling: { queue: Queue.volcano('q') } }],
     ['multi-host TPU on JobSet', { nodes: 4, backend: Backend.JOBSET, accelerator: Accelerator.tpu({ version: TpuVersion.V5E, topology: '4x4' }) }],

@@ -1,10 +1,10 @@
 // Platform-level checks: compositions of correct constructs that are wrong together, refused when the app is
 // synthesized (cdk8s validations on the app), with messages that name both constructs.
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  Accelerator, ArtifactCredentials, ArtifactStore, BackendStore, DistributedTraining, Exposure, Framework, GpuTrainingJob, MlflowPlatform, MlRbac, ModelServer,
-  SecretValue, ServiceType, ServingRuntime,
+  Accelerator, ArtifactCredentials, ArtifactStore, Backend, BackendStore, DistributedTraining, Exposure, Framework, GpuTrainingJob, MlflowPlatform, MlRbac, ModelServer,
+  Queue, SecretValue, ServiceType, ServingRuntime,
 } from '../lib';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
@@ -177,6 +177,116 @@ describe('quota fit: workloads and Services within their namespace quota and Lim
     new ModelServer(chart, 'api', { team, runtime: ServingRuntime.triton(), serviceType: ServiceType.LOAD_BALANCER, access: { cidrs: ['10.0.0.0/8'] } });
     // Outside team namespaces nothing is limited.
     new GpuTrainingJob(new Chart(app, 'other', { namespace: 'research' }), 'huge', { image: IMAGE, accelerator: Accelerator.nvidiaGpu(8) });
+    expect(platformErrors(app)).toEqual([]);
+  });
+});
+
+describe('Kueue: queues complete, covering and holding what their workloads request; suspended Jobs not queued', () => {
+  const GPU_JOB = { image: IMAGE, accelerator: Accelerator.nvidiaGpu(1), cpu: 2, memory: '8Gi' };
+
+  const why = 'Kueue resumes a queued Job as soon as it admits it, so it would not wait for anyone; leave suspend out to let Kueue start it, '
+    + 'or run it without a queue (no scheduling.queue, a team with kueue: false) to start it by hand';
+
+  test('a training run meant to wait (suspend) in a Kueue queue: refused at construction, Kueue would resume it', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'ml' });
+    expect(() => new GpuTrainingJob(chart, 'gated', { ...GPU_JOB, suspend: true, scheduling: { queue: Queue.kueue('research') } })).toThrow(
+      `GpuTrainingJob 'gated': 'suspend' cannot hold a run queued to Kueue (the LocalQueue 'research'): ${why}, got true`);
+    const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi' } });
+    expect(() => new DistributedTraining(chart, 'ddp', { ...GPU_JOB, team, suspend: true, backend: Backend.KUBEFLOW, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 2 })).toThrow(
+      `DistributedTraining 'ddp': 'suspend' cannot hold a run queued to Kueue (the team's LocalQueue 'vision'): ${why}, got true`);
+  });
+
+  test('a Job of the user, suspended and queued: refused at synth', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'ml' });
+    new k8s.KubeJob(chart, 'gated', {
+      metadata: { name: 'gated', labels: { 'kueue.x-k8s.io/queue-name': 'research' } },
+      spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    });
+    new GpuTrainingJob(chart, 'train', GPU_JOB);
+    expect(platformErrors(app)).toEqual([`platform check: c/gated: Job 'gated' in namespace 'ml' is suspended (suspend: true) and queued to the Kueue LocalQueue 'research': ${why}`]);
+  });
+
+  test('a workload queued to a LocalQueue its team namespace does not have', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi' } });
+    new GpuTrainingJob(chart, 'train', { ...GPU_JOB, team, scheduling: { queue: Queue.kueue('visoin') } });
+    expect(platformErrors(app)).toEqual([
+      "platform check: GpuTrainingJob 'train' (c/train): Job 'train' in namespace 'vision' is queued to LocalQueue 'visoin', but namespace 'vision' has only 'vision' of MlRbac 'rbac' (c/rbac): "
+      + "Kueue would hold it forever; use the team's queue",
+    ]);
+  });
+
+  test("a team submitting to another team's ClusterQueue, which admits only that team's namespaces", () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new MlRbac(chart, 'rbac', {
+      teams: [
+        { name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi' }, queue: { clusterQueue: {} } },
+        { name: 'nlp', quota: { gpus: 8, cpu: 64, memory: '256Gi' }, queue: { clusterQueueName: 'vision' } },
+      ],
+    });
+    expect(platformErrors(app)).toEqual([
+      "platform check: MlRbac 'rbac' (c/rbac): LocalQueue 'nlp' in namespace 'nlp' submits to ClusterQueue 'vision' of MlRbac 'rbac' (c/rbac), whose namespaceSelector does not admit namespace 'nlp': "
+      + "Kueue admits none of its workloads; submit to a ClusterQueue of the namespace's team",
+    ]);
+  });
+
+  test('a ClusterQueue whose flavor the app does not write', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ApiObject(chart, 'cq', {
+      apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'shared' },
+      spec: { namespaceSelector: {}, resourceGroups: [{ coveredResources: ['cpu'], flavors: [{ name: 'spot', resources: [{ name: 'cpu', nominalQuota: 8 }] }] }] },
+    });
+    new MlRbac(chart, 'rbac', { teams: [{ name: 'vision', quota: { gpus: 0 }, queue: { clusterQueueName: 'shared' } }] });
+    expect(platformErrors(app)).toEqual([
+      "platform check: c/cq: ClusterQueue 'shared' names the ResourceFlavor 'spot', which the app does not write: Kueue admits nothing through the ClusterQueue until it exists; add the flavor (a team's queue.clusterQueue.flavor)",
+    ]);
+  });
+
+  test('a gang above the nominal quota of a ClusterQueue without a cohort', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ApiObject(chart, 'flavor', { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ResourceFlavor', metadata: { name: 'a100' } });
+    new ApiObject(chart, 'cq', {
+      apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'shared' },
+      spec: {
+        namespaceSelector: {},
+        resourceGroups: [{ coveredResources: ['cpu', 'memory', 'nvidia.com/gpu'], flavors: [{ name: 'a100', resources: [{ name: 'cpu', nominalQuota: 64 }, { name: 'memory', nominalQuota: '256Gi' }, { name: 'nvidia.com/gpu', nominalQuota: 2 }] }] }],
+      },
+    });
+    const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi' }, queue: { clusterQueueName: 'shared' } });
+    new DistributedTraining(chart, 'ddp', { ...GPU_JOB, team, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 2, accelerator: Accelerator.nvidiaGpu(2) });
+    expect(platformErrors(app)).toEqual([
+      "platform check: DistributedTraining 'ddp' (c/ddp): Job 'ddp' in namespace 'vision' requests 4 nvidia.com/gpu for all its pods at once, but its LocalQueue 'vision' submits to ClusterQueue 'shared' of c/cq, "
+      + 'whose nominal quota is 2 and which has no cohort to borrow from: Kueue never admits it',
+    ]);
+  });
+
+  test('a device the ClusterQueue does not cover', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    // The ResourceQuota of each namespace allows 8 GPUs; the ClusterQueue's nominal quota is the same 8, for the team.
+    const team = new MlRbac(chart, 'rbac').addTeam({
+      name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi', accelerators: [{ accelerator: Accelerator.amdGpu(), count: 2 }] },
+      queue: { clusterQueue: {} },
+    });
+    new DistributedTraining(chart, 'ddp', { ...GPU_JOB, team, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 2, accelerator: Accelerator.nvidiaGpu(4) });
+    new GpuTrainingJob(chart, 'mig', { ...GPU_JOB, team, accelerator: Accelerator.mig('1g.10gb') });
+    const errors = platformErrors(app);
+    expect(errors).toContain("platform check: GpuTrainingJob 'mig' (c/mig): Job 'mig' in namespace 'vision' requests nvidia.com/mig-1g.10gb, but its LocalQueue 'vision' submits to ClusterQueue 'vision' of MlRbac 'rbac' (c/rbac), "
+      + 'which does not cover nvidia.com/mig-1g.10gb: Kueue never admits it; give the team a quota for it (quota.gpus or quota.accelerators)');
+    expect(errors.filter((e) => e.includes("DistributedTraining 'ddp'"))).toEqual([]);
+  });
+
+  test('good composition: queued workloads within their ClusterQueue, suspended Jobs without a queue', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const team = new MlRbac(chart, 'rbac').addTeam({ name: 'vision', quota: { gpus: 8, cpu: 64, memory: '256Gi' }, queue: { clusterQueue: {} } });
+    new DistributedTraining(chart, 'ddp', { ...GPU_JOB, team, framework: Framework.pytorch(), command: ['python', '/app/train.py'], nodes: 2, accelerator: Accelerator.nvidiaGpu(4) });
+    new GpuTrainingJob(new Chart(app, 'manual', { namespace: 'ml' }), 'gated', { ...GPU_JOB, suspend: true });
     expect(platformErrors(app)).toEqual([]);
   });
 });

@@ -38,7 +38,8 @@ export interface JobRunOptions {
    */
   readonly failFastExitCodes?: number[];
   /**
-   * Create the Job suspended (Kueue and manual admission resume it).
+   * Create the Job suspended, to be resumed by hand (`kubectl patch ... suspend: false`). Refused for a run queued to
+   * Kueue, which suspends queued Jobs itself and resumes them as soon as it admits them.
    * @default false
    */
   readonly suspend?: boolean;

@@ -4,6 +4,7 @@
 // queues); the checks every app gets (names unique per kind and namespace) live in this file.
 import { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
+import { mayHavePods } from './pod-sets';
 
 /** What a platform check sees: every object of the app, who wrote it, and its manifest (resolved once, on demand). */
 export interface PlatformObject {
@@ -64,7 +65,7 @@ const registries = new WeakMap<IConstruct, Map<string, PlatformCheck>>();
  */
 export function registerConstruct(construct: IConstruct, kind: string, checks: PlatformCheck[] = []): void {
   subjects.set(construct, `${kind} '${construct.node.id}'`);
-  addPlatformChecks(construct, [UNIQUE_NAMES, ...checks]);
+  addPlatformChecks(construct, [UNIQUE_NAMES, SUSPENDED_AND_QUEUED, ...checks]);
 }
 
 /** Adds `checks` to the app of `scope`, each once. */
@@ -136,6 +137,35 @@ const UNIQUE_NAMES: PlatformCheck = {
       }
       const writers = first.owner === o.owner ? `twice by ${o.owner}` : `by ${first.owner} and by ${o.owner}`;
       messages.push(`${describeObject(o)} is written ${writers}: names must be unique per kind and namespace across the app (applied, the second replaces the first); give one of them another name or namespace`);
+    }
+    return messages;
+  },
+};
+
+/** The label Kueue reads a workload's LocalQueue from. */
+const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+
+/** The Kueue LocalQueue a workload manifest names (a CronJob's, in its Job template). */
+export function queueOf(manifest: any): string | undefined {
+  return manifest?.metadata?.labels?.[QUEUE_LABEL] ?? manifest?.spec?.jobTemplate?.metadata?.labels?.[QUEUE_LABEL];
+}
+
+/**
+ * A Job meant to wait (`suspend: true`) in a Kueue queue: Kueue suspends queued Jobs itself and resumes them when it
+ * admits them, so the Job would start without anyone resuming it.
+ */
+const SUSPENDED_AND_QUEUED: PlatformCheck = {
+  id: 'suspended-and-queued',
+  check(objects) {
+    const messages: string[] = [];
+    for (const o of objects) {
+      // Only queued workloads are resolved: the queue label is on the object (a CronJob's on its Job template).
+      if (!mayHavePods(o.group, o.kind) || (o.kind !== 'CronJob' && o.object.metadata.getLabel(QUEUE_LABEL) === undefined)) continue;
+      const m = o.manifest();
+      const suspended = m.spec?.suspend === true || m.spec?.runPolicy?.suspend === true || m.spec?.jobTemplate?.spec?.suspend === true;
+      const queue = queueOf(m);
+      if (!suspended || queue === undefined) continue;
+      messages.push(`${o.owner}: ${describeObject(o)} is suspended (suspend: true) and queued to the Kueue LocalQueue '${queue}': Kueue resumes a queued Job as soon as it admits it, so it would not wait for anyone; leave suspend out to let Kueue start it, or run it without a queue (no scheduling.queue, a team with kueue: false) to start it by hand`);
     }
     return messages;
   },

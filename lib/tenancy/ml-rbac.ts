@@ -4,6 +4,7 @@ import { Validator } from '../core/errors';
 import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
+import { KUEUE_QUEUES } from './queue-checks';
 import { QUOTA_FIT } from './quota-fit';
 import { Team, TeamOptions } from './team';
 import { registerConstruct } from '../core/platform';
@@ -55,7 +56,7 @@ export class MlRbac extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
-    registerConstruct(this, 'MlRbac', [QUOTA_FIT]);
+    registerConstruct(this, 'MlRbac', [QUOTA_FIT, KUEUE_QUEUES]);
     this.validator = Validator.forConstruct('MlRbac', id);
     rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     this.systemNamespaces = validateSystemNamespaces(this.validator, props.systemNamespaces);

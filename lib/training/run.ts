@@ -5,7 +5,7 @@ import { IValidator } from '../core/errors';
 import { JobRunOptions } from '../core/job';
 import { childName, componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { ContainerSpec, PodBuilder, PodOptions, PodSecurityOptions } from '../core/pod';
-import { SchedulingOptions } from '../core/scheduling';
+import { SchedulingOptions, validateScheduling } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
 import { trainingSharedMemory } from '../core/training';
 import { QuantityInput, validateImage, validateLabels, UNRENDERABLE_KEY } from '../core/validation';
@@ -225,7 +225,7 @@ export class TrainingRun {
    * Validates `props`, resolves the team placement and mounts and creates the hyperparameters ConfigMap (child id
    * `Hyperparameters`) in `scope`.
    */
-  public static prepare(scope: Construct, v: IValidator, props: TrainingRunProps, options: TrainingRunOptions): TrainingRun {
+  public static prepare(scope: Construct, v: IValidator, props: TrainingRunProps & { readonly suspend?: boolean }, options: TrainingRunOptions): TrainingRun {
     // The image first: a bad image is the likeliest mistake, and later checks read its tag.
     validateImage(v, 'image', props.image);
     // Constructs prepend their launcher (torchrun, mpirun) to the command: a string would be spread into characters.
@@ -234,6 +234,13 @@ export class TrainingRun {
       if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))) v.fail(key, 'must be a list of strings', list);
     }
     const placement = resolvePlacement(v, scope, props, WorkloadRole.TRAINING);
+    const queue = placement.scheduling?.queue;
+    if (props.suspend === true && queue?.system === 'kueue') {
+      // A queue the user gave is checked first, so that a malformed one is reported as such.
+      validateScheduling(v, props.scheduling);
+      const from = props.scheduling?.queue === undefined ? 'the team\'s' : 'the';
+      v.fail('suspend', `cannot hold a run queued to Kueue (${from} LocalQueue '${queue.name}'): Kueue resumes a queued Job as soon as it admits it, so it would not wait for anyone; leave suspend out to let Kueue start it, or run it without a queue (no scheduling.queue, a team with kueue: false) to start it by hand`, true);
+    }
     const accelerator = props.accelerator ?? Accelerator.nvidiaGpu(1);
     if (!(accelerator instanceof Accelerator)) v.fail('accelerator', 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', accelerator);
     options.checkAccelerator?.(accelerator);

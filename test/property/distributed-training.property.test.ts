@@ -101,6 +101,8 @@ const validCase: fc.Arbitrary<Case> = fc.record({
       serviceAccountName: c.serviceAccountName,
       labels: c.labels,
       ...c.job,
+      // Kueue resumes queued Jobs: a suspended run in a Kueue queue is refused (see platform-checks.test).
+      suspend: c.scheduling?.queue?.system === 'kueue' || c.teamQueue?.system === 'kueue' ? undefined : c.job.suspend,
       // The Kubeflow operator has its own exit-code policy.
       failFastExitCodes: kubeflow ? undefined : c.job.failFastExitCodes,
       ...mounts,
@@ -150,7 +152,7 @@ const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[
   })),
   breaks<P, any>(fc.constant(Queue.kueue('team-q')), 'scheduling.queue', (p, queue) => ({
     ...p, framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }), backend: Backend.KUBERNETES, nodes: undefined,
-    cleanPodPolicy: undefined, team: undefined, scheduling: { ...p.scheduling, queue },
+    cleanPodPolicy: undefined, team: undefined, scheduling: { ...p.scheduling, queue }, suspend: undefined,
   })),
   breaks<P, any>(a.badQuantity, 'cpu', set('cpu')),
   breaks<P, any>(a.badQuantity, 'memory', (p, memory) => ({ ...p, memory, sharedMemory: undefined })),

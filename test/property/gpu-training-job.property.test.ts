@@ -58,6 +58,8 @@ const validCase: fc.Arbitrary<Case> = fc.record({
     security: c.security,
     labels: c.labels,
     ...c.job,
+    // Kueue resumes queued Jobs: a suspended run in a Kueue queue is refused (see platform-checks.test).
+    suspend: c.scheduling?.queue?.system === 'kueue' || c.teamQueue?.system === 'kueue' ? undefined : c.job.suspend,
     ...mounts,
     // Spot runs need checkpoints.
     checkpoints: mounts.checkpoints ?? (spot ? { claim: VolumeClaim.fromClaimName('ckpt', { namespace }), path: '/checkpoints-spot' } : undefined),

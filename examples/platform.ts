@@ -90,7 +90,7 @@ export function build(app: App): void {
     modelOutput: { claim: visionModels, path: '/models' },
     activeDeadline: Duration.hours(48),
   });
-  mlflow.connect(resnet, { experimentName: 'resnet50-imagenet' });
+  mlflow.connect(resnet, { experimentName: 'resnet50-imagenet', acrossTeams: true });
 
   const finetune = new GpuTrainingJob(chart, 'resnet-finetune', {
     team: vision,
@@ -104,7 +104,7 @@ export function build(app: App): void {
     modelOutput: { claim: visionModels, path: '/models' },
     hyperparameters: { learning_rate: 0.0001, epochs: 3 },
   });
-  mlflow.connect(finetune, { experimentName: 'resnet50-finetune' });
+  mlflow.connect(finetune, { experimentName: 'resnet50-finetune', acrossTeams: true });
 
   const classifier = new ModelServer(chart, 'classifier', {
     team: vision,
@@ -114,7 +114,7 @@ export function build(app: App): void {
     replicas: 2,
     monitoring: { scraperNamespace: MONITORING_NAMESPACE },
   });
-  mlflow.connect(classifier);
+  mlflow.connect(classifier, { acrossTeams: true });
 
   // Recsys: a Feast feature store on the team's registry claim and Redis, a nightly ranker training run, and the
   // ranker served as an 80/20 A/B test of two model versions, reading online features, with alerts.
@@ -138,7 +138,7 @@ export function build(app: App): void {
     dataset: { claim: interactions, path: '/data' },
     modelOutput: { claim: recsysModels, path: '/models' },
   });
-  mlflow.connect(rankerTraining, { experimentName: 'ranker' });
+  mlflow.connect(rankerTraining, { experimentName: 'ranker', acrossTeams: true });
 
   const ranker = new ModelServer(chart, 'ranker', {
     team: recsys,
@@ -156,7 +156,7 @@ export function build(app: App): void {
     },
   });
   features.connect(ranker);
-  mlflow.connect(ranker);
+  mlflow.connect(ranker, { acrossTeams: true });
 
   // The recommendations API, reached through the ingress controller, calls the ranker (the A/B split applies to
   // its calls) and reads online features itself.

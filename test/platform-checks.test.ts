@@ -290,3 +290,55 @@ describe('Kueue: queues complete, covering and holding what their workloads requ
     expect(platformErrors(app)).toEqual([]);
   });
 });
+
+describe('connect() between teams only with acrossTeams', () => {
+  const setup = () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const rbac = new MlRbac(chart, 'rbac');
+    const platformTeam = rbac.addTeam({ name: 'platform', namespaces: ['mlops-platform'], quota: { gpus: 0 }, kueue: false });
+    const vision = rbac.addTeam({ name: 'vision', quota: { gpus: 4, cpu: 64, memory: '256Gi' } });
+    const server = new ModelServer(chart, 'embeddings', { team: platformTeam, runtime: ServingRuntime.triton() });
+    const job = new GpuTrainingJob(chart, 'train', { team: vision, image: IMAGE, accelerator: Accelerator.nvidiaGpu(1), cpu: 2, memory: '8Gi' });
+    return { app, chart, server, job, vision };
+  };
+
+  test("a workload of one team connected to another team's service", () => {
+    const { app, server, job } = setup();
+    server.connect(job);
+    expect(platformErrors(app)).toEqual([
+      "platform check: GpuTrainingJob 'train' (c/train) of team 'vision' (namespace 'vision') is connected to ModelServer 'embeddings' (c/embeddings) of team 'platform' (namespace 'mlops-platform'): "
+      + "connect() hands it the service's URL and credentials and opens a network path between the two teams' namespaces, which tenancy keeps apart; pass { acrossTeams: true } to connect() if it is meant",
+    ]);
+    expect(() => server.connect(job, { acrossTeams: 'yes' as any })).toThrow("ModelServer 'embeddings': 'connect.acrossTeams' must be true or false, got 'yes'");
+  });
+
+  test('good composition: acknowledged with acrossTeams, or within one team', () => {
+    const { app, chart, server, job, vision } = setup();
+    server.connect(job, { acrossTeams: true });
+    const visionServer = new ModelServer(chart, 'ranker', { team: vision, runtime: ServingRuntime.triton() });
+    visionServer.connect(job);
+    expect(platformErrors(app)).toEqual([]);
+  });
+});
+
+describe('an A/B or canary split with an Ingress', () => {
+  const variants = [{ name: 'v1', weight: 80 }, { name: 'v2', weight: 20 }];
+
+  test('refused: the ingress controller would send requests to the pods of both variants, ignoring the split', () => {
+    expect(() => new ModelServer(Testing.chart(), 'ranker', {
+      runtime: ServingRuntime.triton(), variants, ingress: { host: 'ranker.example.com', tlsSecretName: 'ranker-tls' },
+    })).toThrow("ModelServer 'ranker': 'ingress' cannot be combined with variants: the ingress controller sends requests straight to the pods of every variant, ignoring the 80/20 split the mesh applies; "
+      + 'expose the server through an Istio Gateway (a VirtualService of yours bound to it) or through a caller in the mesh (a ModelServer with an Ingress that connect()s to this one)');
+  });
+
+  test('good composition: the split behind a caller in the mesh that has the Ingress', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'ml' });
+    const ranker = new ModelServer(chart, 'ranker', { runtime: ServingRuntime.triton(), variants });
+    const api = new ModelServer(chart, 'api', { runtime: ServingRuntime.triton(), ingress: { host: 'api.example.com', tlsSecretName: 'api-tls' } });
+    ranker.connect(api);
+    expect(platformErrors(app)).toEqual([]);
+    expect(Testing.synth(chart).filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name)).toEqual(['api']);
+  });
+});

@@ -56,7 +56,34 @@ export interface IService extends IServiceEndpoint {
   /** The NetworkPolicy of the service's pods. */
   readonly networkPolicy: PodNetworkPolicy;
   /** Wires `workload` to the service: environment, and the network path on both sides. */
-  connect(workload: IWorkload): void;
+  connect(workload: IWorkload, options?: ConnectOptions): void;
+}
+
+/** What every service's `connect()` takes. */
+export interface ConnectOptions {
+  /**
+   * Connect a workload of another team (its namespace belongs to another `MlRbac` team than the service's): the
+   * service hands it its URL and credentials and opens a network path between the two teams' namespaces, which the
+   * platform checks refuse at synth without this acknowledgement.
+   * @default false
+   */
+  readonly acrossTeams?: boolean;
+}
+
+/** A `connect()` of the app, for the platform checks (which see teams; this file does not). */
+export interface Connection {
+  readonly service: IConstruct;
+  readonly serviceNamespace?: string;
+  readonly workload: IWorkload;
+  readonly acrossTeams: boolean;
+}
+
+/** The connections made in each app (by its root construct). */
+const appConnections = new WeakMap<IConstruct, Connection[]>();
+
+/** The `connect()` calls made in the app of `scope`. */
+export function connectionsOf(scope: IConstruct): readonly Connection[] {
+  return appConnections.get(scope.node.root) ?? [];
 }
 
 /** Opens the path from `client` to the pods of a service: egress on the client, ingress on the server. */
@@ -75,11 +102,13 @@ const connections = new WeakMap<PodNetworkPolicy, Set<IWorkload>>();
  */
 export function connectWorkload(
   v: IValidator,
-  service: { readonly namespace?: string; readonly networkPolicy: PodNetworkPolicy },
+  service: IConstruct & { readonly namespace?: string; readonly networkPolicy: PodNetworkPolicy },
   workload: IWorkload,
   env: Record<string, string | SecretValue>,
   ports: NetworkPort[],
+  options: ConnectOptions = {},
 ): void {
+  if (options.acrossTeams !== undefined && typeof options.acrossTeams !== 'boolean') v.fail('connect.acrossTeams', 'must be true or false', options.acrossTeams);
   if (!workload || typeof workload.addEnv !== 'function' || !(workload.networkPolicy instanceof PodNetworkPolicy)) {
     v.fail('connect.workload', 'must be a workload construct (GpuTrainingJob, DistributedTraining, ModelServer...)', workload?.node?.path ?? workload);
   }
@@ -91,6 +120,8 @@ export function connectWorkload(
   if (connected.has(workload)) v.fail('connect.workload', 'must be connected only once', workload.workloadName);
   connected.add(workload);
   connections.set(service.networkPolicy, connected);
+  const root = service.node.root;
+  appConnections.set(root, [...(appConnections.get(root) ?? []), { service, serviceNamespace: service.namespace, workload, acrossTeams: options.acrossTeams === true }]);
   for (const [name, value] of Object.entries(env)) workload.addEnv(name, value);
   openPath(workload, service, ports);
 }

@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  childName, componentLabels, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
+  childName, componentLabels, ConnectOptions, connectWorkload, imageTag, IService, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, Placement, QuantityInput,
   RequiredSecret, requiredSecretsOf, resolvePlacement, SchedulingOptions, selectorLabels, serviceHost, validateImage,
   validateInteger, Validator, WorkloadRole,
 } from '../core';
@@ -287,8 +287,8 @@ export class FeatureStore extends Construct implements IService {
    * Connects a workload (a training job, a model server) to the feature server: FEAST_FEATURE_SERVER_URL in its
    * environment, and the network path from its pods to the feature server opened on both sides.
    */
-  public connect(workload: IWorkload): void {
-    connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }]);
+  public connect(workload: IWorkload, options: ConnectOptions = {}): void {
+    connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }], options);
   }
 }
 

@@ -2,7 +2,7 @@ import { propNames, rejectUnknownProps } from '../core/props';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, connectWorkload, imageTag, IService, IValidator, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
+  componentLabels, ConnectOptions, connectWorkload, imageTag, IService, IValidator, ITeam, IWorkload, PodBuilder, PodNetworkPolicy, QuantityInput, RequiredSecret,
   requiredSecretsOf, resolveNamespace, SecretUse, SecretValue, selectorLabels, serviceHost, validateDnsSubdomain,
   validateImage, validateInteger, validatePort, Validator,
 } from '../core';
@@ -104,7 +104,7 @@ export interface MlflowPlatformProps {
 }
 
 /** Options of {@link MlflowPlatform.connect}. */
-export interface MlflowConnectOptions {
+export interface MlflowConnectOptions extends ConnectOptions {
   /**
    * The experiment the workload logs to (`MLFLOW_EXPERIMENT_NAME`).
    * @default - MLflow's default experiment
@@ -305,7 +305,7 @@ export class MlflowPlatform extends Construct implements IService {
       checkSecret(v, 'options.password', options.password);
       env.MLFLOW_TRACKING_PASSWORD = options.password;
     }
-    connectWorkload(this.v, this, workload, env, [{ port: this.port }]);
+    connectWorkload(this.v, this, workload, env, [{ port: this.port }], options);
     for (const value of [options.username, options.password]) {
       if (value !== undefined) this.secretUses.push({ value, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
     }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, ITeam, PodSecurityOptions, QuantityInput, SchedulingOptions, SecretValue } from '../core';
+import { Accelerator, ConnectOptions, ITeam, PodSecurityOptions, QuantityInput, SchedulingOptions, SecretValue } from '../core';
 import { IngressOptions } from '../core/ingress';
 import { AccessOptions, ServiceType } from './access';
 import { AutoscalingOptions } from './autoscaling';
@@ -166,7 +166,7 @@ export interface ModelServerProps {
 }
 
 /** Options of {@link ModelServer.connect}. */
-export interface ModelServerConnectOptions {
+export interface ModelServerConnectOptions extends ConnectOptions {
   /**
    * The environment variable that receives the server's URL.
    * @default 'MODEL_SERVER_URL'

@@ -137,7 +137,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (runtime !== undefined) this.renderDeployments(v, props, { runtime, variants, server, basics, labels });
     applyAccess(v, this.networkPolicy, props.access, this.callerPorts);
     if (runtime !== undefined) {
-      if (props.ingress !== undefined) this.renderIngress(v, props.ingress, runtime, labels('server'));
+      if (props.ingress !== undefined) this.renderIngress(v, props.ingress, runtime, labels('server'), props.variants === undefined ? [] : variants);
       renderMonitoring(this, v, props.monitoring, {
         name, namespace: this.namespace, serviceName: this.serviceName, podSelector: this.podSelector, labels: labels('server'), networkPolicy: this.networkPolicy, runtime,
       });
@@ -209,7 +209,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
   public connect(workload: IWorkload, options: ModelServerConnectOptions = {}): void {
     const v = Validator.forConstruct('ModelServer', this.node.id);
     const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'MODEL_SERVER_URL');
-    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts);
+    connectWorkload(v, this, workload, { [envName]: this.url }, this.callerPorts, options);
     // The Serverless URL resolves to knative-local-gateway (pods listen on 8081), which forwards to the activator or the pod.
     if (this.viaKnativeGateway) workload.networkPolicy.allowTo({ podSelector: {}, namespace: 'istio-system' }, [{ port: 8081 }]);
     // The caller's sidecar applies the VirtualService split and presents its mTLS identity: the caller gets one,
@@ -268,10 +268,15 @@ export class ModelServer extends Construct implements IWorkload, IService {
     input.server.addService(serviceOptions(v, props.serviceType, props.access, input.runtime));
   }
 
-  private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>): void {
+  private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>, variants: VariantSpec[]): void {
     validateIngressOptions(v, 'ingress', ingress);
     if (ingress.tlsSecretName === undefined && ingress.allowPlainHttp !== true) {
       v.fail('ingress.tlsSecretName', 'must name the TLS Secret for the host (cert-manager can create it): requests and predictions would cross the network in clear text; set ingress.allowPlainHttp: true to serve plain HTTP', ingress.tlsSecretName);
+    }
+    if (variants.length > 0) {
+      // The ingress controller resolves the Service to its endpoints, the pods of every variant, and balances over
+      // them itself: the Istio split applies only to callers whose sidecar routes the request.
+      v.fail('ingress', `cannot be combined with variants: the ingress controller sends requests straight to the pods of every variant, ignoring the ${variants.map((x) => x.weight).join('/')} split the mesh applies; expose the server through an Istio Gateway (a VirtualService of yours bound to it) or through a caller in the mesh (a ModelServer with an Ingress that connect()s to this one)`, ingress);
     }
     addIngress(this, 'Ingress', ingress, {
       serviceName: this.serviceName,

@@ -4,6 +4,7 @@ import { Validator } from '../core/errors';
 import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
+import { CROSS_TEAM_WIRING } from './cross-team';
 import { KUEUE_QUEUES } from './queue-checks';
 import { QUOTA_FIT } from './quota-fit';
 import { Team, TeamOptions } from './team';
@@ -56,7 +57,7 @@ export class MlRbac extends Construct {
 
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
-    registerConstruct(this, 'MlRbac', [QUOTA_FIT, KUEUE_QUEUES]);
+    registerConstruct(this, 'MlRbac', [QUOTA_FIT, KUEUE_QUEUES, CROSS_TEAM_WIRING]);
     this.validator = Validator.forConstruct('MlRbac', id);
     rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     this.systemNamespaces = validateSystemNamespaces(this.validator, props.systemNamespaces);

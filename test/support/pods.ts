@@ -66,6 +66,8 @@ export function podSpecsOf(obj: any): PodSpecLocation[] {
   if (obj.kind === 'InferenceService' && group === 'serving.kserve.io') return inferenceServicePodSpecs(spec, name);
   if (group === 'argoproj.io' && ['Workflow', 'WorkflowTemplate'].includes(obj.kind)) return argoPodSpecs(spec, 'spec');
   if (group === 'argoproj.io' && obj.kind === 'CronWorkflow') return argoPodSpecs(spec.workflowSpec ?? {}, 'spec.workflowSpec');
+  if (obj.kind === 'SparkApplication' && group === 'sparkoperator.k8s.io') return sparkPodSpecs(spec, 'spec', name);
+  if (obj.kind === 'ScheduledSparkApplication' && group === 'sparkoperator.k8s.io') return sparkPodSpecs(spec.template, 'spec.template', name);
   return [];
 }
 
@@ -121,6 +123,19 @@ export function containerGroupsOf(obj: any): ContainerGroup[] {
     if (obj.spec.workerSpec) groups.push({ path: 'spec.workerSpec', spec: obj.spec.workerSpec, metadata, partial: true });
   }
   return groups;
+}
+
+/**
+ * The Spark operator's pod templates (`driver.template`, `executor.template`): Spark merges its own container
+ * settings into them (image, resources, ports), and the operator labels the pods with the application's name.
+ */
+function sparkPodSpecs(spec: any, path: string, name: string): PodSpecLocation[] {
+  if (!spec || typeof spec !== 'object') return [];
+  return (['driver', 'executor'] as const).flatMap((role) => fromTemplate(
+    spec[role]?.template,
+    `${path}.${role}.template`,
+    { 'sparkoperator.k8s.io/app-name': name, 'spark-role': role },
+  ));
 }
 
 /** Init, regular and ephemeral containers of a pod spec, and the container shortcuts of a KServe component. */

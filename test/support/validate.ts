@@ -8,6 +8,7 @@ import { checkLibraryDefaults } from './library-defaults';
 import { metadataErrors } from './metadata';
 import { childPath, objectId } from './objects';
 import { checkRestricted } from './pod-security';
+import { podSpecsOf } from './pods';
 import { validatorFor } from './schemas';
 import { crossObjectErrors, semanticErrors } from './semantics';
 
@@ -41,10 +42,25 @@ export function validateObjects(objects: any[]): string[] {
     } else if (!validate(obj)) {
       errors.push(...new Set((validate.errors ?? []).map((e) => `${id}: ${describeError(e)}`)));
     }
-    errors.push(...metadataErrors(obj), ...semanticErrors(obj));
+    errors.push(...metadataErrors(obj), ...semanticErrors(obj), ...podTemplateErrors(obj, id));
   });
   errors.push(...crossObjectErrors(objects));
   return errors;
+}
+
+/**
+ * The Spark operator's CRDs keep their pod templates as free-form objects (`x-kubernetes-preserve-unknown-fields`):
+ * each is checked here as the `PodTemplateSpec` it becomes (through a v1 PodTemplate, the kind that holds one).
+ */
+function podTemplateErrors(obj: any, id: string): string[] {
+  if (obj.apiVersion !== 'sparkoperator.k8s.io/v1beta2') return [];
+  const validate = validatorFor('v1', 'PodTemplate')!;
+  return podSpecsOf(obj).flatMap((location) => {
+    const templatePath = location.path.replace(/\.spec$/, '');
+    const template = { metadata: location.metadata, spec: location.spec };
+    if (validate({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'template' }, template })) return [];
+    return [...new Set((validate.errors ?? []).map((e) => `${id}: ${templatePath}: ${describeError(e).replace(/^template\.?/, '')}`))];
+  });
 }
 
 /** Fails (throws) with every problem found by validateObjects, checkRestricted and checkLibraryDefaults. */

@@ -29,3 +29,4 @@ export * from './mlflow';
 export * from './serving';
 export * from './workers';
 export * from './pipeline';
+export * from './spark';

@@ -106,6 +106,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['Airflow DAG on its weekly schedule', 'pipelines-weekly', 'CronWorkflow', 'ml-training-pipeline'],
   ['Model validation pipeline with its approval gate', 'pipelines-validation', 'WorkflowTemplate', 'model-validation'],
   ['DVC step in a pipeline', 'pipelines-data-versioning', 'WorkflowTemplate', 'data-versioning'],
+  ['Spark operator job spark-data-processing', 'spark-data-processing', 'SparkApplication', 'spark-data-processing'],
 ];
 
 describe('every seed scenario has an example object', () => {
@@ -664,6 +665,38 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
     const chart = new Chart(new App(), 'c');
     expect(() => new GpuTrainingJob(chart, 'ai-pod', { image: 'pytorch/pytorch:latest' }))
       .toThrow(/GpuTrainingJob 'ai-pod': 'image' must pin a tag other than 'latest' or a digest, got 'pytorch\/pytorch:latest'/);
+  });
+});
+
+describe('the Spark operator job', () => {
+  test('the seed\'s ALS job: 1 driver and 2 executors, 3 retries, the driver\'s ServiceAccount and Role created with it', () => {
+    const application = obj('spark-data-processing', 'SparkApplication', 'spark-data-processing');
+    expect(application.metadata.namespace).toBe('spark-jobs');
+    expect(application.spec).toMatchObject({
+      type: 'Python',
+      mode: 'cluster',
+      mainApplicationFile: 'local:///opt/spark/examples/src/main/python/ml/als_example.py',
+      restartPolicy: { type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 10 },
+      driver: { cores: 1, coreLimit: '1200m', memory: '512m', serviceAccount: 'spark-data-processing-spark' },
+      executor: { cores: 1, instances: 2, memory: '512m' },
+    });
+    // The seed referenced a ServiceAccount `spark` that nothing created, without any Role.
+    const account = application.spec.driver.serviceAccount;
+    expect(obj('spark-data-processing', 'ServiceAccount', account)).toBeDefined();
+    expect(obj('spark-data-processing', 'Role', account).rules[0].resources).toEqual(['pods', 'configmaps', 'services']);
+    expect(obj('spark-data-processing', 'RoleBinding', account).subjects).toEqual([{ kind: 'ServiceAccount', name: account, namespace: 'spark-jobs' }]);
+  });
+
+  test('no Always pulls, limits on every Spark pod, no apache/spark-py image', () => {
+    const application = obj('spark-data-processing', 'SparkApplication', 'spark-data-processing');
+    expect(application.spec.imagePullPolicy).toBe('IfNotPresent');
+    expect(application.spec.image).not.toMatch(/spark-py/);
+    for (const role of ['driver', 'executor']) {
+      const c = application.spec[role].template.spec.containers[0];
+      expect(c.resources.limits.cpu).toBeDefined();
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+    expect(obj('spark-data-processing', 'NetworkPolicy', 'spark-data-processing-driver').spec.ingress[0].ports.map((p: any) => p.port)).toEqual([7078, 7079]);
   });
 });
 

@@ -94,7 +94,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['mTLS DestinationRule and AuthorizationPolicy', 'serving-models', 'AuthorizationPolicy', 'model-service'],
   ['Real-time recommendation system', 'feast-recommendations', 'HorizontalPodAutoscaler', 'recommendation-api'],
   ['NLP service with its config', 'seeds-nlp-service', 'ConfigMap', 'nlp-service-config'],
-  ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-api'],
+  ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-service'],
   ['ConfigMap, Secret and claim of an AI pod', 'seeds-config-secret-volume', 'Job', 'training-job'],
   ['Node selector has_GPU', 'seeds-gpu-scheduling', 'Job', 'gpu-node-selector'],
   ['DVC data-versioning Job', 'seeds-data-versioning', 'Job', 'data-versioning'],
@@ -472,11 +472,11 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
   });
 
   test('AI API: three pinned replicas behind a LoadBalancer Service, with probes', () => {
-    const service = obj('seeds-ai-api', 'Service', 'ai-api');
+    const service = obj('seeds-ai-api', 'Service', 'ai-service');
     expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
     const policy = obj('seeds-ai-api', 'NetworkPolicy', 'ai-api');
     expect(policy.spec.ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
-    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 8000 })]);
+    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]); // the seed's 80 -> 8000
     const deployment = obj('seeds-ai-api', 'Deployment', 'ai-api');
     expect(deployment.spec.replicas).toBe(3);
     expect(container(deployment).image).toBe('registry.example.com/ai-app:1.0.0');
@@ -540,6 +540,8 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(envOf(c).MODEL_CONFIG_PATH).toBe('/app/config/model-config.json');
     expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
     expect(pod(deployment).volumes).toContainEqual({ name: 'runtime-config', configMap: { name: 'nlp-service-config' } });
+    // The seed's Service: port 80 to the container's 8000.
+    expect(obj('seeds-nlp-service', 'Service', 'nlp-service').spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
   });
 
   test('ServingRuntime.custom refuses a config file whose name cannot be a ConfigMap key', () => {

@@ -72,7 +72,9 @@ export function build(app: App): void {
     command: ['bash', '-c', 'git clone https://github.com/company/ml-project.git /tmp/project && cd /tmp/project && dvc pull '
       + '&& python process_data.py && dvc add processed_data && dvc push '
       + '&& git add . && git commit -m "Updated processed data" && git push'],
-    accelerator: Accelerator.none(),
+    accelerator: Accelerator.none(),                         // no GPU, and no memory-backed /dev/shm
+    containerName: 'dvc',                                    // a data step, not a "trainer"
+    component: 'data',
     cpu: 2,
     memory: '8Gi',
     secretEnv: {

@@ -516,6 +516,10 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/root/.git-credentials');
     expect(job.spec.backoffLimit).toBe(2);
     expect(c.command.join(' ')).toContain('dvc push');
+    // A data step, named as one, with no memory-backed /dev/shm (no DataLoader workers, no NCCL).
+    expect(c.name).toBe('dvc');
+    expect(job.metadata.labels['app.kubernetes.io/component']).toBe('data');
+    expect(pod(job).volumes.map((v: any) => v.name)).not.toContain('dshm');
   });
 
   test('model monitoring: the seed\'s ModelAccuracyDrop alert, scoped to the service that exports the metric', () => {

@@ -67,7 +67,7 @@ export interface DistributedTrainingProps extends TrainingRunProps {
 const DISTRIBUTED_TRAINING_PROPS = propNames<DistributedTrainingProps>()({
   name: true, framework: true, backend: true, nodes: true, onePodPerNode: true, rendezvousTimeout: true,
   cleanPodPolicy: true, namespace: true, team: true, image: true, command: true, args: true, workingDir: true,
-  accelerator: true, cpu: true, memory: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
+  accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
   scheduling: true, serviceAccountName: true, automountServiceAccountToken: true, security: true, labels: true,
   backoffLimit: true, activeDeadline: true, ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true,
   suspend: true, dataset: true, modelOutput: true, checkpoints: true, mounts: true,

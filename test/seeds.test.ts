@@ -346,9 +346,10 @@ describe('training Jobs, CronJobs and distributed runs', () => {
     expect(specs.PS.replicas).toBe(1);
     expect(specs.Worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(specs.PS.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
-    for (const role of ['Worker', 'PS']) {
-      expect(specs[role].template.spec.containers[0].resources.requests).toMatchObject({ cpu: '4', memory: '32Gi' });
-    }
+    expect(specs.Worker.template.spec.containers[0].resources.requests).toMatchObject({ cpu: '4', memory: '32Gi' });
+    // The seed's parameter server: its CPU image, sized on its own.
+    expect(specs.PS.template.spec.containers[0].image).toBe('tensorflow/tensorflow:2.12.0');
+    expect(specs.PS.template.spec.containers[0].resources.requests).toEqual({ cpu: '2', memory: '8Gi' });
   });
 
   test('PyTorchJob: one master and two workers with a GPU each', () => {

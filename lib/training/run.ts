@@ -297,6 +297,11 @@ export class TrainingRun {
     private readonly sharedMemory: string | undefined,
   ) {}
 
+  /** The size of the pods' memory-backed `/dev/shm`, if they have one. */
+  public get sharedMemorySize(): string | undefined {
+    return this.sharedMemory;
+  }
+
   /** The name of the hyperparameters ConfigMap, if any. */
   public get hyperparametersConfigMapName(): string | undefined {
     return this.hparams?.name;

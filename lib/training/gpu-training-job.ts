@@ -44,7 +44,7 @@ export interface GpuTrainingJobProps extends TrainingRunProps {
 
 /** Every prop of GpuTrainingJobProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const GPU_TRAINING_JOB_PROPS = propNames<GpuTrainingJobProps>()({
-  name: true, containerName: true, component: true, schedule: true, scheduleOptions: true, namespace: true, team: true, image: true, command: true,
+  name: true, schedule: true, scheduleOptions: true, containerName: true, component: true, namespace: true, team: true, image: true, command: true,
   args: true, workingDir: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true,
   secretEnv: true, hyperparameters: true, scheduling: true, serviceAccountName: true,
   automountServiceAccountToken: true, security: true, labels: true, backoffLimit: true, activeDeadline: true,

@@ -57,6 +57,8 @@ function aiApi(app: App): void {
     cpu: 1,
     memory: '2Gi',
     serviceType: ServiceType.LOAD_BALANCER,
+    serviceName: 'ai-service',                               // the seed's Service name (the Deployment is ai-api)
+    servicePort: 80,                                         // the seed's load balancer port, forwarded to 8000
     // Only the corporate network: the seed's load balancer was open to the internet.
     access: { cidrs: ['10.0.0.0/8'] },
   });
@@ -88,6 +90,7 @@ function nlpService(app: App): void {
     cpu: 4,
     memory: '8Gi',
     env: { MODEL_CONFIG_PATH: '/app/config/model-config.json', TF_FORCE_GPU_ALLOW_GROWTH: 'true' },
+    servicePort: 80,                                         // clients call nlp-service:80, as in the seed
     monitoring: {
       alerts: {
         custom: [{

@@ -26,6 +26,7 @@ export function build(app: App): void {
 
   // "TFJob Example": 2 GPU workers and a parameter server on the Kubeflow training operator, with TF_CONFIG from
   // the operator and cpu/memory requests on every pod (the seed gave none, so quotas and Kueue cannot account them).
+  // The parameter server runs the seed's CPU image, sized for holding variables rather than training.
   const tfjob = new Chart(app, 'seeds-tfjob', { namespace: 'mlops-training' });
   new DistributedTraining(tfjob, 'tensorflow-mnist', {
     image: 'tensorflow/tensorflow:2.12.0-gpu',
@@ -33,6 +34,7 @@ export function build(app: App): void {
     framework: Framework.tensorflow({ workers: 2, parameterServers: 1 }),
     backend: Backend.KUBEFLOW,
     accelerator: Accelerator.nvidiaGpu(1),
+    roles: { parameterServers: { image: 'tensorflow/tensorflow:2.12.0', cpu: 2, memory: '8Gi' } },
   });
 
   // "ConfigMaps, Secrets and Volumes": the seed's `ai-config` ConfigMap (consumed with envFrom), its `ai-secret`
@@ -72,7 +74,9 @@ export function build(app: App): void {
     command: ['bash', '-c', 'git clone https://github.com/company/ml-project.git /tmp/project && cd /tmp/project && dvc pull '
       + '&& python process_data.py && dvc add processed_data && dvc push '
       + '&& git add . && git commit -m "Updated processed data" && git push'],
-    accelerator: Accelerator.none(),
+    accelerator: Accelerator.none(),                         // no GPU, and no memory-backed /dev/shm
+    containerName: 'dvc',                                    // a data step, not a "trainer"
+    component: 'data',
     cpu: 2,
     memory: '8Gi',
     secretEnv: {

@@ -198,3 +198,18 @@ test('ExternalWorkload: a container without an env list is reported at synth, by
   new ExternalWorkload(chart, 'raw-wiring', { name: 'raw', podSelector: { app: 'raw' }, resource: raw }).addEnv('A', 'b');
   expect(() => Testing.synth(chart)).toThrow(/ExternalWorkload 'raw-wiring': 'resource' must have the lists and maps addEnv write to: a container 0 with an `env` list/);
 });
+
+test('FeatureStore.connect: envName names the variable; a bad name is refused', () => {
+  const chart = chartOf();
+  const store = new FeatureStore(chart, 'features', {
+    registry: Registry.file(VolumeClaim.fromClaimName('reg', { accessModes: [AccessMode.READ_WRITE_MANY] })),
+    onlineStore: OnlineStore.redis({ password: SecretValue.fromSecret('redis', 'password') }),
+  });
+  const job = new GpuTrainingJob(chart, 'train', { image: IMAGE });
+  store.connect(job, { envName: 'FEATURES_URL' });
+  const container = find(Testing.synth(chart), 'Job').spec.template.spec.containers[0];
+  expect(container.env).toContainEqual({ name: 'FEATURES_URL', value: 'http://features.ml.svc:6566' });
+  expect(() => store.connect(new GpuTrainingJob(chart, 'other', { image: IMAGE }), { envName: '1BAD' })).toThrow(
+    /FeatureStore 'features': 'connect.envName' must be an environment variable name/,
+  );
+});

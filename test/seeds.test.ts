@@ -94,7 +94,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['mTLS DestinationRule and AuthorizationPolicy', 'serving-models', 'AuthorizationPolicy', 'model-service'],
   ['Real-time recommendation system', 'feast-recommendations', 'HorizontalPodAutoscaler', 'recommendation-api'],
   ['NLP service with its config', 'seeds-nlp-service', 'ConfigMap', 'nlp-service-config'],
-  ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-api'],
+  ['AI API Deployment and LoadBalancer Service', 'seeds-ai-api', 'Service', 'ai-service'],
   ['ConfigMap, Secret and claim of an AI pod', 'seeds-config-secret-volume', 'Job', 'training-job'],
   ['Node selector has_GPU', 'seeds-gpu-scheduling', 'Job', 'gpu-node-selector'],
   ['DVC data-versioning Job', 'seeds-data-versioning', 'Job', 'data-versioning'],
@@ -347,9 +347,10 @@ describe('training Jobs, CronJobs and distributed runs', () => {
     expect(specs.PS.replicas).toBe(1);
     expect(specs.Worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
     expect(specs.PS.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
-    for (const role of ['Worker', 'PS']) {
-      expect(specs[role].template.spec.containers[0].resources.requests).toMatchObject({ cpu: '4', memory: '32Gi' });
-    }
+    expect(specs.Worker.template.spec.containers[0].resources.requests).toMatchObject({ cpu: '4', memory: '32Gi' });
+    // The seed's parameter server: its CPU image, sized on its own.
+    expect(specs.PS.template.spec.containers[0].image).toBe('tensorflow/tensorflow:2.12.0');
+    expect(specs.PS.template.spec.containers[0].resources.requests).toEqual({ cpu: '2', memory: '8Gi' });
   });
 
   test('PyTorchJob: one master and two workers with a GPU each', () => {
@@ -473,11 +474,11 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
   });
 
   test('AI API: three pinned replicas behind a LoadBalancer Service, with probes', () => {
-    const service = obj('seeds-ai-api', 'Service', 'ai-api');
+    const service = obj('seeds-ai-api', 'Service', 'ai-service');
     expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] });
     const policy = obj('seeds-ai-api', 'NetworkPolicy', 'ai-api');
     expect(policy.spec.ingress).toContainEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
-    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 8000 })]);
+    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]); // the seed's 80 -> 8000
     const deployment = obj('seeds-ai-api', 'Deployment', 'ai-api');
     expect(deployment.spec.replicas).toBe(3);
     expect(container(deployment).image).toBe('registry.example.com/ai-app:1.0.0');
@@ -517,6 +518,10 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/root/.git-credentials');
     expect(job.spec.backoffLimit).toBe(2);
     expect(c.command.join(' ')).toContain('dvc push');
+    // A data step, named as one, with no memory-backed /dev/shm (no DataLoader workers, no NCCL).
+    expect(c.name).toBe('dvc');
+    expect(job.metadata.labels['app.kubernetes.io/component']).toBe('data');
+    expect(pod(job).volumes.map((v: any) => v.name)).not.toContain('dshm');
   });
 
   test('model monitoring: the seed\'s ModelAccuracyDrop alert, scoped to the service that exports the metric', () => {
@@ -541,6 +546,8 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(envOf(c).MODEL_CONFIG_PATH).toBe('/app/config/model-config.json');
     expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
     expect(pod(deployment).volumes).toContainEqual({ name: 'runtime-config', configMap: { name: 'nlp-service-config' } });
+    // The seed's Service: port 80 to the container's 8000.
+    expect(obj('seeds-nlp-service', 'Service', 'nlp-service').spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
   });
 
   test('ServingRuntime.custom refuses a config file whose name cannot be a ConfigMap key', () => {

@@ -48,7 +48,7 @@ export interface ServerDisruptionBudgetOptions {
   readonly evictUnhealthyPods?: boolean;
 }
 
-/** A port of the Service: it forwards to the container port of the same name. */
+/** A port of the Service: it forwards to the container port of the same name (`port` may differ from its number). */
 export interface ServerServicePort extends PortSpec {
   /**
    * The protocol Istio and L7 load balancers speak to it (`http`, `grpc`).
@@ -59,6 +59,11 @@ export interface ServerServicePort extends PortSpec {
 
 /** Options of {@link ServerBlock.addService}. */
 export interface ServerServiceOptions {
+  /**
+   * The Service's name, when clients must call it by another name than the Deployment's.
+   * @default - the block's name
+   */
+  readonly name?: string;
   /** The ports, each forwarding to the container port of its name. */
   readonly ports: ServerServicePort[];
   /**
@@ -235,8 +240,9 @@ export class ServerBlock {
   public addService(options: ServerServiceOptions): k8s.KubeService {
     const type = options.type;
     const external = type === 'LoadBalancer' || type === 'NodePort';
+    const named = options.name === undefined ? this.metadata : { ...this.metadata, name: options.name };
     return new k8s.KubeService(this.scope, 'Service', {
-      metadata: options.annotations === undefined ? this.metadata : { ...this.metadata, annotations: options.annotations },
+      metadata: options.annotations === undefined ? named : { ...named, annotations: options.annotations },
       spec: {
         type,
         externalTrafficPolicy: external ? 'Local' : undefined,

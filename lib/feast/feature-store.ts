@@ -9,7 +9,7 @@ import {
 } from '../core';
 import { childObject } from '../core/handles';
 import { ServerBlock } from '../core/server';
-import { validateDuration, validateEnum, validateLabels, validateServiceName } from '../core/validation';
+import { validateDuration, validateEnum, validateEnvName, validateLabels, validateServiceName } from '../core/validation';
 import { FeastProvider, FeastSettings, renderConfigMap, renderFeatureStoreYaml } from './config';
 import { FeastContext, FeastStores } from './context';
 import { FeatureRepository } from './feature-repository';
@@ -27,6 +27,15 @@ import { registerConstruct } from '../core/platform';
 export const FEAST_IMAGE = 'quay.io/feastdev/feature-server:0.62.0';
 /** Feast's own project-name rule: letters, digits and underscores, not starting with an underscore. */
 const FEAST_PROJECT = /^[A-Za-z0-9][A-Za-z0-9_]*$/;
+
+/** Options of {@link FeatureStore.connect}. */
+export interface FeatureStoreConnectOptions extends ConnectOptions {
+  /**
+   * The environment variable that receives the feature server's URL.
+   * @default 'FEAST_FEATURE_SERVER_URL'
+   */
+  readonly envName?: string;
+}
 
 /** Props of {@link FeatureStore}. */
 export interface FeatureStoreProps {
@@ -287,8 +296,10 @@ export class FeatureStore extends Construct implements IService {
    * Connects a workload (a training job, a model server) to the feature server: FEAST_FEATURE_SERVER_URL in its
    * environment, and the network path from its pods to the feature server opened on both sides.
    */
-  public connect(workload: IWorkload, options: ConnectOptions = {}): void {
-    connectWorkload(Validator.forConstruct('FeatureStore', this.node.id), this, workload, { FEAST_FEATURE_SERVER_URL: this.url }, [{ port: SERVER_PORT }], options);
+  public connect(workload: IWorkload, options: FeatureStoreConnectOptions = {}): void {
+    const v = Validator.forConstruct('FeatureStore', this.node.id);
+    const envName = validateEnvName(v, 'connect.envName', options.envName ?? 'FEAST_FEATURE_SERVER_URL');
+    connectWorkload(v, this, workload, { [envName]: this.url }, [{ port: SERVER_PORT }], options);
   }
 }
 

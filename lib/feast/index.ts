@@ -3,7 +3,7 @@ export { FeastProvider } from './config';
 export { FeatureRepository } from './feature-repository';
 export type { FeatureServerAutoscaling } from './feature-server';
 export { FEAST_IMAGE, FeatureStore } from './feature-store';
-export type { FeatureStoreProps } from './feature-store';
+export type { FeatureStoreConnectOptions, FeatureStoreProps } from './feature-store';
 export type { MaterializationOptions } from './materialization';
 export { OfflineStore } from './offline-store';
 export type { PostgresOfflineStoreOptions, SnowflakeOfflineStoreOptions } from './offline-store';

@@ -78,7 +78,10 @@ export interface ExposureTarget {
   readonly name: string;
   readonly namespace?: string;
   readonly labels: Record<string, string>;
+  /** The port of the pods. */
   readonly port: number;
+  /** The port of the Service. */
+  readonly servicePort: number;
   readonly networkPolicy: PodNetworkPolicy;
 }
 
@@ -104,7 +107,7 @@ export function exposeServer(scope: Construct, exposure: Exposure, target: Expos
   for (const cidr of config.lb?.sourceRanges ?? []) target.networkPolicy.allowFromCidr(cidr, [{ port: target.port }]);
   if (config.kind === 'ingress') {
     addIngress(scope, 'Ingress', config.ingress!, {
-      serviceName: target.name, namespace: target.namespace, labels: target.labels, servicePort: { number: target.port },
+      serviceName: target.name, namespace: target.namespace, labels: target.labels, servicePort: { number: target.servicePort },
       networkPolicy: target.networkPolicy, podPort: target.port,
     });
   }

@@ -57,10 +57,22 @@ export interface MlflowPlatformProps {
    */
   readonly replicas?: number;
   /**
-   * The port of the server and of its Service.
+   * The port the server listens on (and its Service's, unless `servicePort` is given).
    * @default 5000
    */
   readonly port?: number;
+  /**
+   * The port clients call on the Service, when it differs from `port` (the seeds serve on 80 and forward to the
+   * server's port). The tracking URI and the server's allowed Host headers use it; NetworkPolicies open `port`.
+   * @default - `port`
+   */
+  readonly servicePort?: number;
+  /**
+   * The Service's name, when clients must call it by another name than the Deployment's (`mlflow` while the
+   * Deployment is `mlflow-tracking`). The tracking URI, `host` and the allowed Host headers use it.
+   * @default - the name
+   */
+  readonly serviceName?: string;
   /**
    * Server worker processes per replica.
    * @default 2
@@ -146,6 +158,8 @@ interface MlflowSettings {
   readonly image: string;
   readonly replicas: number;
   readonly port: number;
+  readonly servicePort: number;
+  readonly serviceName: string;
   readonly workers: number;
   readonly exposure: Exposure;
 }
@@ -154,6 +168,8 @@ interface MlflowSettings {
 interface ServerObjects {
   readonly replicas: number;
   readonly port: number;
+  readonly serviceName: string;
+  readonly servicePort: number;
   /** Stop the old pod before starting the new one (a SQLite file has one writer). */
   readonly recreate: boolean;
   readonly exposure: Exposure;
@@ -163,7 +179,7 @@ interface ServerObjects {
 /** Every prop of MlflowPlatformProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const MLFLOW_PLATFORM_PROPS = propNames<MlflowPlatformProps>()({
   name: true, namespace: true, team: true, backendStore: true, artifactStore: true, image: true, replicas: true,
-  port: true, workers: true, cpu: true, memory: true, exposure: true, auth: true, metrics: true,
+  port: true, servicePort: true, serviceName: true, workers: true, cpu: true, memory: true, exposure: true, auth: true, metrics: true,
   serviceAccountName: true, labels: true,
 });
 /**
@@ -190,7 +206,7 @@ export class MlflowPlatform extends Construct implements IService {
   public readonly namespace?: string;
   /** The in-cluster DNS name of the Service. */
   public readonly host: string;
-  /** The Service port. */
+  /** The Service port (`servicePort`, else `port`). */
   public readonly port: number;
   /** The tracking URI clients use (`http://<host>:<port>`). */
   public readonly trackingUri: string;
@@ -207,6 +223,8 @@ export class MlflowPlatform extends Construct implements IService {
 
   private readonly secretUses: SecretUse[] = [];
   private readonly auth?: BasicAuthOptions;
+  /** The port the server's pods listen on, which NetworkPolicies open. */
+  private readonly podPort: number;
   private readonly v: Validator;
 
   public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
@@ -215,13 +233,14 @@ export class MlflowPlatform extends Construct implements IService {
     const v = this.v = Validator.forConstruct('MlflowPlatform', id);
     rejectUnknownProps(v, props, MLFLOW_PLATFORM_PROPS);
     const settings = checkProps(v, this, id, props);
-    const { name, namespace, image, replicas, port } = settings;
+    const { name, namespace, image, replicas, port, serviceName, servicePort } = settings;
     this.auth = props.auth;
     this.namespace = namespace;
-    this.port = port;
-    this.serviceName = name;
-    this.host = serviceHost(name, namespace);
-    this.trackingUri = this.url = `http://${this.host}:${port}`;
+    this.port = servicePort;
+    this.podPort = port;
+    this.serviceName = serviceName;
+    this.host = serviceHost(serviceName, namespace);
+    this.trackingUri = this.url = `http://${this.host}:${servicePort}`;
 
     const labelsOf = (component: string, app = 'mlflow', img = image) => ({
       ...props.labels,
@@ -242,8 +261,8 @@ export class MlflowPlatform extends Construct implements IService {
       ...settings, cpu: props.cpu, memory: props.memory, server, serviceAccountName, auth: props.auth, metrics: props.metrics,
     }, backend, artifacts);
     this.migrationJobName = migrationJobName;
-    renderServer(server, pod, { replicas, port, recreate: backend.kind === 'file', exposure: settings.exposure });
-    exposeServer(this, settings.exposure, { name, namespace, labels, port, networkPolicy: this.networkPolicy });
+    renderServer(server, pod, { replicas, port, serviceName, servicePort, recreate: backend.kind === 'file', exposure: settings.exposure });
+    exposeServer(this, settings.exposure, { name: serviceName, namespace, labels, port, servicePort, networkPolicy: this.networkPolicy });
     if (props.metrics) renderMetrics(ctx, props.metrics, { labels, selector, port });
   }
 
@@ -305,7 +324,7 @@ export class MlflowPlatform extends Construct implements IService {
       checkSecret(v, 'options.password', options.password);
       env.MLFLOW_TRACKING_PASSWORD = options.password;
     }
-    connectWorkload(this.v, this, workload, env, [{ port: this.port }], options);
+    connectWorkload(this.v, this, workload, env, [{ port: this.podPort }], options);
     for (const value of [options.username, options.password]) {
       if (value !== undefined) this.secretUses.push({ value, namespace: workload.namespace, purpose: `MLflow credentials of ${workload.workloadName}` });
     }
@@ -338,7 +357,7 @@ function renderServer(server: ServerBlock, pod: PodBuilder, s: ServerObjects): v
   server.addDeployment({ pod, replicas: s.replicas, recreate: s.recreate });
   // No unhealthyPodEvictionPolicy: MLflow's budget as it always was (ModelServer's would change the manifests).
   if (s.replicas > 1) server.addDisruptionBudget({ evictUnhealthyPods: false });
-  server.addService({ ...serviceExposure(s.exposure), ports: [{ name: 'http', port: s.port }] });
+  server.addService({ ...serviceExposure(s.exposure), name: s.serviceName, ports: [{ name: 'http', port: s.servicePort }] });
 }
 
 /** Checks the props that need no other object, and fills in the defaults. */
@@ -352,6 +371,8 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   checkMlflowVersion(v, image);
   const replicas = validateInteger(v, 'replicas', props.replicas ?? 1, 1, 100);
   const port = validatePort(v, 'port', props.port ?? 5000);
+  const servicePort = validatePort(v, 'servicePort', props.servicePort ?? port);
+  const serviceName = validateServiceName(v, 'serviceName', props.serviceName ?? name);
   const workers = validateInteger(v, 'workers', props.workers ?? 2, 1, 64);
   if (props.backendStore._config.kind === 'file' && replicas > 1) {
     v.fail('replicas', 'must be 1 with BackendStore.file (a SQLite file cannot be shared by several servers); use BackendStore.postgres or externalPostgres to replicate', replicas);
@@ -364,7 +385,7 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
   if (props.metrics !== undefined) checkMetrics(v, props.metrics, props.auth !== undefined);
   if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
   validateLabels(v, 'labels', props.labels);
-  return { name, namespace, image, replicas, port, workers, exposure: props.exposure ?? Exposure.clusterIp() };
+  return { name, namespace, image, replicas, port, servicePort, serviceName, workers, exposure: props.exposure ?? Exposure.clusterIp() };
 }
 
 /**

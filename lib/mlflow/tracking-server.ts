@@ -12,6 +12,9 @@ import { ArtifactBinding, BackendBinding, FILE_STORE_DIR } from './stores';
 export interface TrackingServerOptions {
   readonly replicas: number;
   readonly port: number;
+  /** The Service's port and name: the Host headers clients send. */
+  readonly servicePort: number;
+  readonly serviceName: string;
   readonly workers: number;
   readonly cpu?: QuantityInput;
   readonly memory?: QuantityInput;
@@ -103,7 +106,7 @@ function serverArgs(ctx: MlflowContext, o: TrackingServerOptions, backend: Backe
     // port-forward); /health is exempt. Prometheus scrapes pod addresses, so with metrics the private ranges
     // (MLflow's own default) too.
     '--allowed-hosts', [
-      ...allowedHosts(ctx.name, ctx.namespace, o.port, externalHosts(o.exposure, o.port)),
+      ...allowedHosts(o.serviceName, ctx.namespace, o, externalHosts(o.exposure, o.servicePort)),
       ...(o.metrics ? PRIVATE_ADDRESS_PATTERNS : []),
     ].join(','),
   ];
@@ -112,11 +115,15 @@ function serverArgs(ctx: MlflowContext, o: TrackingServerOptions, backend: Backe
   return args;
 }
 
-/** The Host headers the server accepts: its Service names (with the port), localhost for probes, external names. */
-function allowedHosts(name: string, namespace: string | undefined, port: number, external: string[]): string[] {
+/**
+ * The Host headers the server accepts: its Service names (with the Service port), localhost for probes and port
+ * forwarding (with the pod's port too), external names.
+ */
+function allowedHosts(name: string, namespace: string | undefined, ports: { port: number; servicePort: number }, external: string[]): string[] {
   const names = [name, 'localhost'];
   if (namespace) names.push(`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`);
-  return [...names.flatMap((n) => [n, `${n}:${port}`]), ...external];
+  const podPort = ports.port === ports.servicePort ? [] : [`localhost:${ports.port}`];
+  return [...names.flatMap((n) => [n, `${n}:${ports.servicePort}`]), ...podPort, ...external];
 }
 
 /** /health is exempt from the Host-header check (kubelet sends the pod address). */

@@ -44,17 +44,21 @@ export interface AccessOptions {
  * Service needs `access.cidrs`: the pods' NetworkPolicy admits outside clients only from listed ranges, never the
  * whole internet by default.
  */
-export function serviceOptions(v: IValidator, serviceType: ServiceType | undefined, access: AccessOptions | undefined, runtime: ServingRuntime): ServerServiceOptions {
+export function serviceOptions(
+  v: IValidator, serviceType: ServiceType | undefined, access: AccessOptions | undefined, runtime: ServingRuntime,
+  service: { readonly name: string; readonly servingPort: number },
+): ServerServiceOptions {
   const type = serviceType ?? ServiceType.CLUSTER_IP;
   if (type !== ServiceType.CLUSTER_IP && (access?.cidrs ?? []).length === 0) {
     v.fail('serviceType', 'needs access.cidrs, the client address ranges allowed from outside the cluster (e.g. [\'10.0.0.0/8\'])', type);
   }
   return {
+    name: service.name,
     type,
     sourceRanges: access?.cidrs,
     ports: runtime.ports.map((p) => ({
       name: p.name,
-      port: p.port,
+      port: p.name === runtime.servingPortName ? service.servingPort : p.port,
       // Istio and L7 load balancers pick the protocol from appProtocol.
       appProtocol: p.name === 'grpc' ? 'grpc' : ['http', 'metrics', 'management'].includes(p.name) ? 'http' : undefined,
     })),

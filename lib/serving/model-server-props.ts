@@ -114,6 +114,19 @@ export interface ModelServerProps {
    */
   readonly requireSpreadAcrossNodes?: boolean;
   /**
+   * The port clients call on the Service, when it differs from the runtime's serving port (the seeds serve on 80 and
+   * forward to 8000). The Service forwards it to the serving port by name; the runtime's other ports keep their
+   * numbers, and the NetworkPolicy opens the pods' ports. Deployment backend only (KServe's Service listens on 80).
+   * @default - the runtime's serving port
+   */
+  readonly servicePort?: number;
+  /**
+   * The Service's name, when clients must call it by another name than the Deployment's (a name an existing
+   * client already uses). The `host`, `url` and `connect()` use it. Deployment backend only.
+   * @default - the server's name
+   */
+  readonly serviceName?: string;
+  /**
    * The Service type. LoadBalancer and NodePort need `access.cidrs`, the client ranges allowed from outside.
    * @default ServiceType.CLUSTER_IP
    */

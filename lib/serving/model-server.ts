@@ -11,7 +11,7 @@ import { addIngress, IngressOptions, validateIngressOptions } from '../core/ingr
 import { durationSeconds } from '../core/job';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { ServerBlock } from '../core/server';
-import { validateEnum, validateEnvName, validateInteger, validateLabels, validateServiceName } from '../core/validation';
+import { validateEnum, validateEnvName, validateInteger, validateLabels, validatePort, validateServiceName } from '../core/validation';
 import { applyAccess, serviceOptions, ServiceType } from './access';
 import { resolveAutoscaling, ResolvedAutoscaling } from './autoscaling';
 import { ServingBackend } from './backend';
@@ -62,7 +62,7 @@ const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
   name: true, namespace: true, team: true, runtime: true, model: true, backend: true, replicas: true,
   autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
   sharedMemory: true, env: true, secretEnv: true, startupTimeout: true, probePeriod: true, maxSurge: true,
-  requireSpreadAcrossNodes: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
+  requireSpreadAcrossNodes: true, servicePort: true, serviceName: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
   variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true,
 });
 /**
@@ -121,7 +121,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (kserve === undefined && props.runtime === undefined) v.fail('runtime', 'must be set for the Deployment backend (e.g. ServingRuntime.triton())', props.runtime);
     const runtime = kserve === undefined ? props.runtime : undefined;
     const variants = runtime === undefined ? [] : resolveVariants(v, name, props.variants, runtime, props.model);
-    const frontend = runtime === undefined ? this.renderKServe(v, props, basics, labels('predictor')) : deploymentFrontend(name, runtime, labels('server'));
+    const frontend = runtime === undefined ? this.renderKServe(v, props, basics, labels('predictor')) : deploymentFrontend(v, name, runtime, labels('server'), props);
     this.podSelector = frontend.podSelector;
     this.serviceName = frontend.serviceName;
     this.port = frontend.port;
@@ -236,6 +236,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   /** The KServe backend: the InferenceService, which brings its own Service and pods. */
   private renderKServe(v: IValidator, props: ModelServerProps, basics: ServerBasics, labels: Record<string, string>): Frontend {
+    for (const prop of ['servicePort', 'serviceName'] as const) {
+      if (props[prop] !== undefined) v.fail(prop, 'applies only to the Deployment backend: KServe names its Services after the InferenceService and listens on 80', props[prop]);
+    }
     const { name, replicas, autoscaling, placement } = basics;
     const rendered = renderInferenceService(this, v, {
       name, namespace: this.namespace, labels, props, kserve: basics.backend.kserve!,
@@ -265,7 +268,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
         newPod: (options) => this.newPod(v, options),
       });
     }
-    input.server.addService(serviceOptions(v, props.serviceType, props.access, input.runtime));
+    input.server.addService(serviceOptions(v, props.serviceType, props.access, input.runtime, { name: this.serviceName, servingPort: this.port }));
   }
 
   private renderIngress(v: IValidator, ingress: IngressOptions, runtime: ServingRuntime, labels: Record<string, string>, variants: VariantSpec[]): void {
@@ -296,16 +299,24 @@ export class ModelServer extends Construct implements IWorkload, IService {
 }
 
 /**
- * The Deployment backend's frontend: the Service has the server's name and the runtime's ports; callers reach
- * every port except a dedicated metrics port and TorchServe's management API.
+ * The Deployment backend's frontend: the Service has the server's name (or `serviceName`) and the runtime's ports
+ * (the serving one on `servicePort`); callers reach every pod port except a dedicated metrics port and TorchServe's
+ * management API.
  */
-function deploymentFrontend(name: string, runtime: ServingRuntime, labels: Record<string, string>): Frontend {
+function deploymentFrontend(v: IValidator, name: string, runtime: ServingRuntime, labels: Record<string, string>, props: ModelServerProps): Frontend {
   const metricsPortName = runtime.metrics?.port;
   const callerPortSpecs = runtime.ports.filter((p) => p.name === runtime.servingPortName || (p.name !== metricsPortName && p.name !== 'management'));
+  const serviceName = props.serviceName === undefined ? name : validateServiceName(v, 'serviceName', props.serviceName);
+  let port = runtime.servingPort;
+  if (props.servicePort !== undefined) {
+    port = validatePort(v, 'servicePort', props.servicePort);
+    const clash = runtime.ports.find((p) => p.name !== runtime.servingPortName && p.port === port);
+    if (clash) v.fail('servicePort', `must differ from the runtime's '${clash.name}' port ${clash.port}, which the Service also exposes`, port);
+  }
   return {
     podSelector: selectorLabels({ instance: name, component: 'server' }),
-    serviceName: name,
-    port: runtime.servingPort,
+    serviceName,
+    port,
     callerPorts: callerPortSpecs.map((p) => ({ port: p.port })),
     labels,
   };

@@ -8,6 +8,7 @@ import { childObject, childObjects } from '../core/handles';
 import { durationSeconds } from '../core/job';
 import { lazyModule } from '../core/lazy';
 import { PodNetworkPolicy } from '../core/network';
+import { ContainerSpec } from '../core/pod';
 import { Queue } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
 import { validateInteger, validateServiceName } from '../core/validation';
@@ -15,7 +16,8 @@ import { IWorkload } from '../core/workload';
 import { Backend } from './backend';
 import { Framework } from './framework';
 import { waitForRank0 } from './rendezvous';
-import { Role, RolePod, TRAINING_ROLE_LABEL } from './roles';
+import { applyRoleSettings, resolveRoleSettings, roleProp, roleSharedMemory, TrainingRoleSettings, TrainingRoles } from './role-settings';
+import { Role, RoleName, RolePod, TRAINING_ROLE_LABEL } from './roles';
 import { TrainingRun, TrainingRunProps } from './run';
 import { CleanPodPolicy, RunLayout, TrainingBackend, TrainingFramework } from './contracts';
 import { registerConstruct } from '../core/platform';
@@ -60,14 +62,20 @@ export interface DistributedTrainingProps extends TrainingRunProps {
    * @default CleanPodPolicy.RUNNING
    */
   readonly cleanPodPolicy?: CleanPodPolicy;
+  /**
+   * Settings of single roles that differ from the run's: the parameter servers' image, CPU and memory, a CPU-only
+   * evaluator, the MPI launcher's size. Every backend applies them.
+   * @default - every role as the run's props say
+   */
+  readonly roles?: TrainingRoles;
 }
 
 
 /** Every prop of DistributedTrainingProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const DISTRIBUTED_TRAINING_PROPS = propNames<DistributedTrainingProps>()({
   name: true, framework: true, backend: true, nodes: true, onePodPerNode: true, rendezvousTimeout: true,
-  cleanPodPolicy: true, namespace: true, team: true, image: true, command: true, args: true, workingDir: true,
-  accelerator: true, cpu: true, memory: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
+  cleanPodPolicy: true, roles: true, namespace: true, team: true, image: true, command: true, args: true, workingDir: true,
+  accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
   scheduling: true, serviceAccountName: true, automountServiceAccountToken: true, security: true, labels: true,
   backoffLimit: true, activeDeadline: true, ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true,
   suspend: true, dataset: true, modelOutput: true, checkpoints: true, mounts: true,
@@ -144,7 +152,8 @@ export class DistributedTraining extends Construct implements IWorkload {
 
     const onePodPerNode = props.onePodPerNode ?? run.accelerator.count > 1;
     const podContext: RolePodContext = {
-      props, run, framework, backend, layout, timeout,
+      props, run, framework, backend, layout, timeout, v,
+      roleSettings: resolveRoleSettings(v, props.roles, roles),
       podGroup: podGroupQueue !== undefined,
       affinity: onePodPerNode ? onePodPerNodeAffinity(this.podSelector, roles) : undefined,
     };
@@ -221,23 +230,38 @@ export class DistributedTraining extends Construct implements IWorkload {
    */
   private rolePod(c: RolePodContext, role: Role): RolePod {
     const { run, framework, layout } = c;
+    const settings = c.roleSettings.get(role.name);
+    const runShm = role.podOptions && 'sharedMemory' in role.podOptions ? role.podOptions.sharedMemory : run.sharedMemorySize;
     const pod = run.pod({
       labels: { [TRAINING_ROLE_LABEL]: role.name },
       annotations: c.podGroup ? { 'scheduling.k8s.io/group-name': layout.name } : undefined,
       subdomain: c.backend.podsOnSubdomain ? layout.name : undefined,
       affinity: role.accelerated ? c.affinity : undefined,
       ...role.podOptions,
+      ...(settings === undefined ? {} : { sharedMemory: roleSharedMemory(c.v, role, settings, runShm) }),
     });
     // DNS alone is not enough: the pods wait until rank 0's process listens.
     if (framework.port !== undefined && framework.waitsForRank0(role, layout)) {
       pod.addInitContainer(waitForRank0(layout, role, framework.port, c.timeout));
     }
-    const container = framework.container(run, layout, role, c.props.command ?? []);
+    let container = framework.container(run, layout, role, settings?.command ?? c.props.command ?? []);
+    if (settings !== undefined) container = this.withRoleSettings(c, role, container, settings);
     // A parameter server or MPI launcher requests no GPU, but on an untainted GPU node (EKS does not taint them)
     // it would still see, and TensorFlow would fill, every GPU of the node.
-    const hideGpus = !role.accelerated && run.accelerator.isNvidia;
+    const hideGpus = container.accelerator === undefined && run.accelerator.isNvidia;
     pod.addContainer(hideGpus ? { ...container, env: { ...container.env, NVIDIA_VISIBLE_DEVICES: 'none' } } : container);
     return { role, pod };
+  }
+
+  /** The container of a role with its own settings (an MPI worker's command is the launcher's to give). */
+  private withRoleSettings(c: RolePodContext, role: Role, container: ContainerSpec, settings: TrainingRoleSettings): ContainerSpec {
+    const mpiWorker = c.framework.launcher === 'mpirun' && role.name === 'worker';
+    for (const key of ['command', 'args'] as const) {
+      if (mpiWorker && settings[key] !== undefined) c.v.fail(`${roleProp(role)}.${key}`, 'must be given to the launcher: mpirun starts the workers\' processes', settings[key]);
+    }
+    const own = c.props.env ?? {};
+    const computed = [...(container.envFirst ?? []).map((e) => e.name), ...Object.keys(container.env ?? {}).filter((k) => !(k in own))];
+    return applyRoleSettings(c.v, role, container, settings, computed);
   }
 
   /** The Volcano PodGroup that gang-schedules every pod of the run. */
@@ -272,6 +296,9 @@ interface RolePodContext {
   readonly podGroup: boolean;
   /** The anti-affinity of the accelerated pods: one per node, if asked. */
   readonly affinity?: k8s.Affinity;
+  readonly v: IValidator;
+  /** The settings of the roles that have their own. */
+  readonly roleSettings: Map<RoleName, TrainingRoleSettings>;
 }
 
 /** The framework and backend of the props, checked against each other and the backend's options. */

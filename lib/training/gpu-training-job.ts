@@ -24,6 +24,17 @@ export interface GpuTrainingJobProps extends TrainingRunProps {
    */
   readonly schedule?: Schedule;
   /**
+   * The container's name, for what the run really is (`dvc`, `preprocess`): `kubectl logs`, metrics and alerts show it.
+   * @default 'trainer'
+   */
+  readonly containerName?: string;
+  /**
+   * The `app.kubernetes.io/component` label of the run's objects and pod (and of the pod selector), for what the run
+   * really is (`data`, `evaluation`).
+   * @default 'training'
+   */
+  readonly component?: string;
+  /**
    * How the CronJob recurs; only with `schedule`.
    * @default - UTC, Forbid overlapping runs, 1 hour starting deadline, keep 3 successful and 3 failed runs
    */
@@ -33,8 +44,8 @@ export interface GpuTrainingJobProps extends TrainingRunProps {
 
 /** Every prop of GpuTrainingJobProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const GPU_TRAINING_JOB_PROPS = propNames<GpuTrainingJobProps>()({
-  name: true, schedule: true, scheduleOptions: true, namespace: true, team: true, image: true, command: true,
-  args: true, workingDir: true, accelerator: true, cpu: true, memory: true, sharedMemory: true, env: true,
+  name: true, schedule: true, scheduleOptions: true, containerName: true, component: true, namespace: true, team: true, image: true, command: true,
+  args: true, workingDir: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true,
   secretEnv: true, hyperparameters: true, scheduling: true, serviceAccountName: true,
   automountServiceAccountToken: true, security: true, labels: true, backoffLimit: true, activeDeadline: true,
   ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true, suspend: true, dataset: true,
@@ -101,8 +112,11 @@ export class GpuTrainingJob extends Construct implements IWorkload {
     this.workloadName = validateDnsLabel(v, 'name', props.name ?? id, this.kind === 'CronJob' ? 52 : 63);
     // Scheduled runs allowed to overlap may run on two nodes at once.
     const overlapping = props.schedule !== undefined && props.scheduleOptions?.concurrencyPolicy === ConcurrencyPolicy.ALLOW;
+    const containerName = validateDnsLabel(v, 'containerName', props.containerName ?? 'trainer');
+    const component = props.component === undefined ? undefined : validateDnsLabel(v, 'component', props.component);
     const run = TrainingRun.prepare(this, v, props, {
       name: this.workloadName,
+      component,
       podsMaySpanNodes: overlapping,
       spanReason: 'ConcurrencyPolicy.ALLOW lets two scheduled runs overlap on different nodes',
       checkAccelerator: (accelerator) => {
@@ -118,7 +132,7 @@ export class GpuTrainingJob extends Construct implements IWorkload {
     this.hyperparametersConfigMapName = run.hyperparametersConfigMapName;
 
     this.pod = run.pod();
-    const container = run.container({ name: 'trainer' });
+    const container = run.container({ name: containerName });
     this.pod.addContainer(container);
 
     const jobSpec = jobRunSpec(v, props, container.name, { completions: 1, parallelism: 1, template: this.pod.template() });

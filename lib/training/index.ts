@@ -9,6 +9,7 @@ export type { ElasticOptions, PyTorchOptions } from './frameworks/pytorch';
 export type { TensorFlowOptions } from './frameworks/tensorflow';
 export { GpuTrainingJob, type GpuTrainingJobProps } from './gpu-training-job';
 export { RENDEZVOUS_WAIT_IMAGE } from './rendezvous';
+export type { TrainingRoles, TrainingRoleSettings } from './role-settings';
 export { TRAINING_ROLE_LABEL } from './roles';
 export {
   HYPERPARAMETERS_PATH, type Hyperparameters, type TrainingMounts, type TrainingRunProps,

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator } from '../core/accelerator';
+import { Accelerator, AcceleratorVendor } from '../core/accelerator';
 import { IValidator } from '../core/errors';
 import { JobRunOptions } from '../core/job';
 import { childName, componentLabels, imageTag, selectorLabels } from '../core/labels';
@@ -146,19 +146,31 @@ export interface TrainingRunProps extends JobRunOptions, TrainingMounts {
    */
   readonly accelerator?: Accelerator;
   /**
-   * CPU cores requested (and the limit) per training pod.
+   * CPU cores requested per training pod (and the limit, unless `cpuLimit` is given).
    * @default 4
    */
   readonly cpu?: QuantityInput;
   /**
-   * Memory requested (and the limit) per training pod.
+   * CPU limit per training pod, at least `cpu` (bursting above the request, where the team's LimitRange and quota
+   * allow it: a team quota counts `limits.cpu` too).
+   * @default - the CPU request
+   */
+  readonly cpuLimit?: QuantityInput;
+  /**
+   * Memory requested per training pod (and the limit, unless `memoryLimit` is given).
    * @default '32Gi'
    */
   readonly memory?: QuantityInput;
   /**
+   * Memory limit per training pod, at least `memory`. A pod above its request is the first evicted under node
+   * memory pressure: keep it equal for long runs.
+   * @default - the memory request
+   */
+  readonly memoryLimit?: QuantityInput;
+  /**
    * Size of the memory-backed `/dev/shm` (PyTorch DataLoader workers and NCCL use it; the 64 MiB a container gets
    * otherwise crashes them). It counts against the memory limit.
-   * @default - a quarter of the memory, at most 16Gi
+   * @default - a quarter of the memory, at most 16Gi; none for a CPU-only run (`Accelerator.none()`)
    */
   readonly sharedMemory?: QuantityInput;
   /**
@@ -214,6 +226,11 @@ export interface TrainingRunOptions {
   readonly spanReason?: string;
   /** Extra checks of the accelerator, run right after it is resolved. */
   readonly checkAccelerator?: (accelerator: Accelerator) => void;
+  /**
+   * The `app.kubernetes.io/component` label of the run's objects and pods (and of their selector).
+   * @default 'training'
+   */
+  readonly component?: string;
 }
 
 /**
@@ -251,11 +268,14 @@ export class TrainingRun {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }
 
-    const labels = { ...validateLabels(v, 'labels', props.labels), ...componentLabels({ name: options.name, instance: options.name, component: 'training', version: imageTag(props.image) }) };
-    const podSelector = selectorLabels({ instance: options.name, component: 'training' });
+    const component = options.component ?? 'training';
+    const labels = { ...validateLabels(v, 'labels', props.labels), ...componentLabels({ name: options.name, instance: options.name, component, version: imageTag(props.image) }) };
+    const podSelector = selectorLabels({ instance: options.name, component });
     const hparams = hyperparameterConfigMap(scope, v, options.name, placement.namespace, labels, props.hyperparameters);
     const memory = props.memory ?? '32Gi';
-    const sharedMemory = trainingSharedMemory(v, memory, props.sharedMemory);
+    // A CPU-only run (a data step) has no DataLoader workers or NCCL to feed: no memory-backed /dev/shm unless asked.
+    const cpuOnly = accelerator.vendor === AcceleratorVendor.NONE;
+    const sharedMemory = cpuOnly && props.sharedMemory === undefined ? undefined : trainingSharedMemory(v, memory, props.sharedMemory);
     return new TrainingRun(v, props, placement, accelerator, mounts, labels, podSelector, hparams, memory, sharedMemory);
   }
 
@@ -274,8 +294,13 @@ export class TrainingRun {
     public readonly podSelector: Record<string, string>,
     private readonly hparams: ReturnType<typeof hyperparameterConfigMap>,
     private readonly memory: QuantityInput,
-    private readonly sharedMemory: string,
+    private readonly sharedMemory: string | undefined,
   ) {}
+
+  /** The size of the pods' memory-backed `/dev/shm`, if they have one. */
+  public get sharedMemorySize(): string | undefined {
+    return this.sharedMemory;
+  }
 
   /** The name of the hyperparameters ConfigMap, if any. */
   public get hyperparametersConfigMapName(): string | undefined {
@@ -315,7 +340,7 @@ export class TrainingRun {
       workingDir: props.workingDir,
       secretEnv: props.secretEnv,
       envFromConfigMaps: this.hparams ? [this.hparams.name] : undefined,
-      resources: { cpu: props.cpu ?? 4, memory: this.memory },
+      resources: { cpu: props.cpu ?? 4, cpuLimit: props.cpuLimit, memory: this.memory, memoryLimit: props.memoryLimit },
       accelerator: this.accelerator,
       mounts: this.mounts,
       volumeMounts: this.hparams ? [this.hparams.mount] : undefined,

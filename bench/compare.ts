@@ -1,8 +1,8 @@
-// `tsx bench/compare.ts <baseline> [candidate]`: two compiled builds of the library (folders holding lib/index.js,
-// e.g. `tsc -p tsconfig.json --outDir build/baseline` run on an older checkout, and build/ by default; inside the
-// repository, so that both load the same cdk8s) against each other and
-// against the hand-written variant, alternating within each round of one process, as `npm run bench` does. A
-// change of the library is worth keeping for speed only when candidate/baseline moves beyond the spread of rounds.
+// `tsx bench/compare.ts <baseline> [candidate...]`: compiled builds of the library (folders holding lib/index.js,
+// e.g. `tsc -p tsconfig.json --outDir build/baseline` run on an older checkout; build/ when only one is given; inside
+// the repository, so that all load the same cdk8s) against each other and against the hand-written variant,
+// alternating within each round of one process, as `npm run bench` does. A change of the library is worth keeping
+// for speed only when its ratio to the build before it moves beyond the spread of the rounds.
 // BENCH_QUICK=1 runs fewer rounds; BENCH_CASES='jobs:100,jobs:1000' picks the cases.
 import { join, resolve } from 'path';
 import { setFlagsFromString } from 'v8';
@@ -43,19 +43,17 @@ function timeOnce(c: Contender, workload: Workload, n: number): number {
 }
 
 function main(): void {
-  const [baselineDir, candidateDir = join(__dirname, '..', 'build')] = process.argv.slice(2);
-  if (!baselineDir) throw new Error('usage: tsx bench/compare.ts <baseline build folder> [candidate build folder]');
+  const dirs = process.argv.slice(2);
+  if (dirs.length === 0) throw new Error('usage: tsx bench/compare.ts <baseline build folder> [candidate build folder...]');
+  if (dirs.length === 1) dirs.push(join(__dirname, '..', 'build'));
   const load = (dir: string) => require(join(resolve(dir), 'lib', 'index.js')) as typeof Mlops;
-  const contenders: Contender[] = [
-    { name: 'baseline', lib: load(baselineDir) },
-    { name: 'candidate', lib: load(candidateDir) },
-    { name: 'hand-written' },
-  ];
+  const contenders: Contender[] = [...dirs.map((dir) => ({ name: dir, lib: load(dir) })), { name: 'hand-written' }];
+  const hand = contenders.length - 1;
   const cases = (process.env.BENCH_CASES ?? (QUICK ? 'jobs:100,jobs:1000' : 'jobs:100,jobs:1000,platform:1000'))
     .split(',').map((c) => { const [w, n] = c.split(':'); return { workload: w as Workload, n: Number(n) }; });
-  console.log(`baseline ${baselineDir}, candidate ${candidateDir}, node ${process.version}`);
-  console.log('| workload | N | rounds | candidate/baseline | baseline/hand-written | candidate/hand-written |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(`node ${process.version}; each build against the one before it, the first and hand-written code (median of per-round ratios, middle half)`);
+  console.log('| workload | N | rounds | build | / previous build | / first build | / hand-written |');
+  console.log('|---|---:|---:|---|---:|---:|---:|');
   for (const { workload, n } of cases) {
     const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 9 : n <= 100 ? 41 : 15));
     for (const c of contenders) timeOnce(c, workload, Math.min(n, 1000)); // warm-up
@@ -66,8 +64,10 @@ function main(): void {
         times[i].push(timeOnce(contenders[i], workload, n));
       }
     }
-    const [base, cand, hand] = times;
-    console.log(`| ${workload} | ${n} | ${rounds} | ${ratio(cand.map((t, i) => t / base[i]))} | ${ratio(base.map((t, i) => t / hand[i]))} | ${ratio(cand.map((t, i) => t / hand[i]))} |`);
+    const over = (a: number, b: number) => ratio(times[a].map((t, r) => t / times[b][r]));
+    for (let i = 0; i < hand; i++) {
+      console.log(`| ${workload} | ${n} | ${rounds} | ${contenders[i].name} | ${i === 0 ? '' : over(i, i - 1)} | ${i === 0 ? '' : over(i, 0)} | ${over(i, hand)} |`);
+    }
   }
 }
 

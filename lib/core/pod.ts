@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
 import { checkArguments, checkContainerStrings, checkUniqueMountPaths, containerPorts } from './container-checks';
@@ -144,10 +145,8 @@ const HOME_IN_TMP: k8s.EnvVar = deepFreeze({ name: 'HOME', value: '/tmp' });
  * capabilities dropped, RuntimeDefault seccomp, read-only root filesystem with writable `emptyDir`s for `/tmp`
  * (and `/dev/shm` when asked), requests and limits on every container, no service-account token unless asked.
  *
- * The pod spec is built once, when {@link PodBuilder.template} is first called, and rebuilt in place whenever wiring
- * (`addEnv`, `addVolume`, ...) changes the pod afterwards: the object a manifest holds always shows every change. It
- * is a plain object, not a `Lazy`, because a synth-time producer costs every pod an extra resolution pass and keeps
- * a closure alive per pod (measured with `npm run bench`).
+ * The pod spec of {@link PodBuilder.template} is rendered at synth (a `Lazy`), so wiring that changes the pod after
+ * the workload was created (`addEnv`, `addVolume`, ...) shows in the manifest.
  */
 export class PodBuilder {
   private readonly containers: k8s.Container[] = [];
@@ -157,8 +156,6 @@ export class PodBuilder {
   private readonly extraEnv: k8s.EnvVar[] = [];
   private readonly labels: Record<string, string>;
   private readonly annotations?: Record<string, string>;
-  /** The spec handed out by `template()`, kept current by `refresh()`. */
-  private rendered?: k8s.PodSpec;
 
   /** The options the spec is built from; labels and annotations live in their own fields. */
   private readonly options: Omit<PodOptions, 'labels' | 'annotations'>;
@@ -184,13 +181,13 @@ export class PodBuilder {
   /** Adds a main container. */
   public addContainer(spec: ContainerSpec): this {
     this.containers.push(this.container(spec, false));
-    return this.refresh();
+    return this;
   }
 
   /** Adds an init container (run to completion, in order, before the main containers start). */
   public addInitContainer(spec: ContainerSpec): this {
     this.initContainers.push(this.container(spec, true));
-    return this.refresh();
+    return this;
   }
 
   /** Adds a volume to the pod (a volume of the same name is replaced only if identical). */
@@ -200,7 +197,7 @@ export class PodBuilder {
       this.v.fail('volumes', 'must not define two different volumes with the same name', volume.name);
     }
     this.setVolume(volume);
-    return this.refresh();
+    return this;
   }
 
   /** Adds an environment variable to every main container (used by wiring: tracking URIs, feature store address). */
@@ -216,7 +213,7 @@ export class PodBuilder {
       env = { name, valueFrom: value };
     }
     this.extraEnv.push(env);
-    return this.refresh();
+    return this;
   }
 
   /**
@@ -233,7 +230,7 @@ export class PodBuilder {
     return { ...this.labels };
   }
 
-  /** The pod template. Its labels and spec are the builder's own objects: later wiring shows in them. */
+  /** The pod template: its labels are the builder's own object and its spec is rendered at synth (later wiring shows). */
   public template(): k8s.PodTemplateSpec {
     return {
       metadata: {
@@ -241,7 +238,7 @@ export class PodBuilder {
         // Fixed at construction (wiring adds env and volumes, not annotations).
         annotations: this.annotations,
       },
-      spec: (this.rendered ??= this.buildSpec()),
+      spec: Lazy.any({ produce: () => this.buildSpec() }),
     };
   }
 
@@ -254,12 +251,6 @@ export class PodBuilder {
       containers: [...spec.containers],
       volumes: spec.volumes && [...spec.volumes],
     };
-  }
-
-  /** Rebuilds the spec handed out by `template()` in place (`buildSpec()` always returns the same keys). */
-  private refresh(): this {
-    if (this.rendered) Object.assign(this.rendered, this.buildSpec());
-    return this;
   }
 
   /** The pod spec as it stands now; its volumes are the builder's own list. */

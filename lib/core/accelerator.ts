@@ -82,8 +82,6 @@ export interface TpuOptions {
 // Most accelerators select no node label and need no node affinity: they share these instead of empty copies.
 const NO_SELECTOR: Readonly<Record<string, string>> = Object.freeze({});
 const NO_REQUIREMENTS: readonly NodeRequirement[] = Object.freeze([]);
-/** `Accelerator.nvidiaGpu(count)` without options, by count. */
-const WHOLE_NVIDIA_GPUS: Accelerator[] = [];
 
 /**
  * The toleration of each vendor's node taint. One frozen object per vendor, shared by every pod: thousands of
@@ -116,10 +114,6 @@ export class Accelerator {
   public static nvidiaGpu(count: number = 1, options: NvidiaGpuOptions = {}): Accelerator {
     const v = Validator.forFactory('Accelerator.nvidiaGpu');
     validateInteger(v, 'count', count, 1, 16);
-    if (options.product === undefined && options.minMemoryMiB === undefined) {
-      // Accelerators cannot change, so the plain ones are made once per count (a platform asks for thousands).
-      return (WHOLE_NVIDIA_GPUS[count] ??= new Accelerator(AcceleratorVendor.NVIDIA, 'nvidia.com/gpu', count, count, `${count} NVIDIA GPU${count > 1 ? 's' : ''}`, NO_SELECTOR, NO_REQUIREMENTS));
-    }
     let nodeSelector = NO_SELECTOR;
     if (options.product !== undefined) {
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(options.product)) {

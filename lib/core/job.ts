@@ -1,6 +1,5 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { exactArray } from './arrays';
 import { IValidator, Validator } from './errors';
 import { deepFreeze } from './frozen';
 import { MAX_DURATION_SECONDS, validateBoolean, validateCron, validateEnum, validateInteger, validateTimeZone } from './validation';
@@ -75,7 +74,7 @@ export function jobRunFields(v: IValidator, options: JobRunOptions, containerNam
     activeDeadlineSeconds,
     ttlSecondsAfterFinished,
     suspend: options.suspend || undefined,
-    podFailurePolicy: rules.length > 0 ? { rules: exactArray(rules) } : undefined,
+    podFailurePolicy: rules.length > 0 ? { rules } : undefined,
   };
 }
 

@@ -1,7 +1,6 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { appended } from './arrays';
 import { deepFreeze } from './frozen';
 
 /** A set of pods another workload talks to or hears from: pods with these labels, in this namespace. */
@@ -119,11 +118,11 @@ export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
   }
 
   private addIngress(rule: k8s.NetworkPolicyIngressRule): void {
-    this.policySpec.ingress = appended(this.policySpec.ingress ?? [], rule);
+    (this.policySpec.ingress ??= []).push(rule);
   }
 
   private addEgress(rule: k8s.NetworkPolicyEgressRule): void {
-    this.policySpec.egress = appended(this.policySpec.egress, rule);
+    this.policySpec.egress.push(rule);
   }
 
   private policyPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {

@@ -1,6 +1,6 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
-import { appended, exactArray, mapKeepingIdentity } from './arrays';
 import { checkArguments, checkContainerStrings, checkUniqueMountPaths, containerPorts } from './container-checks';
 import { IValidator } from './errors';
 import { deepFreeze } from './frozen';
@@ -124,8 +124,6 @@ export interface PodOptions {
 const TMP_VOLUME = 'tmp';
 const SHM_VOLUME = 'dshm';
 const DEFAULT_ID = 1000;
-/** The empty list every builder starts its lists with. */
-const NONE: readonly never[] = Object.freeze([]);
 
 // Shared by every pod that uses them (frozen: manifests are rendered from copies, never changed in place): thousands
 // of pods share one copy of what is the same everywhere, as hand-written code with constants does.
@@ -147,22 +145,17 @@ const HOME_IN_TMP: k8s.EnvVar = deepFreeze({ name: 'HOME', value: '/tmp' });
  * capabilities dropped, RuntimeDefault seccomp, read-only root filesystem with writable `emptyDir`s for `/tmp`
  * (and `/dev/shm` when asked), requests and limits on every container, no service-account token unless asked.
  *
- * The pod spec is built once, when {@link PodBuilder.template} is first called, and rebuilt in place whenever wiring
- * (`addEnv`, `addVolume`, ...) changes the pod afterwards: the object a manifest holds always shows every change. It
- * is a plain object, not a `Lazy`, because a synth-time producer costs every pod an extra resolution pass and keeps
- * a closure alive per pod (measured with `npm run bench`).
+ * The pod spec of {@link PodBuilder.template} is rendered at synth (a `Lazy`), so wiring that changes the pod after
+ * the workload was created (`addEnv`, `addVolume`, ...) shows in the manifest.
  */
 export class PodBuilder {
-  // Lists are replaced by exact-size copies rather than pushed to (see arrays.ts).
-  private containers: readonly k8s.Container[] = NONE;
-  private initContainers: readonly k8s.Container[] = NONE;
-  private volumes: k8s.Volume[];
-  private accelerators: readonly Accelerator[] = NONE;
-  private extraEnv: readonly k8s.EnvVar[] = NONE;
+  private readonly containers: k8s.Container[] = [];
+  private readonly initContainers: k8s.Container[] = [];
+  private readonly volumes: k8s.Volume[];
+  private readonly accelerators: Accelerator[] = [];
+  private readonly extraEnv: k8s.EnvVar[] = [];
   private readonly labels: Record<string, string>;
   private readonly annotations?: Record<string, string>;
-  /** The spec handed out by `template()`, kept current by `refresh()`. */
-  private rendered?: k8s.PodSpec;
 
   /** The options the spec is built from; labels and annotations live in their own fields. */
   private readonly options: Omit<PodOptions, 'labels' | 'annotations'>;
@@ -187,14 +180,14 @@ export class PodBuilder {
 
   /** Adds a main container. */
   public addContainer(spec: ContainerSpec): this {
-    this.containers = appended(this.containers, this.container(spec, false));
-    return this.refresh();
+    this.containers.push(this.container(spec, false));
+    return this;
   }
 
   /** Adds an init container (run to completion, in order, before the main containers start). */
   public addInitContainer(spec: ContainerSpec): this {
-    this.initContainers = appended(this.initContainers, this.container(spec, true));
-    return this.refresh();
+    this.initContainers.push(this.container(spec, true));
+    return this;
   }
 
   /** Adds a volume to the pod (a volume of the same name is replaced only if identical). */
@@ -204,7 +197,7 @@ export class PodBuilder {
       this.v.fail('volumes', 'must not define two different volumes with the same name', volume.name);
     }
     this.setVolume(volume);
-    return this.refresh();
+    return this;
   }
 
   /** Adds an environment variable to every main container (used by wiring: tracking URIs, feature store address). */
@@ -219,8 +212,8 @@ export class PodBuilder {
     } else {
       env = { name, valueFrom: value };
     }
-    this.extraEnv = appended(this.extraEnv, env);
-    return this.refresh();
+    this.extraEnv.push(env);
+    return this;
   }
 
   /**
@@ -237,7 +230,7 @@ export class PodBuilder {
     return { ...this.labels };
   }
 
-  /** The pod template. Its labels and spec are the builder's own objects: later wiring shows in them. */
+  /** The pod template: its labels are the builder's own object and its spec is rendered at synth (later wiring shows). */
   public template(): k8s.PodTemplateSpec {
     return {
       metadata: {
@@ -245,7 +238,7 @@ export class PodBuilder {
         // Fixed at construction (wiring adds env and volumes, not annotations).
         annotations: this.annotations,
       },
-      spec: (this.rendered ??= this.buildSpec()),
+      spec: Lazy.any({ produce: () => this.buildSpec() }),
     };
   }
 
@@ -260,13 +253,7 @@ export class PodBuilder {
     };
   }
 
-  /** Rebuilds the spec handed out by `template()` in place (`buildSpec()` always returns the same keys). */
-  private refresh(): this {
-    if (this.rendered) Object.assign(this.rendered, this.buildSpec());
-    return this;
-  }
-
-  /** The pod spec as it stands now; its lists are the builder's own (never changed in place: they are replaced). */
+  /** The pod spec as it stands now; its volumes are the builder's own list. */
   private buildSpec(): k8s.PodSpec {
     const scheduling = this.options.scheduling ?? {};
     const security = this.options.security ?? {};
@@ -286,17 +273,17 @@ export class PodBuilder {
     }
     const runsOnNvidiaNodes = this.accelerators.some((a) => a.isNvidia) || tolerations.some((t) => t.key === 'nvidia.com/gpu');
     // A container whose env does not change is used as it is: the spec shares it with the builder.
-    const withPodEnv = (container: k8s.Container, extra: readonly k8s.EnvVar[], hideGpus: boolean): k8s.Container => {
+    const withPodEnv = (container: k8s.Container, extra: k8s.EnvVar[], hideGpus: boolean): k8s.Container => {
       let env = mergeEnv(container.env, extra);
       if (hideGpus && !(env ?? []).some((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')) {
         // A container that requests no GPU still sees every GPU of the node unless told otherwise.
-        env = appended(env ?? [], { name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' });
+        env = [...(env ?? []), { name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' }];
       }
       return env === container.env ? container : { ...container, env };
     };
     const hasNvidia = (c: k8s.Container) => Object.keys(c.resources?.limits ?? {}).some((r) => r.startsWith('nvidia.com/'));
-    const containers = mapKeepingIdentity(this.containers, (c) => withPodEnv(c, this.extraEnv, runsOnNvidiaNodes && !hasNvidia(c)));
-    const initContainers = mapKeepingIdentity(this.initContainers, (c) => withPodEnv(c, NONE, runsOnNvidiaNodes && !hasNvidia(c)));
+    const containers = this.containers.map((c) => withPodEnv(c, this.extraEnv, runsOnNvidiaNodes && !hasNvidia(c)));
+    const initContainers = this.initContainers.map((c) => withPodEnv(c, [], runsOnNvidiaNodes && !hasNvidia(c)));
 
     return {
       serviceAccountName: this.options.serviceAccountName,
@@ -308,7 +295,7 @@ export class PodBuilder {
       schedulerName: scheduling.queue?.schedulerName,
       securityContext: user === DEFAULT_ID && group === DEFAULT_ID && fsGroup === DEFAULT_ID ? DEFAULT_POD_SECURITY : podSecurityContext(user, group, fsGroup),
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
-      tolerations: tolerations.length > 0 ? exactArray(dedupe(tolerations)) : undefined,
+      tolerations: tolerations.length > 0 ? dedupe(tolerations) : undefined,
       affinity: this.affinity(nodeRequirements, scheduling),
       topologySpreadConstraints: this.options.topologySpreadConstraints,
       initContainers: initContainers.length > 0 ? initContainers : undefined,
@@ -321,10 +308,11 @@ export class PodBuilder {
     return this.volumes.find((v) => v.name === name);
   }
 
-  /** Adds `volume`, or replaces the volume of the same name in place (its position in the list is kept). */
+  /** Adds `volume`, or replaces the volume of the same name (its position in the list is kept). */
   private setVolume(volume: k8s.Volume): void {
     const i = this.volumes.findIndex((v) => v.name === volume.name);
-    this.volumes = i < 0 ? appended(this.volumes, volume) : this.volumes.map((v, j) => (j === i ? volume : v));
+    if (i < 0) this.volumes.push(volume);
+    else this.volumes[i] = volume;
   }
 
   private affinity(nodeRequirements: SchedulingOptions['requiredNodeAffinity'] & object, scheduling: SchedulingOptions): k8s.Affinity | undefined {
@@ -358,7 +346,7 @@ export class PodBuilder {
     checkContainerStrings(v, at, spec);
     if (spec.accelerator) {
       if (!(spec.accelerator instanceof Accelerator)) v.fail(at('accelerator'), 'must be made with an Accelerator factory such as Accelerator.nvidiaGpu(1)', spec.accelerator);
-      this.accelerators = appended(this.accelerators, spec.accelerator);
+      this.accelerators.push(spec.accelerator);
     }
 
     const env: k8s.EnvVar[] = [];
@@ -416,11 +404,11 @@ export class PodBuilder {
       command: spec.command,
       args: spec.args,
       workingDir: spec.workingDir,
-      env: env.length > 0 ? exactArray(env) : undefined,
+      env: env.length > 0 ? env : undefined,
       envFrom: spec.envFromConfigMaps?.map((name) => ({ configMapRef: { name } })),
       ports,
       resources,
-      volumeMounts: exactArray(volumeMounts),
+      volumeMounts,
       startupProbe: spec.startupProbe,
       readinessProbe: spec.readinessProbe,
       livenessProbe: spec.livenessProbe,
@@ -457,7 +445,7 @@ function claimVolumeName(claimName: string): string {
   return name.length <= 63 ? name : name.slice(0, 63).replace(/-+$/, '');
 }
 
-function mergeEnv(own: k8s.EnvVar[] | undefined, extra: readonly k8s.EnvVar[]): k8s.EnvVar[] | undefined {
+function mergeEnv(own: k8s.EnvVar[] | undefined, extra: k8s.EnvVar[]): k8s.EnvVar[] | undefined {
   if (extra.length === 0) return own;
   const names = new Set(extra.map((e) => e.name));
   return [...(own ?? []).filter((e) => !names.has(e.name)), ...extra];

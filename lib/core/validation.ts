@@ -192,21 +192,8 @@ const SUFFIX: Record<string, number> = {
   'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
 };
 
-/** Values of quantities already parsed: a platform repeats a handful of sizes thousands of times. */
-const QUANTITY_VALUES = new Map<string, number>();
-
 /** The numeric value of a valid quantity string (bytes for memory, cores for cpu). */
 export function quantityToNumber(quantity: string): number {
-  let value = QUANTITY_VALUES.get(quantity);
-  if (value === undefined) {
-    value = parseQuantity(quantity);
-    if (QUANTITY_VALUES.size >= 1000) QUANTITY_VALUES.clear();
-    QUANTITY_VALUES.set(quantity, value);
-  }
-  return value;
-}
-
-function parseQuantity(quantity: string): number {
   const match = /^[+]?(\d+(?:\.\d*)?|\.\d+)(.*)$/.exec(quantity);
   if (!match) return NaN;
   const [, number, suffix] = match;

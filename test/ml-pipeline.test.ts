@@ -322,6 +322,13 @@ describe('MlPipeline refuses bad input', () => {
     expect(() => a.addDependency(c)).toThrow('MlPipeline \'train-pipeline\': \'steps.a.addDependency[0]\' must not close a cycle (a -> c -> b -> a: every step would wait for itself), got \'c\'');
   });
 
+  test('after and mounts that are not lists (found by the hostile property test)', () => {
+    const p = base();
+    const a = step(p, 'a');
+    expect(() => step(p, 'b', { after: a })).toThrow('MlPipeline \'train-pipeline\': \'steps.b.after\' must be a list of steps, got');
+    expect(() => step(p, 'c', { mounts: {} })).toThrow('MlPipeline \'train-pipeline\': \'steps.c.mounts\' must be a list of { claim, path }, got');
+  });
+
   test('a step of another pipeline', () => {
     const chart = new Chart(Testing.app(), 'test');
     const other = new MlPipeline(chart, 'other');

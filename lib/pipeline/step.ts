@@ -66,6 +66,7 @@ export abstract class PipelineStep extends Construct implements IStepHandle {
     this._pipelinePath = ctx.path;
     this.declaredOutputs = outputNames(ctx, name, 'outputParameters', outputs.parameters);
     this.declaredArtifacts = outputNames(ctx, name, 'outputArtifacts', outputs.artifacts);
+    if (options.after !== undefined && !Array.isArray(options.after)) ctx.v.fail(`steps.${name}.after`, 'must be a list of steps', options.after);
     for (const [i, step] of (options.after ?? []).entries()) this.dependOn(step, `steps.${name}.after[${i}]`);
     if (options.when !== undefined) {
       if (!(options.when instanceof Condition)) {

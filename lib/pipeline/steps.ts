@@ -116,6 +116,7 @@ export function containerStepPod(ctx: PipelineContext, v: IValidator, name: stri
   validateImage(v, 'image', props.image);
   requireCommand(v, props.command);
   if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
+  if (props.mounts !== undefined && !Array.isArray(props.mounts)) v.fail('mounts', 'must be a list of { claim, path }', props.mounts);
   const mounts = (props.mounts ?? []).map((m, i) => resolveMount(v, `mounts[${i}]`, m, true));
   checkMounts(v, mounts, { podsMaySpanNodes: false, namespace: ctx.namespace });
   const instance = `${ctx.name}-${name}`;

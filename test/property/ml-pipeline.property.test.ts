@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { ArtifactRepository, Condition, MlPipeline, PipelineStep, Retry, Schedule, SecretValue } from '../../lib';
 import * as a from './arbitraries';
-import { expectRefused, newChart, params, ValidChecker } from './harness';
+import { expectRefused, expectRefusedOrValid, hostileProps, newChart, params, ValidChecker } from './harness';
 
 /** One step of a random DAG: the earlier steps it waits for, the outputs it reads and writes. */
 interface StepPlan {
@@ -110,5 +110,27 @@ describe('MlPipeline (property)', () => {
       const pipeline = new MlPipeline(newChart(), 'p');
       expectRefused(() => pipeline.addContainerStep('s', bad.props as any), 'MlPipeline \'p\'', bad.prop);
     }), params(30));
+  });
+
+  test('a hostile value in a pipeline or step prop is refused naming it, or synthesizes valid manifests', () => {
+    const checker = new ValidChecker();
+    const onPipeline = hostileProps<any>([
+      'name', 'namespace', 'parameters.*', 'schedule', 'scheduleOptions', 'timeout', 'ttlAfterSuccess', 'ttlAfterFailure', 'podGc', 'parallelism',
+      'apiServerCidr', 'labels.*',
+    ], a.hostileValue, a.hostileKey).map((h) => ({ step: false, h }));
+    const onStep = hostileProps<any>([
+      'image', 'command', 'args', 'workingDir', 'env.*', 'secretEnv.*', 'cpu', 'memory', 'cpuLimit', 'memoryLimit', 'mounts', 'serviceAccountName',
+      'security', 'labels.*', 'retry', 'timeout', 'parameters.*', 'outputParameters', 'outputArtifacts', 'after', 'when',
+    ], a.hostileValue, a.hostileKey).map((h) => ({ step: true, h }));
+    fc.assert(fc.property(a.dnsLabel(20), fc.oneof(onPipeline, onStep), (id, { step, h }) => {
+      const pipelineProps = {
+        artifactRepository: ArtifactRepository.s3({ bucket: 'artifacts', accessKeyId: SecretValue.fromSecret('s3', 'id'), secretAccessKey: SecretValue.fromSecret('s3', 'key') }),
+      };
+      const stepProps = { image: 'registry.example.com/a:1.0.0', command: ['run'], cpu: '1', memory: '1Gi' };
+      expectRefusedOrValid(checker, 'ml', (chart) => {
+        const pipeline = new MlPipeline(chart, id, step ? pipelineProps : h.apply(pipelineProps));
+        pipeline.addContainerStep('s', step ? h.apply(stepProps) : stepProps);
+      }, `MlPipeline '${id}'`, step ? `steps.s.${h.prop}` : h.prop);
+    }), params(300));
   });
 });

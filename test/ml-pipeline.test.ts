@@ -278,6 +278,17 @@ describe('MlPipeline gates, resource steps and exit handler', () => {
     expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['example.com'], resources: ['policies'], verbs: ['create', 'get'] });
   });
 
+  test('a SparkApplication is waited for until COMPLETED, failing on FAILED or SUBMISSION_FAILED', () => {
+    const p = pipeline();
+    const app = new ApiObject(p.chart, 'spark', { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'etl' } });
+    p.pipeline.addResourceStep('etl', { resource: app });
+    const objects = Testing.synth(p.chart);
+    expect(templateOf(find(objects, 'WorkflowTemplate'), 'etl').resource).toMatchObject({
+      action: 'create', successCondition: 'status.applicationState.state == COMPLETED', failureCondition: 'status.applicationState.state in (FAILED,SUBMISSION_FAILED)',
+    });
+    expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['create', 'get'] });
+  });
+
   test('the exit handler runs outside the DAG with the run\'s status', () => {
     const p = pipeline();
     p.pipeline.addContainerStep('work', { image: IMAGE, command: ['run'] });

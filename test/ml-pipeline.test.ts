@@ -85,6 +85,15 @@ describe('MlPipeline', () => {
     });
   });
 
+  test('requiredSecrets lists the artifact repository\'s and the steps\' Secrets', () => {
+    const p = pipeline({ artifactRepository: s3() });
+    p.pipeline.addContainerStep('a', { image: IMAGE, command: ['run'], secretEnv: { API_TOKEN: SecretValue.fromSecret('api', 'token') } });
+    expect(p.pipeline.requiredSecrets).toEqual([
+      { name: 'artifacts', namespace: 'ml', keys: ['access-key', 'secret-key'], purpose: 'artifact repository credentials (Argo\'s executor reads them)' },
+      { name: 'api', namespace: 'ml', keys: ['token'], purpose: 'environment of step a' },
+    ]);
+  });
+
   test('the runner has exactly what Argo\'s executor needs, and programs get no token', () => {
     const { objects } = seedPipeline();
     const role = find(objects, 'Role', 'train-pipeline-runner');

@@ -85,6 +85,15 @@ describe('MlPipeline', () => {
     });
   });
 
+  test('requiredSecrets lists the artifact repository\'s and the steps\' Secrets', () => {
+    const p = pipeline({ artifactRepository: s3() });
+    p.pipeline.addContainerStep('a', { image: IMAGE, command: ['run'], secretEnv: { API_TOKEN: SecretValue.fromSecret('api', 'token') } });
+    expect(p.pipeline.requiredSecrets).toEqual([
+      { name: 'artifacts', namespace: 'ml', keys: ['access-key', 'secret-key'], purpose: 'artifact repository credentials (Argo\'s executor reads them)' },
+      { name: 'api', namespace: 'ml', keys: ['token'], purpose: 'environment of step a' },
+    ]);
+  });
+
   test('the runner has exactly what Argo\'s executor needs, and programs get no token', () => {
     const { objects } = seedPipeline();
     const role = find(objects, 'Role', 'train-pipeline-runner');
@@ -276,6 +285,17 @@ describe('MlPipeline gates, resource steps and exit handler', () => {
     expect(templateOf(wt, 'custom').resource.successCondition).toBe('status.phase == Ready,status.generation > 0');
     expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'patch'] });
     expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['example.com'], resources: ['policies'], verbs: ['create', 'get'] });
+  });
+
+  test('a SparkApplication is waited for until COMPLETED, failing on FAILED or SUBMISSION_FAILED', () => {
+    const p = pipeline();
+    const app = new ApiObject(p.chart, 'spark', { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { name: 'etl' } });
+    p.pipeline.addResourceStep('etl', { resource: app });
+    const objects = Testing.synth(p.chart);
+    expect(templateOf(find(objects, 'WorkflowTemplate'), 'etl').resource).toMatchObject({
+      action: 'create', successCondition: 'status.applicationState.state == COMPLETED', failureCondition: 'status.applicationState.state in (FAILED,SUBMISSION_FAILED)',
+    });
+    expect(find(objects, 'Role', 'train-pipeline-runner').rules).toContainEqual({ apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['create', 'get'] });
   });
 
   test('the exit handler runs outside the DAG with the run\'s status', () => {

@@ -1,5 +1,6 @@
 import { IValidator } from '../core/errors';
 import { PodNetworkPolicy } from '../core/network';
+import { SecretValue } from '../core/secrets';
 import { ITeam } from '../core/workload';
 
 /** Where every step pod keeps its output files (an emptyDir: the root filesystem is read-only). */
@@ -25,4 +26,6 @@ export interface PipelineContext {
   openExecutorPaths(policy: PodNetworkPolicy): void;
   /** The names of the pipeline's parameters. */
   readonly parameterNames: readonly string[];
+  /** Records Secrets a step reads (for `requiredSecrets`). */
+  useSecrets(values: Record<string, SecretValue> | undefined, purpose: string): void;
 }

@@ -118,14 +118,14 @@ export interface ResourceStepProps extends RunOptions {
   /**
    * When the object has succeeded.
    * @default - by kind: a Job's `status.succeeded > 0`, a JobSet's `status.terminalState == Completed`, a Kubeflow
-   * job's master, chief or launcher succeeded, a Deployment's `status.readyReplicas` at its replicas; other kinds must
-   * give it
+   * job's master, chief or launcher succeeded, a SparkApplication `COMPLETED`, a Deployment's `status.readyReplicas` at
+   * its replicas; other kinds must give it
    */
   readonly successCondition?: ResourceCondition;
   /**
    * When the object has failed (the step fails at once).
    * @default - by kind: a Job failed more than its backoffLimit, a JobSet's `status.terminalState == Failed`, a
-   * Kubeflow job's master, chief or launcher failed; none otherwise
+   * Kubeflow job's master, chief or launcher failed, a SparkApplication `FAILED` or `SUBMISSION_FAILED`; none otherwise
    */
   readonly failureCondition?: ResourceCondition;
 }
@@ -153,6 +153,9 @@ function kindDefaults(manifest: Record<string, any>): KindDefaults {
     case 'kubeflow.org/PyTorchJob': return replicaConditions('Master', spec.pytorchReplicaSpecs);
     case 'kubeflow.org/TFJob': return replicaConditions('Chief', spec.tfReplicaSpecs, 'Worker');
     case 'kubeflow.org/MPIJob': return replicaConditions('Launcher', spec.mpiReplicaSpecs);
+    // The Spark operator's states: COMPLETED, or FAILED / SUBMISSION_FAILED once its retries are spent.
+    case 'sparkoperator.k8s.io/SparkApplication':
+      return { success: 'status.applicationState.state == COMPLETED', failure: 'status.applicationState.state in (FAILED,SUBMISSION_FAILED)' };
     default: return {};
   }
 }

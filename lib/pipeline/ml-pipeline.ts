@@ -6,6 +6,7 @@ import { cronJobFields, Schedule, ScheduleOptions } from '../core/job';
 import { componentLabels } from '../core/labels';
 import { PodNetworkPolicy } from '../core/network';
 import { propNames, rejectUnknownProps } from '../core/props';
+import { RequiredSecret, requiredSecretsOf, SecretUse, SecretValue } from '../core/secrets';
 import { validateCidr, validateDnsLabel, validateDuration, validateEnum, validateInteger, validateLabels, validateSingleLine } from '../core/validation';
 import { ITeam, resolveNamespace } from '../core/workload';
 import { ArtifactRepository } from './artifact-repository';
@@ -145,6 +146,7 @@ export class MlPipeline extends Construct {
   private readonly parameterDefaults: Record<string, string>;
   private readonly labels: Record<string, string>;
   private exitHandler?: PodStep;
+  private readonly secretUses: SecretUse[] = [];
   private approvers?: k8s.Subject[];
 
   public constructor(scope: Construct, id: string, props: MlPipelineProps = {}) {
@@ -171,12 +173,16 @@ export class MlPipeline extends Construct {
       labels: extraLabels,
       hasArtifactRepository: repository !== undefined,
       parameterNames: Object.keys(this.parameterDefaults),
+      useSecrets: (values, purpose) => {
+        for (const value of Object.values(values ?? {})) if (value instanceof SecretValue) this.secretUses.push({ value, namespace, purpose });
+      },
       openExecutorPaths: (policy: PodNetworkPolicy) => {
         // Argo's wait container reports outputs to the API server (workflowtaskresults) and moves artifacts.
         policy.allowToCidr(apiServerCidr, [{ port: 443 }, { port: 6443 }]);
         repository?._allow(policy);
       },
     };
+    for (const value of repository?._secrets ?? []) this.secretUses.push({ value, namespace, purpose: 'artifact repository credentials (Argo\'s executor reads them)' });
     this.runner = new RunnerIdentity(this, `${name}-runner`, namespace, labels);
     this.serviceAccountName = this.runner.serviceAccountName;
     const repositoryRef = repository === undefined ? undefined : this.renderRepository(repository, labels);
@@ -247,6 +253,11 @@ export class MlPipeline extends Construct {
     const withStatus = { ...props, env } as ContainerStepProps;
     this.exitHandler = new PodStep(this, name, this.ctx, withStatus, containerStepPod(this.ctx, sv, name, withStatus));
     return this.exitHandler;
+  }
+
+  /** The Secrets you must create in the pipeline's namespace before a run: the artifact repository's and the steps'. */
+  public get requiredSecrets(): RequiredSecret[] {
+    return requiredSecretsOf(this.secretUses);
   }
 
   /** The steps, in the order they were added. */

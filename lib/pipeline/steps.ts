@@ -126,6 +126,7 @@ export function containerStepPod(ctx: PipelineContext, v: IValidator, name: stri
     ...componentLabels({ name: ctx.name, instance, component: 'pipeline-step', partOf: ctx.name, version: imageTag(props.image) }),
   };
   const podSelector = selectorLabels({ instance, component: 'pipeline-step' });
+  ctx.useSecrets(props.secretEnv, `environment of step ${name}`);
   return () => ({
     pod: new PodBuilder(v, { serviceAccountName: props.serviceAccountName, security: props.security, labels: { ...labels, ...podSelector } }),
     container: {
@@ -154,6 +155,7 @@ export function trainingStepPod(ctx: PipelineContext, v: IValidator, name: strin
   rejectUnknownProps(v, props, TRAINING_STEP_PROPS);
   validateImage(v, 'image', props.image);
   requireCommand(v, props.command);
+  ctx.useSecrets(props.secretEnv, `environment of step ${name}`);
   return (scope) => {
     const runName = `${ctx.name}-${name}`;
     const run = TrainingRun.prepare(scope, v, { ...props, namespace: ctx.namespace, team: ctx.team }, { name: runName, podsMaySpanNodes: false });

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   Accelerator, ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, TpuVersion, Verb, WorkloadRole,
 } from '../lib';
-import { checkRestricted, expectValidManifests, validateObjects } from './support/validate';
+import { checkRestricted, expectValidManifests, KUBE_DNS_EGRESS, validateObjects } from './support/validate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small RBAC evaluator with Kubernetes semantics: a request is allowed when some RoleBinding in the request's
@@ -217,7 +217,7 @@ describe('MlRbac', () => {
       expect(policy.spec).toEqual({
         podSelector: { matchLabels: {} },
         policyTypes: ['Ingress', 'Egress'],
-        egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+        egress: [KUBE_DNS_EGRESS],
       });
       const queue = only(objects, 'LocalQueue', ns);
       expect(queue.apiVersion).toBe('kueue.x-k8s.io/v1beta2');

@@ -159,6 +159,7 @@ export class OnlineStore {
       secretEnv: password ? { [REDIS_PASSWORD_ENV]: password } : {},
       env: {},
       externalPorts: ports,
+      externalCidr: this._externalCidr,
     };
   }
 

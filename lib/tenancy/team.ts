@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ClusterDns, useClusterDnsInNamespace } from '../core/dns';
 import { IValidator } from '../core/errors';
 import { childName, componentLabels } from '../core/labels';
 import { Queue } from '../core/scheduling';
@@ -82,6 +83,12 @@ export interface TeamOptions {
    * @default 'v1.27'
    */
   readonly podSecurityVersion?: string;
+  /**
+   * Where the pods of the team's namespaces resolve names: every NetworkPolicy in them (the default-deny and each
+   * workload's) allows DNS to these peers only. Wins over `MlRbac`'s `clusterDns` and `ClusterDns.use`.
+   * @default - MlRbac's `clusterDns`
+   */
+  readonly clusterDns?: ClusterDns;
 }
 
 /** Each persona's prop in {@link TeamOptions} (for messages) and its options. */
@@ -147,6 +154,9 @@ export class Team extends Construct implements ITeam {
     const members = checkMembers(v, options.members, this.personas);
 
     this.addServiceAccounts(v, personaOptions, options.modelServer, labels);
+    if (options.clusterDns !== undefined) {
+      for (const ns of this.namespaces) useClusterDnsInNamespace(v, this, ns, options.clusterDns, `team '${this.teamName}'`);
+    }
     for (const ns of this.namespaces) {
       this.addNamespaceObjects(ns, { labels, podSecurityVersion, quota, limitDefaults: defaults, queues, personaRules, members });
     }

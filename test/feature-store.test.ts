@@ -282,7 +282,7 @@ describe('FeatureStore', () => {
     expect(c.image).toBe('redis:7.4.2');
     expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     expect(c.command[2]).toContain(`--maxmemory ${Math.floor(1024 ** 3 * 0.8)} --maxmemory-policy allkeys-lru`);
-    expect(c.command[2]).toContain('requirepass "$REDIS_PASSWORD"');
+    expect(c.command[2]).toContain('requirepass "$password"'); // byte-escaped: test/secrets.test.ts
     expect(find(objects, 'Service', 'feast-redis').spec.clusterIP).toBe('None');
     expect(store.redisHost).toBe('feast-redis.ml.svc');
     expect(parse(featureStoreYaml(objects)).online_store.connection_string).toBe('feast-redis.ml.svc:6379,password=${FEAST_REDIS_PASSWORD}');

@@ -10,7 +10,7 @@ import { addClusterQueue, FlavorRegistry } from './cluster-queue';
 import { constantName } from './constant-name';
 import { addDefaultDenyPolicy, addNamespace, validatePodSecurityVersion } from './namespace';
 import {
-  ModelServerOptions, Persona, PersonaOptions, Subject, TeamMember, TrainerOptions, WORKLOAD_PERSONAS, WorkloadPersonaOptions,
+  JobPersonaOptions, ModelServerOptions, Persona, PersonaOptions, Subject, TeamMember, TrainerOptions, WORKLOAD_PERSONAS, WorkloadPersonaOptions,
 } from './persona';
 import { builtInRules } from './persona-rules';
 import { addQuotaAndLimits, LimitDefaultQuantities, limitDefaults, quotaHard, TeamLimitDefaults, TeamQuota } from './quota';
@@ -66,7 +66,7 @@ export interface TeamOptions {
    * The pipeline runner persona.
    * @default - no extra rules, no token
    */
-  readonly pipelineRunner?: WorkloadPersonaOptions;
+  readonly pipelineRunner?: JobPersonaOptions;
   /**
    * The viewer persona (people only: it has no ServiceAccount).
    * @default - no extra rules

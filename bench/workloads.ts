@@ -133,6 +133,10 @@ function networkPolicy(chart: Chart, id: string, name: string, component: string
           { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
           { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
         ],
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
       }],
     },
   });

@@ -64,7 +64,8 @@ export function build(app: App): void {
   new DistributedTraining(mpi, 'horovod', {
     image: 'horovod/horovod:0.28.1',
     command: ['python', '/examples/tensorflow2/tensorflow2_mnist.py'],
-    framework: Framework.mpi(),
+    // The launcher reaches the API server (kubectl exec) at its endpoint only.
+    framework: Framework.mpi({ apiServerCidr: '172.20.0.1/32' }),
     backend: Backend.KUBEFLOW,
     nodes: 2,
     accelerator: Accelerator.nvidiaGpu(4),

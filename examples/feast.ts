@@ -37,11 +37,12 @@ function recommendationSystem(app: App): void {
   const chart = new Chart(app, 'feast-recommendations', { namespace: 'recommendations' });
   const store = new FeatureStore(chart, 'features', {
     project: 'recommendations',
-    registry: Registry.sql(SecretValue.fromSecret('feast-registry-db', 'url')),
+    // The managed databases' subnet: the only addresses the Feast pods may reach on the database port.
+    registry: Registry.sql(SecretValue.fromSecret('feast-registry-db', 'url'), { cidr: '10.30.0.0/24' }),
     onlineStore: OnlineStore.redis({ password: SecretValue.fromSecret('feast-redis', 'password'), memory: '8Gi', cpu: 2 }),
     offlineStore: OfflineStore.postgres({
       host: 'warehouse.db.example.com', database: 'events', user: 'feast_reader',
-      password: SecretValue.fromSecret('feast-warehouse', 'password'),
+      password: SecretValue.fromSecret('feast-warehouse', 'password'), cidr: '10.30.0.0/24',
     }),
     autoscaling: { minReplicas: 2, maxReplicas: 10 },
     featureRepository: FeatureRepository.fromImage('registry.example.com/recsys/feature-repo:2.1.0', '/app/feature_repo'),

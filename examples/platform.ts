@@ -63,6 +63,9 @@ export function build(app: App): void {
   // Prometheus in mlops-monitoring. Its schema migration and bucket Jobs run before the tracking server.
   const mlflow = new MlflowPlatform(chart, 'mlflow', {
     team: platform,
+    // The platform team's pipeline runner creates Jobs in this namespace: it could mount MLflow's database and MinIO
+    // Secrets. Accepted here (the same people run both); otherwise give the runner its own namespace.
+    allowSecretsInJobNamespace: true,
     replicas: 2,
     backendStore: BackendStore.postgres({ password: SecretValue.fromSecret('mlflow-postgres', 'password'), storage: '20Gi' }),
     artifactStore: ArtifactStore.minio({
@@ -120,6 +123,8 @@ export function build(app: App): void {
   // ranker served as an 80/20 A/B test of two model versions, reading online features, with alerts.
   const features = new FeatureStore(chart, 'features', {
     team: recsys,
+    // The recsys team's trainers create Jobs here and could mount the Redis password: accepted, as they own it.
+    allowSecretsInJobNamespace: true,
     registry: Registry.file(featureRegistry),
     onlineStore: OnlineStore.redis({ password: SecretValue.fromSecret('feast-redis', 'password'), storage: '20Gi' }),
     replicas: 2,
@@ -162,6 +167,7 @@ export function build(app: App): void {
   // its calls) and reads online features itself.
   const api = new ModelServer(chart, 'recommendations-api', {
     team: recsys,
+    allowSecretsInJobNamespace: true, // its TLS Secret, as for the feature store
     runtime: ServingRuntime.custom({
       image: 'registry.example.com/recsys/recommendations-api:4.7.1',
       ports: [{ name: 'http', port: 8000 }],

@@ -1,7 +1,7 @@
 // Team tenancy: the seed's "model-trainer" Role done right, its "model-serving" ServiceAccount with a token,
 // and a two-team GPU platform with quotas, Kueue queues and a training run placed by its team.
 import { App, Chart } from 'cdk8s';
-import { Accelerator, GpuTrainingJob, MlRbac, Persona, Subject } from '../lib';
+import { Accelerator, ClusterDns, GpuTrainingJob, MlRbac, Persona, Subject } from '../lib';
 
 export function build(app: App): void {
   // The seed's model-trainer Role put `jobs` in the core group, where it does not exist. Here the trainer persona
@@ -33,10 +33,12 @@ export function build(app: App): void {
     }],
   });
 
-  // Two teams sharing A100 nodes through a Kueue cohort: each its own namespace(s), quota, queue and personas.
+  // Two teams sharing A100 nodes through a Kueue cohort: each its own namespace(s), quota, queue and personas. The
+  // cluster runs NodeLocal DNSCache: every NetworkPolicy of the teams' namespaces allows DNS to it (and to kube-dns).
   const platform = new Chart(app, 'rbac-two-teams');
   const a100 = { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } };
   const rbac = new MlRbac(platform, 'rbac', {
+    clusterDns: ClusterDns.nodeLocalCache(),
     teams: [
       {
         name: 'vision',

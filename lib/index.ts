@@ -12,6 +12,7 @@ export { type IngressOptions } from './core/ingress';
 export { ConcurrencyPolicy, Schedule, type ScheduleOptions, type JobRunOptions } from './core/job';
 export { ExternalWorkload, type ExternalWorkloadProps } from './core/external-workload';
 export { PodNetworkPolicy, type PodNetworkPolicyProps, type NetworkPeer, type NetworkPort } from './core/network';
+export { ClusterDns, type KubeDnsOptions, type NodeLocalCacheOptions } from './core/dns';
 export { DeployPhase, SYNC_WAVE_ANNOTATION, orderForDeployment, setDeployPhase } from './core/ordering';
 export { Spot, Queue, Toleration, TaintEffect, type SchedulingOptions } from './core/scheduling';
 export { type PodSecurityOptions, type PortSpec } from './core/pod';

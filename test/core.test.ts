@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, PodNetworkPolicy, SecretValue } from '../lib';
 // Internals, by their file path: they are not part of the public API.
 import { PodBuilder, validateEnum, Validator } from '../lib/core';
+import { KUBE_DNS_EGRESS } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -112,7 +113,7 @@ describe('PodNetworkPolicy', () => {
     expect(spec()).toEqual({
       podSelector: { matchLabels: { app: 'train' } },
       policyTypes: ['Ingress', 'Egress'],
-      egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+      egress: [KUBE_DNS_EGRESS],
     });
   });
 

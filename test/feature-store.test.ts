@@ -184,8 +184,9 @@ describe('FeatureStore', () => {
     });
     const pod = cron.spec.jobTemplate.spec.template.spec;
     expect(pod.containers[0].command).toEqual([
+      'python', '-c', expect.stringContaining('os.execvp'), '/etc/feast/feature_store.yaml', '/var/run/feast/feature_store.yaml',
       '/bin/sh', '-c',
-      'exec feast --feature-store-yaml /etc/feast/feature_store.yaml materialize-incremental --views driver_hourly "$(date -u +%Y-%m-%dT%H:%M:%S)"',
+      'exec feast --feature-store-yaml /var/run/feast/feature_store.yaml materialize-incremental --views driver_hourly "$(date -u +%Y-%m-%dT%H:%M:%S)"',
     ]);
     expect(pod.containers[0].resources.limits.memory).toBe('4Gi');
     expect(pod.serviceAccountName).toBe('feast-materialize');
@@ -204,7 +205,13 @@ describe('FeatureStore', () => {
     const spec = deployment.spec.template.spec;
     const c = spec.containers[0];
     expect(c.image).toBe('quay.io/feastdev/feature-server:0.62.0');
-    expect(c.command).toEqual(['feast', '--feature-store-yaml', '/etc/feast/feature_store.yaml', 'serve', '--host', '0.0.0.0', '--port', '6566', '--workers', '4', '--registry_ttl_sec', '60']);
+    // feature_store.yaml is rendered from the ConfigMap's template into memory, then feast serve reads it.
+    expect(c.command).toEqual([
+      'python', '-c', expect.stringContaining('os.execvp'), '/etc/feast/feature_store.yaml', '/var/run/feast/feature_store.yaml',
+      'feast', '--feature-store-yaml', '/var/run/feast/feature_store.yaml', 'serve', '--host', '0.0.0.0', '--port', '6566', '--workers', '4', '--registry_ttl_sec', '60',
+    ]);
+    expect(c.volumeMounts).toContainEqual({ name: 'feast-config-rendered', mountPath: '/var/run/feast' });
+    expect(spec.volumes).toContainEqual({ name: 'feast-config-rendered', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(c.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -275,7 +282,7 @@ describe('FeatureStore', () => {
     expect(c.image).toBe('redis:7.4.2');
     expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     expect(c.command[2]).toContain(`--maxmemory ${Math.floor(1024 ** 3 * 0.8)} --maxmemory-policy allkeys-lru`);
-    expect(c.command[2]).toContain('requirepass "$REDIS_PASSWORD"');
+    expect(c.command[2]).toContain('requirepass "$password"'); // byte-escaped: test/secrets.test.ts
     expect(find(objects, 'Service', 'feast-redis').spec.clusterIP).toBe('None');
     expect(store.redisHost).toBe('feast-redis.ml.svc');
     expect(parse(featureStoreYaml(objects)).online_store.connection_string).toBe('feast-redis.ml.svc:6379,password=${FEAST_REDIS_PASSWORD}');
@@ -373,6 +380,16 @@ describe('FeatureStore', () => {
       expect(() => Registry.s3('s3://feast/registry.db', { endpoint: 'http://minio.storage:99999' })).toThrow(
         "Registry.s3: 'endpoint' must be a whole number from 1 to 65535, got 99999",
       );
+    });
+
+    test('in-cluster Redis memory too small to start, or so small that maxmemory would be 0 (no limit)', () => {
+      const redis = (memory: string) => OnlineStore.redis({ password: SecretValue.fromSecret('r', 'password'), memory });
+      expect(() => synth({ onlineStore: redis('32Mi') })).toThrow(
+        "FeatureStore 'feast': 'onlineStore.memory' must be at least 64Mi: Redis keeps 80% of it as maxmemory and needs a few MiB for itself and an append-only-file rewrite, got '32Mi'",
+      );
+      expect(() => synth({ onlineStore: redis('1') })).toThrow(/'onlineStore.memory' must be at least 64Mi.*got '1'$/);
+      const { objects } = synth({ onlineStore: redis('64Mi') });
+      expect(find(objects, 'StatefulSet').spec.template.spec.containers[0].command[2]).toContain('--maxmemory 53687091 ');
     });
 
     test('external Redis CIDR with octets over 255 and a prefix over 32', () => {

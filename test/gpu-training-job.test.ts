@@ -3,7 +3,7 @@ import {
   AccessMode, Accelerator, ConcurrencyPolicy, GpuTrainingJob, GpuTrainingJobProps, ITeam, Queue, Schedule, SecretValue,
   Spot, TpuVersion, VolumeClaim, WorkloadRole,
 } from '../lib';
-import { expectValidManifests, uncoveredPods } from './support/validate';
+import { expectValidManifests, KUBE_DNS_EGRESS, uncoveredPods } from './support/validate';
 
 const IMAGE = 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime';
 
@@ -188,7 +188,7 @@ describe('GpuTrainingJob', () => {
     expect(policy.spec.podSelector.matchLabels).toEqual(job.podSelector);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress).toBeUndefined();
-    expect(policy.spec.egress).toEqual([{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }]);
+    expect(policy.spec.egress).toEqual([KUBE_DNS_EGRESS]);
   });
 
   test('names are predictable', () => {

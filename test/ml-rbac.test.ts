@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   Accelerator, ApiResource, GpuTrainingJob, MlRbac, MlRbacProps, Persona, Subject, TeamOptions, TpuVersion, Verb, WorkloadRole,
 } from '../lib';
-import { checkRestricted, expectValidManifests, validateObjects } from './support/validate';
+import { checkRestricted, expectValidManifests, KUBE_DNS_EGRESS, validateObjects } from './support/validate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small RBAC evaluator with Kubernetes semantics: a request is allowed when some RoleBinding in the request's
@@ -119,6 +119,7 @@ const TWO_TEAMS: MlRbacProps = {
       quota: { gpus: 8, cpu: 64, memory: '512Gi', storage: '20Ti', persistentVolumeClaims: 20, pods: 100, jobs: 50 },
       queue: { clusterQueue: { cohort: 'research', flavor: { name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' } } } },
       trainer: { allowDelete: false },
+      pipelineRunner: { editableConfigMaps: ['pipeline-params'], deletableClaims: ['pipeline-scratch'] },
       modelServer: { configMaps: ['triton-config'], secrets: ['model-registry'], tokenSecret: true },
       members: [
         { subject: Subject.group('oidc:ml-vision'), persona: Persona.TRAINER },
@@ -217,7 +218,7 @@ describe('MlRbac', () => {
       expect(policy.spec).toEqual({
         podSelector: { matchLabels: {} },
         policyTypes: ['Ingress', 'Egress'],
-        egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+        egress: [KUBE_DNS_EGRESS],
       });
       const queue = only(objects, 'LocalQueue', ns);
       expect(queue.apiVersion).toBe('kueue.x-k8s.io/v1beta2');
@@ -435,7 +436,19 @@ describe('MlRbac authorization matrix', () => {
     ['trainer', 'create', '', 'pods/exec', 'run-1-abc', 'vision', false, TRAINER],
     ['trainer', 'get', '', 'pods/exec', 'run-1-abc', 'vision', false, TRAINER],
     ['trainer', 'create', '', 'persistentvolumeclaims', undefined, 'vision', true, TRAINER],
-    ['trainer', 'delete', '', 'persistentvolumeclaims', 'scratch', 'vision', true, TRAINER],
+    // Trainers and pipeline runners create ConfigMaps and claims, but change or delete only those named for them:
+    // never a feature server's configuration or another run's data.
+    ['trainer', 'delete', '', 'persistentvolumeclaims', 'scratch', 'vision', false, TRAINER],
+    ['trainer', 'patch', '', 'configmaps', 'features-config', 'vision', false, TRAINER],
+    ['trainer', 'update', '', 'configmaps', 'features-config', 'vision', false, TRAINER],
+    ['trainer', 'delete', '', 'configmaps', 'features-config', 'vision', false, TRAINER],
+    ['trainer', 'create', '', 'configmaps', undefined, 'vision', true, TRAINER],
+    ['pipeline', 'update', '', 'configmaps', 'pipeline-params', 'vision', true, PIPELINE],
+    ['pipeline', 'delete', '', 'configmaps', 'pipeline-params', 'vision', true, PIPELINE],
+    ['pipeline', 'patch', '', 'configmaps', 'features-config', 'vision', false, PIPELINE],
+    ['pipeline', 'delete', '', 'persistentvolumeclaims', 'pipeline-scratch', 'vision', true, PIPELINE],
+    ['pipeline', 'delete', '', 'persistentvolumeclaims', 'datasets', 'vision', false, PIPELINE],
+    ['pipeline', 'patch', '', 'persistentvolumeclaims', 'pipeline-scratch', 'vision', false, PIPELINE],
     ['trainer', 'get', '', 'secrets', 'model-registry', 'vision', false, TRAINER],
     ['trainer', 'list', '', 'secrets', undefined, 'vision', false, TRAINER],
     ['trainer', 'watch', '', 'secrets', undefined, 'vision', false, TRAINER],
@@ -505,12 +518,10 @@ describe('MlRbac authorization matrix', () => {
   test('trainer (create but not delete) has exactly these permissions', () => {
     expect(permissions(objects, TRAINER, 'vision')).toEqual([
       'create /configmaps', 'create /persistentvolumeclaims', 'create batch/cronjobs', 'create batch/jobs',
-      'delete /configmaps', 'delete /persistentvolumeclaims',
       'get /configmaps', 'get /events', 'get /persistentvolumeclaims', 'get /pods', 'get /pods/log', 'get batch/cronjobs', 'get batch/jobs',
       'get kueue.x-k8s.io/localqueues', 'get kueue.x-k8s.io/workloads',
       'list /configmaps', 'list /events', 'list /persistentvolumeclaims', 'list /pods', 'list batch/cronjobs', 'list batch/jobs',
       'list kueue.x-k8s.io/localqueues', 'list kueue.x-k8s.io/workloads',
-      'patch /configmaps', 'update /configmaps',
       'watch /configmaps', 'watch /events', 'watch /persistentvolumeclaims', 'watch /pods', 'watch batch/cronjobs', 'watch batch/jobs',
       'watch kueue.x-k8s.io/localqueues', 'watch kueue.x-k8s.io/workloads',
     ].map((p) => p.replace(' /', ' ')).sort());
@@ -531,10 +542,9 @@ describe('MlRbac authorization matrix', () => {
   test('pipeline runner has exactly these permissions', () => {
     expect(permissions(objects, PIPELINE, 'vision')).toEqual([
       'create batch/jobs', 'create configmaps', 'create persistentvolumeclaims',
-      'delete batch/jobs', 'delete configmaps', 'delete persistentvolumeclaims',
+      'delete batch/jobs',
       'get batch/cronjobs', 'get batch/jobs', 'get configmaps', 'get events', 'get kueue.x-k8s.io/workloads', 'get persistentvolumeclaims', 'get pods', 'get pods/log',
       'list batch/cronjobs', 'list batch/jobs', 'list configmaps', 'list events', 'list kueue.x-k8s.io/workloads', 'list persistentvolumeclaims', 'list pods',
-      'patch configmaps', 'update configmaps',
       'watch batch/cronjobs', 'watch batch/jobs', 'watch configmaps', 'watch events', 'watch kueue.x-k8s.io/workloads', 'watch persistentvolumeclaims', 'watch pods',
     ].sort());
   });
@@ -562,6 +572,13 @@ describe('MlRbac bad input', () => {
   const fails = (props: MlRbacProps, message: RegExp) => expect(() => synth(props)).toThrow(message);
   const rule = (resources: unknown[], verbs: unknown[], resourceNames?: string[]) =>
     team({ trainer: { extraRules: [{ resources: resources as ApiResource[], verbs: verbs as Verb[], resourceNames }] } });
+
+  test('claims to delete for a trainer that may not delete, and names that are no object names', () => {
+    fails({ teams: [team({ trainer: { allowDelete: false, deletableClaims: ['scratch'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.trainer\.deletableClaims' must be empty with allowDelete: false, got \["scratch"\]$/);
+    fails({ teams: [team({ pipelineRunner: { editableConfigMaps: ['Params'] } })] },
+      /^MlRbac 'rbac': 'teams\[0\]\.pipelineRunner\.editableConfigMaps\[0\]' must be a DNS-1123 subdomain .*got 'Params'$/);
+  });
 
   test('jobs in the core API group', () => {
     fails({ teams: [rule([{ apiGroup: '', resource: 'jobs' }], [Verb.CREATE])] },

@@ -147,6 +147,8 @@ describe('quota fit: workloads and Services within their namespace quota and Lim
   test('a LoadBalancer also takes node ports: quota.loadBalancers alone is not enough', () => {
     const { app, chart, team } = setup({ gpus: 0, loadBalancers: 1 });
     new MlflowPlatform(chart, 'mlflow', {
+      // In the team's namespace, where its trainers create Jobs: the quota is what this test is about.
+      allowSecretsInJobNamespace: true,
       team, backendStore: BackendStore.externalPostgres({ host: 'db.example.com', database: 'mlflow', username: 'mlflow', password: SecretValue.fromSecret('db', 'password') }),
       artifactStore: ArtifactStore.s3({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow') }),
       exposure: Exposure.loadBalancer({ sourceRanges: ['10.0.0.0/8'], hosts: ['mlflow.example.com'] }),

@@ -9,7 +9,7 @@ import {
   VolumeClaim,
 } from '../lib';
 import { selectorMatches } from './support/objects';
-import { checkLibraryDefaults, checkRestricted, podSpecsOf, uncoveredPods, validateObjects } from './support/validate';
+import { checkLibraryDefaults, checkRestricted, isDnsRule, KUBE_DNS_EGRESS, podSpecsOf, uncoveredPods, validateObjects } from './support/validate';
 
 function synthPlatform(): any[] {
   const app = Testing.app();
@@ -92,7 +92,7 @@ function allowedEdges(): string[] {
           if (from !== undefined) for (const port of show(portsOf(rule))) edges.add(`${from} -> ${pod.id}:${port}`);
         }
       }
-      for (const rule of policy.spec.egress ?? []) {
+      for (const rule of (policy.spec.egress ?? []).filter((r: any) => !isDnsRule(r))) {
         for (const peer of rule.to ?? []) {
           const to = peer.ipBlock ? peer.ipBlock.cidr : outside(peer) ? external(peer) : undefined;
           if (to !== undefined) for (const port of show(portsOf(rule))) edges.add(`${pod.id} -> ${to}:${port}`);
@@ -172,14 +172,15 @@ describe('examples/platform', () => {
       expect(withoutOwn.map((p) => p.id)).toEqual([]);
     });
 
-    test('every pod may resolve names (DNS on port 53) and nothing else outside the opened paths', () => {
+    test('every pod may resolve names at the cluster DNS pods only (not any address on port 53), and nothing else outside the opened paths', () => {
       for (const pod of pods) {
-        const dns = policiesOf(pod).some((p) => (p.spec.egress ?? []).some((r: any) => r.to === undefined
-          && JSON.stringify(r.ports) === JSON.stringify([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }])));
+        const dns = policiesOf(pod).some((p) => (p.spec.egress ?? []).some((r: any) => JSON.stringify(r) === JSON.stringify(KUBE_DNS_EGRESS)));
         expect([pod.id, dns]).toEqual([pod.id, true]);
       }
-      // The only rules without peers are the DNS ones: nothing is open to every destination or source.
-      const open = policies.flatMap((p) => [...(p.spec.ingress ?? []).filter((r: any) => r.from === undefined), ...(p.spec.egress ?? []).filter((r: any) => r.to === undefined && JSON.stringify(r.ports ?? []).indexOf('53') < 0)]);
+      // Every policy's first egress rule is the DNS one, and no rule is without peers: nothing is open to every
+      // destination or source, DNS included.
+      expect(policies.filter((p) => JSON.stringify(p.spec.egress[0]) !== JSON.stringify(KUBE_DNS_EGRESS)).map((p) => p.metadata.name)).toEqual([]);
+      const open = policies.flatMap((p) => [...(p.spec.ingress ?? []).filter((r: any) => r.from === undefined), ...(p.spec.egress ?? []).filter((r: any) => r.to === undefined)]);
       expect(open).toEqual([]);
     });
 

@@ -8,7 +8,7 @@ import {
   OnlineStore, QueueLocation, QueueWorker, QueueWorkerProps, Registry, SecretValue, ServingRuntime, TpuVersion, VolumeClaim,
   WorkerHealthCheck, WorkerQueue, WorkloadRole,
 } from '../lib';
-import { checkRestricted, expectValidManifests, uncoveredPods } from './support/validate';
+import { checkRestricted, expectValidManifests, KUBE_DNS_EGRESS, uncoveredPods } from './support/validate';
 
 const IMAGE = 'registry.example.com/vision/object-detector:1.4.2';
 const REDIS = QueueLocation.inCluster({ 'app.kubernetes.io/name': 'redis' }, 'data');
@@ -192,7 +192,7 @@ describe('QueueWorker', () => {
       expect(policy.ingress).toBeUndefined();
       expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
       expect(policy.egress).toEqual([
-        { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+        KUBE_DNS_EGRESS,
         {
           to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } }],
           ports: [{ port: 6379, protocol: 'TCP' }],
@@ -223,7 +223,7 @@ describe('QueueWorker', () => {
     expectValidManifests(objects);
     const env = find(objects, 'Deployment', 'extractor').spec.template.spec.containers[0].env.map((e: any) => e.name);
     expect(env).toEqual(expect.arrayContaining(['MLFLOW_TRACKING_URI', 'FEAST_FEATURE_SERVER_URL', 'MODEL_SERVER_URL']));
-    const egress = find(objects, 'NetworkPolicy', 'extractor').spec.egress.flatMap((r: any) => (r.to ?? []).map((t: any) => t.podSelector.matchLabels['app.kubernetes.io/instance']));
+    const egress = find(objects, 'NetworkPolicy', 'extractor').spec.egress.slice(1).flatMap((r: any) => (r.to ?? []).map((t: any) => t.podSelector.matchLabels['app.kubernetes.io/instance']));
     expect(egress).toEqual(['mlflow', 'feast', 'ranker']);
   });
 

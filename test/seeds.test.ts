@@ -600,7 +600,9 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
     expect(jobs.verbs).toContain('create');
     expect(jobs.verbs).not.toContain('delete');
     const claims = role.rules.find((r: any) => r.resources.includes('persistentvolumeclaims'));
-    expect(claims.verbs).toEqual(expect.arrayContaining(['create', 'delete']));
+    // The seed's trainer manages its claims: it creates and reads them; with allowDelete: false it deletes none.
+    expect(claims.verbs).toEqual(['create', 'get', 'list', 'watch']);
+    expect(role.rules.filter((r: any) => r.verbs.includes('delete') || r.verbs.includes('patch'))).toEqual([]);
     const binding = obj('rbac-model-trainer', 'RoleBinding', 'model-trainer');
     expect(binding.subjects).toContainEqual({ kind: 'ServiceAccount', name: 'training-account', namespace: 'ml-training' });
   });

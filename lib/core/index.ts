@@ -8,6 +8,7 @@ export * from './validation';
 export * from './volumes';
 export * from './job';
 export * from './ingress';
+export * from './dns';
 export * from './network';
 export * from './stateful';
 export * from './workload';

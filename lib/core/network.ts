@@ -1,7 +1,7 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { deepFreeze } from './frozen';
+import { clusterDnsRule } from './dns';
 
 /** A set of pods another workload talks to or hears from: pods with these labels, in this namespace. */
 export interface NetworkPeer {
@@ -34,14 +34,14 @@ export interface PodNetworkPolicyProps {
 }
 
 /**
- * DNS on port 53 to any address: cluster DNS may be a Service, a node-local cache or a link-local address. Every
- * policy has this rule: one frozen object serves all.
+ * The first egress rule of every policy until synth, when it becomes the cluster DNS rule (`ClusterDns`: kube-dns
+ * by default), which may be set after the policy was made.
  */
-const DNS_EGRESS: k8s.NetworkPolicyEgressRule = deepFreeze({ ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]) });
+const DNS_PLACEHOLDER: k8s.NetworkPolicyEgressRule = Object.freeze({});
 
 /**
  * One NetworkPolicy per workload that denies every ingress and egress of its pods except the paths that were
- * opened: DNS always, plus what wiring adds (`allowFrom`, `allowTo`). Wiring adds its rules to the policy's own
+ * opened: DNS to the cluster DNS (`ClusterDns`) always, plus what wiring adds (`allowFrom`, `allowTo`). Wiring adds its rules to the policy's own
  * spec object, so rules added after the workload was created are in the manifest.
  */
 export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
@@ -59,12 +59,23 @@ export class PodNetworkPolicy extends k8s.KubeNetworkPolicy {
       podSelector: { matchLabels: props.podSelector },
       policyTypes: ['Ingress', 'Egress'],
       ingress: undefined as k8s.NetworkPolicyIngressRule[] | undefined,
-      egress: [DNS_EGRESS],
+      egress: [DNS_PLACEHOLDER],
     };
     const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     super(scope, id, { metadata, spec });
     this.policySpec = spec;
     this.selected = { podSelector: props.podSelector, namespace: props.namespace };
+  }
+
+  /** Renders the policy, its first egress rule the DNS of its namespace or scope (`ClusterDns`). */
+  public toJson(): any {
+    const dns = clusterDnsRule(this, this.selected.namespace ?? Chart.of(this).namespace);
+    if (this.policySpec.egress[0] !== dns) {
+      const egress = this.policySpec.egress.slice();
+      egress[0] = dns;
+      this.policySpec.egress = egress;
+    }
+    return super.toJson();
   }
 
   /** The namespace of the selected pods. */

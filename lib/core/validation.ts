@@ -356,13 +356,45 @@ export function validateTimeZone(v: IValidator, prop: string, timeZone: string):
   return timeZone;
 }
 
-/** Checks an IPv4 CIDR (`10.0.0.0/8`). */
+/** An IPv4 address: four decimal octets from 0 to 255 without leading zeros. */
+const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = `${IPV4_OCTET}\\.${IPV4_OCTET}\\.${IPV4_OCTET}\\.${IPV4_OCTET}`;
+const IPV4_ADDRESS = new RegExp(`^${IPV4}$`);
+const IPV4_CIDR = new RegExp(`^${IPV4}/(3[0-2]|[12]?\\d)$`);
+
+/**
+ * Checks an IPv4 CIDR (`10.0.0.0/8`) strictly: decimal octets from 0 to 255 and a prefix from 0 to 32, neither with
+ * leading zeros (Go reads `010` as ten, other tools as eight), and no address bits beyond the prefix
+ * (`10.1.2.3/8` is a typo for `10.0.0.0/8` or `10.1.2.3/32`: the message says both). The one CIDR rule of the library;
+ * its short message keeps to one line what the examples make plain.
+ */
 export function validateCidr(v: IValidator, prop: string, cidr: string): string {
-  const match = typeof cidr === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr) : null;
-  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
+  const match = typeof cidr === 'string' ? IPV4_CIDR.exec(cidr) : null;
+  if (!match) {
     v.fail(prop, 'must be an IPv4 CIDR such as \'10.0.0.0/8\'', cidr);
   }
+  const [address, prefix] = [ipv4Number(cidr.split('/')[0]), Number(cidr.split('/')[1])];
+  const network = prefix === 0 ? 0 : (address & (~0 << (32 - prefix))) >>> 0;
+  if (network !== address) {
+    v.fail(prop, `must have no address bits beyond its /${prefix} prefix: '${ipv4String(network)}/${prefix}' for the range, or '${cidr.split('/')[0]}/32' for the one address`, cidr);
+  }
   return cidr;
+}
+
+/** Checks an IPv4 address (`169.254.20.10`), by the octet rule of {@link validateCidr}. */
+export function validateIpv4Address(v: IValidator, prop: string, address: string): string {
+  if (typeof address !== 'string' || !IPV4_ADDRESS.test(address)) {
+    v.fail(prop, 'must be an IPv4 address: four numbers from 0 to 255 without leading zeros, such as \'169.254.20.10\'', address);
+  }
+  return address;
+}
+
+function ipv4Number(address: string): number {
+  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function ipv4String(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 }
 
 /**

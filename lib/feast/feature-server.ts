@@ -1,6 +1,6 @@
 import { checkMounts, IValidator, PodBuilder, QuantityInput, SchedulingOptions, validateInteger } from '../core';
 import { ServerBlock, serverProbe } from '../core/server';
-import { CONFIG_FILE, configMount, configVolume } from './config';
+import { CONFIG_FILE, configMounts, configVolumes, withRenderedConfig } from './config';
 import { FeastContext } from './context';
 import { registryMounts } from './stores';
 
@@ -69,21 +69,21 @@ export function featureServerPod(ctx: FeastContext, o: FeatureServerOptions): Po
     // Nodes only, counting every revision: Feast's spread as it always was (ModelServer's would change the manifests).
     topologySpreadConstraints: o.scaling.replicated ? o.server.spread({ acrossZones: false, perRevision: false }) : undefined,
   });
-  pod.addVolume(configVolume(ctx));
+  for (const volume of configVolumes(ctx)) pod.addVolume(volume);
   pod.addContainer({
     name: 'feature-server',
     image: ctx.image,
-    command: [
+    command: withRenderedConfig([
       'feast', '--feature-store-yaml', CONFIG_FILE, 'serve',
       '--host', '0.0.0.0', '--port', String(SERVER_PORT),
       '--workers', String(o.workers), '--registry_ttl_sec', String(o.registryTtlSeconds),
-    ],
+    ]),
     env: { ...stores.registry.env, ...stores.online.env },
     secretEnv: { ...stores.registry.secretEnv, ...stores.online.secretEnv },
     resources: { cpu: o.cpu ?? 1, memory: o.memory ?? '1Gi' },
     ports: [{ name: 'http', port: SERVER_PORT }],
     mounts,
-    volumeMounts: [configMount()],
+    volumeMounts: configMounts(),
     // /health answers 503 until the registry was loaded: it gates traffic, but must not restart the pod. No
     // timeoutSeconds (Kubernetes' 1 s): Feast's probes as they always were (MLflow's and ModelServer's set 5 s).
     startupProbe: serverProbe({ port: 'http', path: '/health' }, { periodSeconds: 5, failureThreshold: 60 }),

@@ -22,6 +22,7 @@ import { inClusterRedis } from './redis';
 import { Registry } from './registry';
 import { reachStores, storeSecretUses } from './stores';
 import { registerConstruct } from '../core/platform';
+import { registerServerSecrets } from '../core/server-secrets';
 
 /** The Feast feature server image the library is tested with (Feast publishes its images on quay.io since 0.47). */
 export const FEAST_IMAGE = 'quay.io/feastdev/feature-server:0.62.0';
@@ -142,6 +143,13 @@ export interface FeatureStoreProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Accept that the Secrets this feature store (Redis, stores, registry) uses live in a namespace where someone else may create Jobs or pods (a
+   * team's trainers or pipeline runners): any such pod can run as any ServiceAccount there and mount any Secret.
+   * Refused at synth otherwise (a platform check), naming the Roles that allow it.
+   * @default false
+   */
+  readonly allowSecretsInJobNamespace?: boolean;
 }
 
 /** The props of a FeatureStore, checked, with their defaults. */
@@ -160,7 +168,7 @@ const FEATURE_STORE_PROPS = propNames<FeatureStoreProps>()({
   name: true, namespace: true, team: true, project: true, provider: true, registry: true, registryTtl: true,
   onlineStore: true, offlineStore: true, entityKeySerializationVersion: true, image: true, replicas: true,
   autoscaling: true, workers: true, cpu: true, memory: true, featureRepository: true, materialization: true,
-  scheduling: true, serviceAccountName: true, labels: true,
+  scheduling: true, serviceAccountName: true, labels: true, allowSecretsInJobNamespace: true,
 });
 /**
  * A Feast feature store: the online feature server (`feast serve`, port 6566) as a Deployment and Service, its
@@ -208,7 +216,7 @@ export class FeatureStore extends Construct implements IService {
 
   public constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    registerConstruct(this, 'FeatureStore');
+    registerConstruct(this, 'FeatureStore', [registerServerSecrets(this, props?.allowSecretsInJobNamespace)]);
     const v = Validator.forConstruct('FeatureStore', id);
     rejectUnknownProps(v, props, FEATURE_STORE_PROPS);
     const settings = checkProps(v, this, id, props);

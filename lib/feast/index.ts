@@ -6,9 +6,9 @@ export { FEAST_IMAGE, FeatureStore } from './feature-store';
 export type { FeatureStoreConnectOptions, FeatureStoreProps } from './feature-store';
 export type { MaterializationOptions } from './materialization';
 export { OfflineStore } from './offline-store';
-export type { PostgresOfflineStoreOptions, SnowflakeOfflineStoreOptions } from './offline-store';
+export type { PostgresOfflineStoreOptions, SnowflakeOfflineStoreOptions, BigQueryOfflineStoreOptions } from './offline-store';
 export { OnlineStore, REDIS_IMAGE, RedisMode } from './online-store';
 // In declaration order: the API reference lists the interfaces that extend RedisStoreOptions in this order.
 export type { RedisStoreOptions, InClusterRedisOptions, ExternalRedisOptions } from './online-store';
 export { Registry } from './registry';
-export type { S3RegistryOptions, SqlRegistryOptions } from './registry';
+export type { S3RegistryOptions, GcsRegistryOptions, SqlRegistryOptions } from './registry';

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import {
   checkMounts, childName, DeployPhase, jobRunSpec, PodBuilder, PodNetworkPolicy, QuantityInput, resolveMount, selectorLabels, setDeployPhase,
 } from '../core';
-import { CONFIG_FILE, configMount, configVolume } from './config';
+import { CONFIG_FILE, configMounts, configVolumes, withRenderedConfig } from './config';
 import { FeastContext } from './context';
 import { FeatureRepository } from './feature-repository';
 import { reachStores, registryMounts } from './stores';
@@ -37,16 +37,16 @@ export function feastJobPod(ctx: FeastContext, job: FeastJob): { pod: PodBuilder
   if (job.repo?._mount) mounts.push(resolveMount(v, 'featureRepository', job.repo._mount, true));
   checkMounts(v, mounts, { podsMaySpanNodes: true, namespace: ctx.namespace, why: 'the Feast jobs write the registry while the feature server reads it, on any node' });
   const pod = new PodBuilder(v, { serviceAccountName: name, restartPolicy: 'Never', labels: { ...labels, ...selector } });
-  pod.addVolume(configVolume(ctx));
+  for (const volume of configVolumes(ctx)) pod.addVolume(volume);
   pod.addContainer({
     name: job.component,
     image: job.repo?.image ?? ctx.image,
-    command: job.command,
+    command: withRenderedConfig(job.command),
     env: { ...stores.registry.env, ...stores.online.env, ...stores.offline.env },
     secretEnv: { ...stores.registry.secretEnv, ...stores.online.secretEnv, ...stores.offline.secretEnv },
     resources: job.resources,
     mounts,
-    volumeMounts: [configMount()],
+    volumeMounts: configMounts(),
   });
   const policy = new PodNetworkPolicy(ctx.scope, `${job.id}NetworkPolicy`, { name, namespace: ctx.namespace, podSelector: selector, labels });
   reachStores(stores, policy, true);

@@ -54,7 +54,9 @@ export interface InClusterRedisOptions extends RedisStoreOptions {
    */
   readonly cpu?: QuantityInput;
   /**
-   * Memory of the Redis container; Redis is capped at 80% of it (`maxmemory`) so it is not OOM-killed.
+   * Memory of the Redis container; Redis is capped at 80% of it (`maxmemory`) so it is not OOM-killed. At least
+   * 64Mi: below, Redis's own footprint and an append-only-file rewrite leave no room for data (and under 2 bytes
+   * `maxmemory 0` would mean no limit at all).
    * @default '2Gi'
    */
   readonly memory?: QuantityInput;
@@ -159,6 +161,7 @@ export class OnlineStore {
       secretEnv: password ? { [REDIS_PASSWORD_ENV]: password } : {},
       env: {},
       externalPorts: ports,
+      externalCidr: this._externalCidr,
     };
   }
 

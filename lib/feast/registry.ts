@@ -1,7 +1,7 @@
 import { SecretValue, validateInteger, Validator, VolumeClaim } from '../core';
 import { isS3BucketName, parseObjectStoreEndpoint } from '../core/object-store';
 import { validateRelativePath } from '../core/validation';
-import { StoreBinding } from './binding';
+import { ANY_ADDRESS, externalCidrOf, StoreBinding } from './binding';
 
 /** Where a file registry's claim is mounted. */
 const REGISTRY_DIR = '/var/lib/feast/registry';
@@ -22,7 +22,7 @@ export class Registry {
     validateRelativePath(v, 'path', path);
     return new Registry('file', (ttl) => ({
       config: { registry_type: 'file', path: `${REGISTRY_DIR}/${path}`, cache_ttl_seconds: ttl },
-      secretEnv: {}, env: {}, externalPorts: [], claim: { claim, dir: REGISTRY_DIR },
+      secretEnv: {}, env: {}, externalPorts: [], externalCidr: ANY_ADDRESS, claim: { claim, dir: REGISTRY_DIR },
     }));
   }
 
@@ -53,8 +53,9 @@ export class Registry {
       env.FEAST_S3_ENDPOINT_URL = options.endpoint;
     }
     if (options.region !== undefined) env.AWS_DEFAULT_REGION = options.region;
+    const externalCidr = externalCidrOf(v, options.cidr);
     return new Registry('s3', (ttl) => ({
-      config: { registry_type: 'file', path: uri, cache_ttl_seconds: ttl }, secretEnv, env, externalPorts: [port],
+      config: { registry_type: 'file', path: uri, cache_ttl_seconds: ttl }, secretEnv, env, externalPorts: [port], externalCidr,
     }));
   }
 
@@ -62,13 +63,14 @@ export class Registry {
    * A registry file in Google Cloud Storage (credentials from Workload Identity).
    * @param uri `gs://bucket/path/registry.db`
    */
-  public static gcs(uri: string): Registry {
+  public static gcs(uri: string, options: GcsRegistryOptions = {}): Registry {
     const v = Validator.forFactory('Registry.gcs');
     if (typeof uri !== 'string' || !/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/\S+$/.test(uri)) {
       v.fail('uri', 'must be a GCS object URI such as \'gs://bucket/feast/registry.db\'', uri);
     }
+    const externalCidr = externalCidrOf(v, options?.cidr);
     return new Registry('gcs', (ttl) => ({
-      config: { registry_type: 'file', path: uri, cache_ttl_seconds: ttl }, secretEnv: {}, env: {}, externalPorts: [443],
+      config: { registry_type: 'file', path: uri, cache_ttl_seconds: ttl }, secretEnv: {}, env: {}, externalPorts: [443], externalCidr,
     }));
   }
 
@@ -82,9 +84,10 @@ export class Registry {
     const v = Validator.forFactory('Registry.sql');
     if (!(url instanceof SecretValue)) v.fail('url', 'must be made with SecretValue.fromSecret(name, key) (the URL carries a password)', url);
     const port = validateInteger(v, 'port', options.port ?? 5432, 1, 65535);
+    const externalCidr = externalCidrOf(v, options.cidr);
     return new Registry('sql', (ttl) => ({
       config: { registry_type: 'sql', path: `\${${REGISTRY_URL_ENV}}`, cache_ttl_seconds: ttl },
-      secretEnv: { [REGISTRY_URL_ENV]: url }, env: {}, externalPorts: [port],
+      secretEnv: { [REGISTRY_URL_ENV]: url }, env: {}, externalPorts: [port], externalCidr,
     }));
   }
 
@@ -122,6 +125,20 @@ export interface S3RegistryOptions {
    * @default - none
    */
   readonly secretAccessKey?: SecretValue;
+  /**
+   * The addresses of the S3 endpoint (its subnet, a VPC endpoint), the only ones the Feast pods may reach on its port.
+   * @default '0.0.0.0/0' (any address, on its port only)
+   */
+  readonly cidr?: string;
+}
+
+/** Options of {@link Registry.gcs}. */
+export interface GcsRegistryOptions {
+  /**
+   * The addresses of Google Cloud Storage (Private Google Access: `199.36.153.8/30`), the only ones the Feast pods may reach on port 443.
+   * @default '0.0.0.0/0' (any address, on port 443 only)
+   */
+  readonly cidr?: string;
 }
 
 /** Options of {@link Registry.sql}. */
@@ -131,4 +148,9 @@ export interface SqlRegistryOptions {
    * @default 5432
    */
   readonly port?: number;
+  /**
+   * The addresses of the database, the only ones the Feast pods may reach on the database port.
+   * @default '0.0.0.0/0' (any address, on the database port only)
+   */
+  readonly cidr?: string;
 }

@@ -12,8 +12,12 @@ export function reachStores(stores: FeastStores, policy: PodNetworkPolicy, withO
   } else {
     policy.allowToCidr(stores.onlineCidr, toPorts(stores.online.externalPorts));
   }
-  const external = [...stores.registry.externalPorts, ...(withOffline ? stores.offline.externalPorts : [])];
-  if (external.length > 0) policy.allowToCidr('0.0.0.0/0', toPorts([...new Set(external)]));
+  // One rule per range: the registry's and the offline store's ports share it when their ranges are the same.
+  const byCidr = new Map<string, number[]>();
+  for (const store of withOffline ? [stores.registry, stores.offline] : [stores.registry]) {
+    if (store.externalPorts.length > 0) byCidr.set(store.externalCidr, [...(byCidr.get(store.externalCidr) ?? []), ...store.externalPorts]);
+  }
+  for (const [cidr, ports] of byCidr) policy.allowToCidr(cidr, toPorts([...new Set(ports)]));
 }
 
 /** The mount of a file registry's claim (none for the other registries). */

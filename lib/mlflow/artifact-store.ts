@@ -87,6 +87,11 @@ export interface GcsArtifactOptions {
   readonly path?: string;
   /** How the server authenticates (Workload Identity or a key file). */
   readonly credentials: ArtifactCredentials;
+  /**
+   * The addresses of Google Cloud Storage, for the egress NetworkPolicy (Private Google Access: `199.36.153.8/30`).
+   * @default '0.0.0.0/0' (any address, on port 443 only)
+   */
+  readonly cidr?: string;
 }
 
 /** What an ArtifactStore factory was given. */
@@ -134,6 +139,7 @@ export class ArtifactStore {
     if (!options || typeof options !== 'object') v.fail('options', 'must be an object with bucket and credentials', options);
     validateS3BucketName(v, 'bucket', options.bucket);
     if (options.path !== undefined) checkPrefix(v, 'path', options.path);
+    if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
     checkCredentials(v, options.credentials);
     if (Object.keys(options.credentials._env).length > 0) {
       v.fail('credentials', 'must be ArtifactCredentials.gkeWorkloadIdentity(...) or ArtifactCredentials.gcpServiceAccountKey(...) for GCS', 'access keys');

@@ -46,14 +46,19 @@ export function minioBucketJob(
   const mv = v.nested('artifactStore');
   const selector = selectorLabels({ instance: labels['app.kubernetes.io/instance'], component: 'bucket-setup' });
   const pod = new PodBuilder(mv, { labels: { ...labels, ...selector }, restartPolicy: 'Never' });
-  // The credentials go into mc's config file through a here-document (in /tmp, an emptyDir), so they appear
-  // neither in the manifest nor in any process's arguments.
+  // `mc alias set` reads the user and the password from stdin, one line each, and writes mc's config file itself (in
+  // /tmp, an emptyDir): the credentials appear neither in the manifest nor in any process's arguments, and no quote,
+  // backslash or `$` in them can break a file format. A line break cannot be passed that way: refused with a message
+  // (`kubectl create secret --from-file` keeps a file's trailing newline).
   const script = [
     'set -eu',
-    'mkdir -p "$HOME/.mc"',
-    'cat > "$HOME/.mc/config.json" <<EOF',
-    `{"version":"10","aliases":{"minio":{"url":"http://${minio.host}:${MINIO_PORT}","accessKey":"$MINIO_ROOT_USER","secretKey":"$MINIO_ROOT_PASSWORD","api":"s3v4","path":"auto"}}}`,
-    'EOF',
+    'nl=$(printf \'\\n_\'); nl=${nl%_}; cr=$(printf \'\\r\')',
+    'case "$MINIO_ROOT_USER$MINIO_ROOT_PASSWORD" in',
+    '  *"$nl"*|*"$cr"*)',
+    '    echo "The MinIO root user and password must be single lines (no line breaks; a Secret made with --from-file keeps the trailing newline)" >&2',
+    '    exit 1;;',
+    'esac',
+    `printf '%s\\n%s\\n' "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" | mc alias set --api s3v4 --path auto minio http://${minio.host}:${MINIO_PORT} >/dev/null`,
     'until mc ready minio; do sleep 3; done',
     `mc mb --ignore-existing minio/${o.bucket}`,
     `mc anonymous set none minio/${o.bucket}`,

@@ -20,6 +20,7 @@ import { checkMetrics, MlflowMetricsOptions, renderMetrics } from './metrics';
 import { ArtifactBinding, bindArtifactStore, bindBackendStore } from './stores';
 import { trackingServerPod } from './tracking-server';
 import { registerConstruct } from '../core/platform';
+import { registerServerSecrets } from '../core/server-secrets';
 
 /** The MLflow image: the `-full` variant ships the PostgreSQL drivers (psycopg2/psycopg) and boto3. */
 const MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.16.1-full';
@@ -113,6 +114,13 @@ export interface MlflowPlatformProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Accept that the Secrets this platform (PostgreSQL, MinIO, TLS, auth) uses live in a namespace where someone else may create Jobs or pods (a
+   * team's trainers or pipeline runners): any such pod can run as any ServiceAccount there and mount any Secret.
+   * Refused at synth otherwise (a platform check), naming the Roles that allow it.
+   * @default false
+   */
+  readonly allowSecretsInJobNamespace?: boolean;
 }
 
 /** Options of {@link MlflowPlatform.connect}. */
@@ -180,7 +188,7 @@ interface ServerObjects {
 const MLFLOW_PLATFORM_PROPS = propNames<MlflowPlatformProps>()({
   name: true, namespace: true, team: true, backendStore: true, artifactStore: true, image: true, replicas: true,
   port: true, servicePort: true, serviceName: true, workers: true, cpu: true, memory: true, exposure: true, auth: true, metrics: true,
-  serviceAccountName: true, labels: true,
+  serviceAccountName: true, labels: true, allowSecretsInJobNamespace: true,
 });
 /**
  * An MLflow tracking server with its stores: a Deployment running `mlflow server` with proxied artifacts, a
@@ -229,7 +237,7 @@ export class MlflowPlatform extends Construct implements IService {
 
   public constructor(scope: Construct, id: string, props: MlflowPlatformProps) {
     super(scope, id);
-    registerConstruct(this, 'MlflowPlatform');
+    registerConstruct(this, 'MlflowPlatform', [registerServerSecrets(this, props?.allowSecretsInJobNamespace)]);
     const v = this.v = Validator.forConstruct('MlflowPlatform', id);
     rejectUnknownProps(v, props, MLFLOW_PLATFORM_PROPS);
     const settings = checkProps(v, this, id, props);

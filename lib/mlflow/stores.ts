@@ -115,7 +115,7 @@ export function bindArtifactStore(ctx: MlflowContext, artifacts: ArtifactConfig)
   } else {
     const o = artifacts.options;
     destination = `gs://${o.bucket}${o.path ? `/${o.path}` : ''}`;
-    networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
+    networkPolicy.allowToCidr(o.cidr ?? '0.0.0.0/0', [{ port: 443 }]);
   }
   const credentials = artifacts.options.credentials;
   const secretEnv: Record<string, SecretValue> = {};

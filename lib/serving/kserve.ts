@@ -104,7 +104,7 @@ export function allowKServeTraffic(policy: PodNetworkPolicy, mode: KServeDeploym
     policy.allowFromNamespace('istio-system', [{ port: 8012 }]);
   }
   const download = model?.download;
-  if (download !== undefined) policy.allowToCidr('0.0.0.0/0', [{ port: download.port }]);
+  if (download !== undefined) policy.allowToCidr(download.cidr ?? '0.0.0.0/0', [{ port: download.port }]);
   return serverless;
 }
 

@@ -176,6 +176,13 @@ export interface ModelServerProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Accept that the Secrets this server uses live in a namespace where someone else may create Jobs or pods (a
+   * team's trainers or pipeline runners): any such pod can run as any ServiceAccount there and mount any Secret.
+   * Refused at synth otherwise (a platform check), naming the Roles that allow it.
+   * @default false
+   */
+  readonly allowSecretsInJobNamespace?: boolean;
 }
 
 /** Options of {@link ModelServer.connect}. */

@@ -24,6 +24,7 @@ import { renderReplicas } from './replicas';
 import { ServingRuntime } from './runtime';
 import { resolveVariants, VARIANT_LABEL, VariantSpec } from './variants';
 import { registerConstruct } from '../core/platform';
+import { registerServerSecrets } from '../core/server-secrets';
 
 /** The props every backend shares, checked and with their defaults. */
 interface ServerBasics {
@@ -63,7 +64,7 @@ const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
   autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
   sharedMemory: true, env: true, secretEnv: true, startupTimeout: true, probePeriod: true, maxSurge: true,
   requireSpreadAcrossNodes: true, servicePort: true, serviceName: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
-  variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true,
+  variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true, allowSecretsInJobNamespace: true,
 });
 /**
  * An inference service: Deployments + Service + PodDisruptionBudget + autoscaling, with optional Ingress,
@@ -106,7 +107,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
   public constructor(scope: Construct, id: string, props: ModelServerProps) {
     super(scope, id);
-    registerConstruct(this, 'ModelServer');
+    registerConstruct(this, 'ModelServer', [registerServerSecrets(this, props?.allowSecretsInJobNamespace)]);
     const v: Validator = Validator.forConstruct('ModelServer', id);
     rejectUnknownProps(v, props, MODEL_SERVER_PROPS);
     const basics = this.resolveBasics(v, id, props);

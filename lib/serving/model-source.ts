@@ -1,6 +1,6 @@
 import { AccessMode, QuantityInput, SecretValue, Validator, VolumeClaim } from '../core';
 import { parseObjectStoreEndpoint } from '../core/object-store';
-import { rejectInlineCredential, validateQuantity } from '../core/validation';
+import { rejectInlineCredential, validateCidr, validateQuantity } from '../core/validation';
 
 /** Options of {@link ModelSource.s3}. */
 export interface S3SourceOptions {
@@ -25,6 +25,11 @@ export interface S3SourceOptions {
    */
   readonly region?: string;
   /**
+   * The addresses of the store (the endpoint's subnet, a VPC endpoint), the only ones the download may reach on its port.
+   * @default '0.0.0.0/0' (any address, on the store's port only)
+   */
+  readonly cidr?: string;
+  /**
    * The most the downloaded model may take on the node's disk.
    * @default - no limit
    */
@@ -39,6 +44,11 @@ export interface GcsSourceOptions {
    */
   readonly serviceAccountKey?: SecretValue;
   /**
+   * The addresses of Google Cloud Storage (Private Google Access: `199.36.153.8/30`), the only ones the download may reach on its port.
+   * @default '0.0.0.0/0' (any address, on the store's port only)
+   */
+  readonly cidr?: string;
+  /**
    * The most the downloaded model may take on the node's disk.
    * @default - no limit
    */
@@ -47,6 +57,11 @@ export interface GcsSourceOptions {
 
 /** Options of {@link ModelSource.https}. */
 export interface HttpsSourceOptions {
+  /**
+   * The addresses of the server, the only ones the download may reach on its port.
+   * @default '0.0.0.0/0' (any address, on the store's port only)
+   */
+  readonly cidr?: string;
   /**
    * The most the downloaded model may take on the node's disk.
    * @default - no limit
@@ -111,7 +126,7 @@ export class ModelSource {
       secretEnv.AWS_SECRET_ACCESS_KEY = options.secretAccessKey;
     }
     return new ModelSource(ModelSourceKind.S3, uri, {
-      download: { env, secretEnv, port: endpoint?.port ?? 443, sizeLimit: sizeLimit(v, options.sizeLimit) },
+      download: { env, secretEnv, port: endpoint?.port ?? 443, sizeLimit: sizeLimit(v, options.sizeLimit), cidr: downloadCidr(v, options.cidr) },
       hasCredentials: options.accessKeyId !== undefined,
     });
   }
@@ -124,7 +139,9 @@ export class ModelSource {
       v.fail('serviceAccountKey', 'must be made with SecretValue.fromSecret(name, key)', options.serviceAccountKey);
     }
     return new ModelSource(ModelSourceKind.GCS, uri, {
-      download: { env: {}, secretEnv: {}, port: 443, sizeLimit: sizeLimit(v, options.sizeLimit), keyFile: options.serviceAccountKey },
+      download: {
+        env: {}, secretEnv: {}, port: 443, sizeLimit: sizeLimit(v, options.sizeLimit), keyFile: options.serviceAccountKey, cidr: downloadCidr(v, options.cidr),
+      },
       hasCredentials: options.serviceAccountKey !== undefined,
     });
   }
@@ -134,7 +151,7 @@ export class ModelSource {
     const v = Validator.forFactory('ModelSource.https');
     checkUri(v, uri, 'https://');
     return new ModelSource(ModelSourceKind.HTTPS, uri, {
-      download: { env: {}, secretEnv: {}, port: 443, sizeLimit: sizeLimit(v, options.sizeLimit) },
+      download: { env: {}, secretEnv: {}, port: 443, sizeLimit: sizeLimit(v, options.sizeLimit), cidr: downloadCidr(v, options.cidr) },
     });
   }
 
@@ -201,6 +218,12 @@ export interface DownloadSpec {
   readonly sizeLimit?: string;
   /** A credentials file to mount (GCS service account key). */
   readonly keyFile?: SecretValue;
+  /** The addresses of the store (every address when not set). */
+  readonly cidr?: string;
+}
+
+function downloadCidr(v: Validator, cidr: string | undefined): string | undefined {
+  return cidr === undefined ? undefined : validateCidr(v, 'cidr', cidr);
 }
 
 function checkUri(v: Validator, uri: string, scheme: string): void {

@@ -61,7 +61,7 @@ export function renderReplicas(scope: Construct, v: IValidator, input: ReplicaIn
     topologySpreadConstraints: block.spread({ requireAcrossNodes: props.requireSpreadAcrossNodes }),
   });
   const { mounts, volumeMounts } = mountModel(v, pod, input);
-  if (runtime.downloadsFromInternet) input.networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
+  if (runtime.downloadsFromInternet) input.networkPolicy.allowToCidr(runtime.downloadCidr, [{ port: 443 }]);
   volumeMounts.push(...mountRuntimeConfig(scope, pod, input));
   const probes = replicaProbes(v, input);
   if (gpus > 0 && runtime.kind === 'tf-serving' && runtime.imageOverridden && !/gpu/i.test(imageTag(runtime.image(true)) ?? '')) {
@@ -128,7 +128,7 @@ function mountModel(v: IValidator, pod: PodBuilder, input: ReplicaInput): { moun
       prop: `${variant.prop}`,
     });
     volumeMounts.push({ name: 'model', mountPath: runtime.modelPath, readOnly: true });
-    networkPolicy.allowToCidr('0.0.0.0/0', [{ port: download.port }]);
+    networkPolicy.allowToCidr(download.cidr ?? '0.0.0.0/0', [{ port: download.port }]);
   }
   return { mounts, volumeMounts };
 }

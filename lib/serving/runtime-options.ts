@@ -85,6 +85,12 @@ export interface VllmOptions extends RuntimePresetOptions {
    */
   readonly huggingFaceToken?: SecretValue;
   /**
+   * The addresses the server downloads `model` from (a Hugging Face mirror or proxy's range), the only ones it may
+   * reach on port 443.
+   * @default '0.0.0.0/0' (any address, on port 443 only)
+   */
+  readonly downloadCidr?: string;
+  /**
    * GPUs to shard the model over (`--tensor-parallel-size`).
    * @default - every GPU of the pod
    */
@@ -178,6 +184,8 @@ export interface RuntimeDefinition {
   readonly configFiles?: RuntimeConfigFile[];
   readonly sharedMemory?: boolean;
   readonly downloadsFromInternet?: boolean;
+  /** The addresses of those downloads (every address when not set). */
+  readonly downloadCidr?: string;
   readonly startupBudget?: Duration;
   readonly kserveFormat?: string;
   readonly alerts: RuntimeAlertQueries;

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { SecretValue, Validator } from '../core';
-import { validateImage, validateInteger, validateMountPath, validatePort } from '../core/validation';
+import { validateCidr, validateImage, validateInteger, validateMountPath, validatePort } from '../core/validation';
 import { CustomRuntimeOptions, RuntimeDefinition, RuntimePresetOptions, TfServingOptions, VllmOptions } from './runtime-options';
 
 // The presets carry the real ports, endpoints, arguments and metrics of each server; ServingRuntime wraps them.
@@ -123,6 +123,7 @@ export function vllmRuntime(options: VllmOptions = {}): RuntimeDefinition {
   if (options.huggingFaceToken !== undefined && !(options.huggingFaceToken instanceof SecretValue)) {
     v.fail('huggingFaceToken', 'must be made with SecretValue.fromSecret(name, key)', options.huggingFaceToken);
   }
+  if (options.downloadCidr !== undefined) validateCidr(v, 'downloadCidr', options.downloadCidr);
   const modelPath = '/models';
   return {
     kind: 'vllm',
@@ -156,6 +157,7 @@ export function vllmRuntime(options: VllmOptions = {}): RuntimeDefinition {
     },
     secretEnv: options.huggingFaceToken ? { HF_TOKEN: options.huggingFaceToken } : undefined,
     downloadsFromInternet: options.model !== undefined,
+    downloadCidr: options.downloadCidr,
     sharedMemory: true,
     startupBudget: Duration.minutes(30),
     kserveFormat: 'huggingface',

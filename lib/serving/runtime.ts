@@ -143,6 +143,11 @@ export class ServingRuntime {
     return this.def.downloadsFromInternet ?? false;
   }
 
+  /** The addresses of those downloads (`0.0.0.0/0` unless the runtime was given a range). */
+  public get downloadCidr(): string {
+    return this.def.downloadCidr ?? '0.0.0.0/0';
+  }
+
   /** The default startup budget. */
   public get startupBudget(): Duration {
     return this.def.startupBudget ?? Duration.minutes(10);

@@ -3,7 +3,7 @@
 export { Verb, ApiResource } from './api-resource';
 export type { RbacRule } from './rbac-rule';
 export { Persona, Subject } from './persona';
-export type { TeamMember, PersonaOptions, WorkloadPersonaOptions, TrainerOptions, ModelServerOptions } from './persona';
+export type { TeamMember, PersonaOptions, WorkloadPersonaOptions, JobPersonaOptions, TrainerOptions, ModelServerOptions } from './persona';
 export type { AcceleratorQuota, TeamQuota, TeamLimitDefaults } from './quota';
 export type { ResourceFlavorOptions, TeamClusterQueueOptions } from './cluster-queue';
 export type { TeamQueueOptions } from './queue';

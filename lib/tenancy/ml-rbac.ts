@@ -1,5 +1,6 @@
 import { propNames, rejectUnknownProps } from '../core/props';
 import { Construct } from 'constructs';
+import { ClusterDns } from '../core/dns';
 import { Validator } from '../core/errors';
 import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
@@ -25,6 +26,12 @@ export interface MlRbacProps {
    * @default - only the Kubernetes ones
    */
   readonly systemNamespaces?: string[];
+  /**
+   * Where the pods of every team's namespaces resolve names (NodeLocal DNSCache, CoreDNS elsewhere than
+   * `kube-system`): the default of each team's `clusterDns`.
+   * @default - the nearest `ClusterDns.use` setting, else `ClusterDns.kubeDns()` (kube-dns in kube-system)
+   */
+  readonly clusterDns?: ClusterDns;
 }
 
 /** Namespaces of Kubernetes itself that never become team namespaces (with every other `kube-` namespace). */
@@ -35,6 +42,7 @@ const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-
 const ML_RBAC_PROPS = propNames<MlRbacProps>()({
   teams: true,
   systemNamespaces: true,
+  clusterDns: true,
 });
 /**
  * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
@@ -54,6 +62,7 @@ export class MlRbac extends Construct {
   private readonly validator: Validator;
   private readonly flavors: FlavorRegistry = new Map();
   private readonly systemNamespaces: string[];
+  private readonly clusterDns?: ClusterDns;
 
   public constructor(scope: Construct, id: string, props: MlRbacProps = {}) {
     super(scope, id);
@@ -61,6 +70,10 @@ export class MlRbac extends Construct {
     this.validator = Validator.forConstruct('MlRbac', id);
     rejectUnknownProps(this.validator, props, ML_RBAC_PROPS);
     this.systemNamespaces = validateSystemNamespaces(this.validator, props.systemNamespaces);
+    if (props.clusterDns !== undefined && !(props.clusterDns instanceof ClusterDns)) {
+      this.validator.fail('clusterDns', 'must be made with ClusterDns.kubeDns(), nodeLocalCache() or addresses()', props.clusterDns);
+    }
+    this.clusterDns = props.clusterDns;
     if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
     for (const team of props.teams ?? []) this.addTeam(team);
   }
@@ -86,7 +99,7 @@ export class MlRbac extends Construct {
       if (taken.has(ns) || namespaces.indexOf(ns) !== i) v.fail(`namespaces[${i}]`, 'must belong to one team only, once', ns);
     });
     if (namespaces.length === 0) v.fail('namespaces', 'must list at least one namespace', namespaces);
-    const team = new Team(this, childId(name), v, { ...options, name, namespaces }, this.flavors);
+    const team = new Team(this, childId(name), v, { ...options, name, namespaces, clusterDns: options.clusterDns ?? this.clusterDns }, this.flavors);
     this.teams.push(team);
     return team;
   }

@@ -89,8 +89,26 @@ export interface WorkloadPersonaOptions extends PersonaOptions {
   readonly mountableSecrets?: string[];
 }
 
+/**
+ * Options of the personas that create Jobs (trainer, pipeline runner). They may create ConfigMaps and claims and read
+ * them all, but change or delete only those named here: never a server's configuration (a feature server's
+ * `feature_store.yaml`) or another run's data.
+ */
+export interface JobPersonaOptions extends WorkloadPersonaOptions {
+  /**
+   * ConfigMaps the persona may update, patch and delete, by name (RBAC cannot say "the ones it created").
+   * @default - none: it creates ConfigMaps and reads them all, and changes none
+   */
+  readonly editableConfigMaps?: string[];
+  /**
+   * PersistentVolumeClaims the persona may delete, by name (a trainer with `allowDelete: false` deletes none).
+   * @default - none: it creates claims and reads them all, and deletes none
+   */
+  readonly deletableClaims?: string[];
+}
+
 /** Options of the trainer persona. */
-export interface TrainerOptions extends WorkloadPersonaOptions {
+export interface TrainerOptions extends JobPersonaOptions {
   /**
    * Allow deleting Jobs, CronJobs and pods. `false` gives "create and monitor, but not delete".
    * @default true

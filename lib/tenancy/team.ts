@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ClusterDns, useClusterDnsInNamespace } from '../core/dns';
 import { IValidator } from '../core/errors';
 import { childName, componentLabels } from '../core/labels';
 import { Queue } from '../core/scheduling';
@@ -9,7 +10,7 @@ import { addClusterQueue, FlavorRegistry } from './cluster-queue';
 import { constantName } from './constant-name';
 import { addDefaultDenyPolicy, addNamespace, validatePodSecurityVersion } from './namespace';
 import {
-  ModelServerOptions, Persona, PersonaOptions, Subject, TeamMember, TrainerOptions, WORKLOAD_PERSONAS, WorkloadPersonaOptions,
+  JobPersonaOptions, ModelServerOptions, Persona, PersonaOptions, Subject, TeamMember, TrainerOptions, WORKLOAD_PERSONAS, WorkloadPersonaOptions,
 } from './persona';
 import { builtInRules } from './persona-rules';
 import { addQuotaAndLimits, LimitDefaultQuantities, limitDefaults, quotaHard, TeamLimitDefaults, TeamQuota } from './quota';
@@ -65,7 +66,7 @@ export interface TeamOptions {
    * The pipeline runner persona.
    * @default - no extra rules, no token
    */
-  readonly pipelineRunner?: WorkloadPersonaOptions;
+  readonly pipelineRunner?: JobPersonaOptions;
   /**
    * The viewer persona (people only: it has no ServiceAccount).
    * @default - no extra rules
@@ -82,6 +83,12 @@ export interface TeamOptions {
    * @default 'v1.27'
    */
   readonly podSecurityVersion?: string;
+  /**
+   * Where the pods of the team's namespaces resolve names: every NetworkPolicy in them (the default-deny and each
+   * workload's) allows DNS to these peers only. Wins over `MlRbac`'s `clusterDns` and `ClusterDns.use`.
+   * @default - MlRbac's `clusterDns`
+   */
+  readonly clusterDns?: ClusterDns;
 }
 
 /** Each persona's prop in {@link TeamOptions} (for messages) and its options. */
@@ -147,6 +154,9 @@ export class Team extends Construct implements ITeam {
     const members = checkMembers(v, options.members, this.personas);
 
     this.addServiceAccounts(v, personaOptions, options.modelServer, labels);
+    if (options.clusterDns !== undefined) {
+      for (const ns of this.namespaces) useClusterDnsInNamespace(v, this, ns, options.clusterDns, `team '${this.teamName}'`);
+    }
     for (const ns of this.namespaces) {
       this.addNamespaceObjects(ns, { labels, podSecurityVersion, quota, limitDefaults: defaults, queues, personaRules, members });
     }

@@ -40,6 +40,12 @@ export const badSubdomain: fc.Arbitrary<string> = fc.oneof(
 /** Values of the wrong type for a string prop. */
 export const notAString: fc.Arbitrary<unknown> = fc.constantFrom(42, true, { name: 'x' }, ['a'], null);
 
+/** An IPv4 range in canonical form (no address bits beyond the prefix), as the library's CIDR rule requires. */
+export const cidr: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([address, bits]) => {
+  const network = bits === 0 ? 0 : (address & (~0 << (32 - bits))) >>> 0;
+  return `${[24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join('.')}/${bits}`;
+});
+
 /** A label value (possibly empty). */
 export const labelValue: fc.Arbitrary<string> = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?)?$/);
 

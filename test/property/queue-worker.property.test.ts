@@ -19,7 +19,7 @@ const address = fc.tuple(host, port).map(([h, p]) => `${h}:${p}`);
 const queueName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/);
 const location: fc.Arbitrary<QueueLocation> = fc.oneof(
   fc.tuple(a.labels.filter((l) => Object.keys(l).length > 0), fc.option(a.dnsLabel(20), { nil: undefined })).map(([labels, ns]) => QueueLocation.inCluster(labels, ns)),
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 32 })).map(([o, bits]) => QueueLocation.cidr(`10.${o}.0.0/${bits}`)),
+  a.cidr.filter((range) => !range.endsWith('/0')).map((range) => QueueLocation.cidr(range)),
 );
 const optionalSecret = fc.option(a.secretValue, { nil: undefined });
 

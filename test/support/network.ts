@@ -23,3 +23,19 @@ export function uncoveredPods(objects: any[], defaultNamespace = 'default'): str
   }
   return errors;
 }
+
+/** The DNS rule of every NetworkPolicy by default: UDP and TCP 53 to the kube-dns pods in kube-system only. */
+export const KUBE_DNS_EGRESS = Object.freeze({
+  // In the order of the rendered manifest (ports, then to), so JSON comparisons hold.
+  ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+  to: [{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  }],
+});
+
+/** True for a DNS egress rule: ports 53 UDP and TCP (or another DNS port), to named peers, never to everyone. */
+export function isDnsRule(rule: any): boolean {
+  const ports = JSON.stringify((rule.ports ?? []).map((p: any) => p.protocol));
+  return ports === '["UDP","TCP"]' && rule.ports[0].port === rule.ports[1].port && Array.isArray(rule.to) && rule.to.length > 0;
+}

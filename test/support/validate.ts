@@ -13,7 +13,7 @@ import { validatorFor } from './schemas';
 import { crossObjectErrors, semanticErrors } from './semantics';
 
 export { checkLibraryDefaults } from './library-defaults';
-export { uncoveredPods } from './network';
+export { isDnsRule, KUBE_DNS_EGRESS, uncoveredPods } from './network';
 export { checkRestricted } from './pod-security';
 export { containersOf, podSpecsOf } from './pods';
 export type { ContainerLocation, PodSpecLocation } from './pods';

@@ -4,7 +4,7 @@ import { IValidator, Validator } from '../../core/errors';
 import { lazyModule } from '../../core/lazy';
 import { PodNetworkPolicy, PodNetworkPolicyProps } from '../../core/network';
 import { ContainerSpec } from '../../core/pod';
-import { validateInteger } from '../../core/validation';
+import { validateCidr, validateInteger } from '../../core/validation';
 import { acceleratedRole, checkNodesFillSlices, processesDividing, Role, TRAINING_ROLE_LABEL } from '../roles';
 import { TrainingRun } from '../run';
 import { KubeflowJobInput, RunLayout, TrainingFramework } from '../contracts';
@@ -19,6 +19,12 @@ export interface MpiOptions {
    * @default - one per device of the accelerator
    */
   readonly slotsPerWorker?: number;
+  /**
+   * The addresses of the Kubernetes API server (its endpoints, `kubectl get endpoints kubernetes`), the only ones
+   * the launcher may reach on ports 443 and 6443.
+   * @default '0.0.0.0/0' (any address, on 443 and 6443 only)
+   */
+  readonly apiServerCidr?: string;
 }
 
 /**
@@ -35,6 +41,7 @@ export class MpiFramework implements TrainingFramework {
   public constructor(options: MpiOptions) {
     const v = Validator.forFactory('Framework.mpi');
     if (options.slotsPerWorker !== undefined) validateInteger(v, 'slotsPerWorker', options.slotsPerWorker, 1, 256);
+    if (options.apiServerCidr !== undefined) validateCidr(v, 'apiServerCidr', options.apiServerCidr);
     this.options = { ...options };
   }
 
@@ -100,6 +107,6 @@ export class MpiFramework implements TrainingFramework {
       podSelector: { ...run.podSelector, [TRAINING_ROLE_LABEL]: 'launcher' },
       labels: run.labels,
     });
-    launcherPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
+    launcherPolicy.allowToCidr(this.options.apiServerCidr ?? '0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
   }
 }

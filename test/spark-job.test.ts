@@ -113,14 +113,14 @@ describe('SparkJob', () => {
       .map((r: any) => ({ peer: (r.from ?? r.to)?.[0].podSelector?.matchLabels ?? (r.from ?? r.to)?.[0].ipBlock?.cidr ?? 'dns', ports: (r.ports ?? []).map((p: any) => p.port) }));
     expect(rules('etl-driver', 'ingress')).toEqual([{ peer: executorRole, ports: [7078, 7079] }]);
     expect(rules('etl-driver', 'egress')).toEqual([
-      { peer: 'dns', ports: [53, 53] }, { peer: executorRole, ports: [7079] }, { peer: '0.0.0.0/0', ports: [443, 6443] },
+      { peer: { 'k8s-app': 'kube-dns' }, ports: [53, 53] }, { peer: executorRole, ports: [7079] }, { peer: '0.0.0.0/0', ports: [443, 6443] },
     ]);
     expect(rules('etl-executor', 'ingress')).toEqual([{ peer: driverRole, ports: [7079] }, { peer: executorRole, ports: [7079] }]);
     expect(rules('etl-executor', 'egress')).toEqual([
-      { peer: 'dns', ports: [53, 53] }, { peer: driverRole, ports: [7078, 7079] }, { peer: executorRole, ports: [7079] },
+      { peer: { 'k8s-app': 'kube-dns' }, ports: [53, 53] }, { peer: driverRole, ports: [7078, 7079] }, { peer: executorRole, ports: [7079] },
     ]);
     expect(rules('etl', 'ingress')).toEqual([]);
-    expect(rules('etl', 'egress')).toEqual([{ peer: 'dns', ports: [53, 53] }]);
+    expect(rules('etl', 'egress')).toEqual([{ peer: { 'k8s-app': 'kube-dns' }, ports: [53, 53] }]);
     expect(driverPod(objects).containers[0].ports).toBeUndefined();
   });
 
@@ -224,6 +224,8 @@ describe('SparkJob', () => {
     const mlflow = new MlflowPlatform(chart, 'mlflow', {
       backendStore: BackendStore.postgres({ password: SecretValue.fromSecret('pg', 'password') }),
       artifactStore: ArtifactStore.minio({ bucket: 'mlflow', rootUser: SecretValue.fromSecret('minio', 'user'), rootPassword: SecretValue.fromSecret('minio', 'password') }),
+      // The Spark driver's Role creates pods in 'data', so MLflow's Secrets there need the acknowledgement.
+      allowSecretsInJobNamespace: true,
     });
     mlflow.connect(job);
     job.addPodLabel('sidecar.istio.io/inject', 'false');
@@ -233,7 +235,7 @@ describe('SparkJob', () => {
       expect(pod.containers[0].env.map((e: any) => e.name)).toContain('MLFLOW_TRACKING_URI');
     }
     expect(app(objects).executor.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
-    const egress = find(objects, 'NetworkPolicy', 'etl').spec.egress.flatMap((r: any) => (r.to ?? []).map((t: any) => t.podSelector.matchLabels['app.kubernetes.io/instance']));
+    const egress = find(objects, 'NetworkPolicy', 'etl').spec.egress.slice(1).flatMap((r: any) => (r.to ?? []).map((t: any) => t.podSelector.matchLabels['app.kubernetes.io/instance']));
     expect(egress).toEqual(['mlflow']);
     expect(job.podSelector).toEqual({ 'spark.cdk8s-mlops.io/job': 'etl' });
   });

@@ -267,7 +267,8 @@ function podRoleSpec(role: SparkPodRole, extra: Record<string, unknown>): Record
     memory: role.memory.heap,
     memoryOverhead: role.memory.overhead,
     ...extra,
-    template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(role.pod.template()) }),
+    // At synth, so wiring added later shows; the spec as plain data (the builder's template() defers it with a Lazy).
+    template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec({ metadata: role.pod.template().metadata, spec: role.pod.podSpec() }) }),
   };
 }
 

@@ -4,7 +4,7 @@
 
 // Vocabulary shared by every construct (lib/core is otherwise private).
 export {
-  Accelerator, AcceleratorVendor, TpuVersion,
+  Accelerator, AcceleratorVendor, GpuModel, TpuVersion,
   type NvidiaGpuOptions, type TpuOptions, type NodeRequirement, type TolerationSpec,
 } from './core/accelerator';
 export { MlopsValidationError } from './core/errors';
@@ -29,3 +29,4 @@ export * from './mlflow';
 export * from './serving';
 export * from './workers';
 export * from './pipeline';
+export * from './gpu-nodes';

@@ -1,0 +1,188 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import {
+  GpuModel, GpuNodeSetup, GpuNodeSetupProps, GpuNodeSoftware, GpuSharing, MigStrategy,
+} from '../lib';
+import {
+  checkLibraryDefaults, checkRestricted, expectValidManifests, gpuNodeSetupNamespaces, uncoveredPods, validateObjects,
+} from './support/validate';
+
+function synth(props: GpuNodeSetupProps = {}) {
+  const chart = new Chart(Testing.app(), 'nodes');
+  const setup = new GpuNodeSetup(chart, 'gpus', props);
+  return { chart, setup, objects: Testing.synth(chart) };
+}
+
+function find(objects: any[], kind: string, name?: string) {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+const configOf = (objects: any[], key = 'default') => parse(find(objects, 'ConfigMap').data[key]);
+const podOf = (objects: any[], name = 'nvidia-device-plugin') => find(objects, 'DaemonSet', name).spec.template.spec;
+
+describe('GpuNodeSetup: device plugin', () => {
+  test('defaults: the device plugin and GFD in a privileged namespace of their own (snapshot)', () => {
+    const { objects } = synth();
+    expect(objects).toMatchSnapshot();
+    expect(validateObjects(objects)).toEqual([]);
+    expect(checkLibraryDefaults(objects)).toEqual([]);
+    expect(uncoveredPods(objects)).toEqual([]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/nvidia-gpu', 'NetworkPolicy/default-deny', 'ConfigMap/nvidia-device-plugin-config', 'ServiceAccount/nvidia-device-plugin',
+      'NetworkPolicy/nvidia-device-plugin', 'DaemonSet/nvidia-device-plugin',
+      'NetworkPolicy/nvidia-gpu-feature-discovery', 'DaemonSet/nvidia-gpu-feature-discovery',
+    ]);
+    // Everything but the Namespace lives in it.
+    expect(objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'nvidia-gpu')).toEqual([]);
+  });
+
+  test('the namespace is labelled Pod Security privileged explicitly, and is the only exemption of the test support', () => {
+    const { objects } = synth();
+    expect(find(objects, 'Namespace').metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/audit': 'privileged',
+      'pod-security.kubernetes.io/warn': 'privileged',
+    });
+    expect([...gpuNodeSetupNamespaces(objects)]).toEqual(['nvidia-gpu']);
+    // The daemons would fail "restricted" (root, hostPath, privileged GFD): exempt in their namespace only.
+    expect(checkRestricted(objects)).toEqual([]);
+    const moved = objects.map((o) => (o.kind === 'DaemonSet' ? { ...o, metadata: { ...o.metadata, namespace: 'elsewhere' } } : o));
+    expect(checkRestricted(moved).join('\n')).toMatch(/hostPathVolumes/);
+    // An object of someone else in the namespace is checked like any other.
+    const stranger = { ...find(objects, 'DaemonSet', 'nvidia-device-plugin'), metadata: { name: 'x', namespace: 'nvidia-gpu', labels: { app: 'x' } } };
+    expect(checkRestricted([...objects, stranger]).join('\n')).toMatch(/DaemonSet\/nvidia-gpu\/x/);
+  });
+
+  test('the device plugin: pinned image, GPU nodes only, GPU taint tolerated, node priority, no token without per-node configs', () => {
+    const { objects } = synth();
+    const pod = podOf(objects);
+    const c = pod.containers[0];
+    expect(c.image).toBe('nvcr.io/nvidia/k8s-device-plugin:v0.20.0');
+    expect(c.command).toEqual(['nvidia-device-plugin']);
+    expect(c.env).toEqual([{ name: 'CONFIG_FILE', value: '/available-configs/default' }]);
+    // The image sees every GPU by itself; the manifest never writes the seed's NVIDIA_VISIBLE_DEVICES=all.
+    expect(JSON.stringify(objects)).not.toMatch(/NVIDIA_VISIBLE_DEVICES|NVIDIA_MPS_ENABLE_TIMESLICING/);
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsUser: 0 });
+    expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(pod.volumes[0]).toEqual({ name: 'device-plugins', hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' } });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.priorityClassName).toBe('system-node-critical');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toContainEqual(
+      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] });
+    expect(pod.hostPID).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+  });
+
+  test('a nodeSelector replaces the default node affinity', () => {
+    const pod = podOf(synth({ nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-l4' } }).objects);
+    expect(pod.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
+    expect(pod.affinity).toBeUndefined();
+  });
+
+  test('time-slicing: the plugin config file with renameByDefault and failRequestsGreaterThanOne', () => {
+    const { objects, setup } = synth({ sharing: GpuSharing.timeSlicing({ replicas: 4 }) });
+    expect(configOf(objects)).toEqual({
+      version: 'v1',
+      flags: { migStrategy: 'none', failOnInitError: true },
+      sharing: { timeSlicing: { renameByDefault: true, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } },
+    });
+    expect(setup.advertisedResources).toEqual(['nvidia.com/gpu.shared']);
+    const plain = configOf(synth({ sharing: GpuSharing.timeSlicing({ replicas: 2, renameByDefault: false, failRequestsGreaterThanOne: false }) }).objects);
+    expect(plain.sharing.timeSlicing).toMatchObject({ renameByDefault: false, failRequestsGreaterThanOne: false });
+  });
+
+  test('MPS: the MPS control daemon on MPS-capable nodes, privileged with the host PID namespace (no nvidia-smi on the node)', () => {
+    const { objects } = synth({ sharing: GpuSharing.mps({ replicas: 8 }) });
+    expectValidManifests(objects);
+    expect(configOf(objects).sharing).toEqual({ mps: { renameByDefault: true, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 8 }] } });
+    const mps = podOf(objects, 'nvidia-mps-control-daemon');
+    expect(mps.hostPID).toBe(true);
+    expect(mps.nodeSelector).toEqual({ 'nvidia.com/mps.capable': 'true' });
+    expect(mps.containers[0].command).toEqual(['mps-control-daemon']);
+    expect(mps.containers[0].securityContext.privileged).toBe(true);
+    expect(mps.initContainers[0].command).toEqual(['mps-control-daemon', 'mount-shm']);
+    expect(JSON.stringify(objects)).not.toContain('EXCLUSIVE_PROCESS');
+    const plugin = podOf(objects);
+    expect(plugin.containers[0].env).toContainEqual({ name: 'MPS_ROOT', value: '/run/nvidia/mps' });
+    expect(plugin.volumes.map((v: any) => v.name)).toEqual(expect.arrayContaining(['mps-root', 'mps-shm']));
+    expect(uncoveredPods(objects)).toEqual([]);
+  });
+
+  test('per-node configurations: the config manager follows the nvidia.com/device-plugin.config label and reads the API', () => {
+    const { objects } = synth({
+      sharing: GpuSharing.timeSlicing({ replicas: 4 }),
+      nodeConfigs: { 'mig-mixed': { migStrategy: MigStrategy.MIXED }, 'mps': { sharing: GpuSharing.mps({ replicas: 2 }) } },
+      gpuModels: [GpuModel.A100_80GB],
+    });
+    expectValidManifests(objects);
+    expect(Object.keys(find(objects, 'ConfigMap').data)).toEqual(['default', 'mig-mixed', 'mps']);
+    expect(configOf(objects, 'mig-mixed')).toEqual({ version: 'v1', flags: { migStrategy: 'mixed', failOnInitError: true } });
+    const pod = podOf(objects);
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['config-manager-init']);
+    const sidecar = pod.containers.find((c: any) => c.name === 'config-manager');
+    expect(sidecar.env).toEqual(expect.arrayContaining([
+      { name: 'NODE_LABEL', value: 'nvidia.com/device-plugin.config' },
+      { name: 'DEFAULT_CONFIG', value: 'default' },
+      { name: 'PROCESS_TO_SIGNAL', value: 'nvidia-device-plugin' },
+    ]));
+    expect(pod.containers[0].env).toContainEqual({ name: 'CONFIG_FILE', value: '/config/config.yaml' });
+    expect(find(objects, 'ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
+    expect(find(objects, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'nvidia-device-plugin', namespace: 'nvidia-gpu' }]);
+    // The API server's ports are opened to the daemons that read it.
+    expect(find(objects, 'NetworkPolicy', 'nvidia-device-plugin').spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }],
+    });
+    expect(find(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('a config change rolls the daemons (hash annotation)', () => {
+    const hash = (replicas: number) => find(synth({ sharing: GpuSharing.timeSlicing({ replicas }) }).objects, 'DaemonSet', 'nvidia-device-plugin')
+      .spec.template.metadata.annotations['nvidia.com/device-plugin.config-hash'];
+    expect(hash(4)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash(4)).toBe(hash(4));
+    expect(hash(5)).not.toBe(hash(4));
+  });
+
+  test('without GPU Feature Discovery: no GFD DaemonSet', () => {
+    const { objects } = synth({ software: GpuNodeSoftware.devicePlugin({ featureDiscovery: false }) });
+    expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['nvidia-device-plugin']);
+  });
+});
+
+describe('GpuNodeSetup: bad input', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['time-slicing with one replica', () => GpuSharing.timeSlicing({ replicas: 1 }), /GpuSharing.timeSlicing: 'replicas' must be a whole number from 2 to 128, got 1/],
+    ['MPS above 48 clients', () => GpuSharing.mps({ replicas: 64 }), /GpuSharing.mps: 'replicas' must be a whole number from 2 to 48, got 64/],
+    ['a non-boolean renameByDefault', () => GpuSharing.timeSlicing({ replicas: 2, renameByDefault: 'yes' as any }), /'renameByDefault' must be true or false, got 'yes'/],
+    ['an unpinned image', () => GpuNodeSoftware.devicePlugin({ image: 'nvcr.io/nvidia/k8s-device-plugin:latest' }), /GpuNodeSoftware.devicePlugin: 'image'/],
+    ['MPS with MIG in a node config', () => synth({ nodeConfigs: { mps: { sharing: GpuSharing.mps({ replicas: 2 }), migStrategy: MigStrategy.MIXED } }, gpuModels: [GpuModel.A100_80GB] }),
+      /GpuNodeSetup 'gpus': 'nodeConfigs.mps.migStrategy' must be MigStrategy.NONE with GpuSharing.mps\(\)/],
+    ['MPS with MIG', () => synth({ sharing: GpuSharing.mps({ replicas: 2 }), migStrategy: MigStrategy.SINGLE }),
+      /GpuNodeSetup 'gpus': 'migStrategy' must be MigStrategy.NONE with GpuSharing.mps\(\)/],
+    ['MIG mixed without GPU models', () => synth({ migStrategy: MigStrategy.MIXED }), /'gpuModels' must list the cluster's GPU models with MigStrategy.MIXED \(configuration 'default'\)/],
+    ['a node config named default', () => synth({ nodeConfigs: { default: {} } }), /'nodeConfigs.default' must not be named 'default'/],
+    ['a node config name that is no label value', () => synth({ nodeConfigs: { 'time slicing': {} } }), /'nodeConfigs.time slicing' must be a label value/],
+    ['an unknown MIG strategy', () => synth({ migStrategy: 'MIXED' as any }), /'migStrategy' must be one of MigStrategy.NONE, MigStrategy.SINGLE, MigStrategy.MIXED, got 'MIXED'/],
+    ['MPS without GFD', () => synth({ sharing: GpuSharing.mps({ replicas: 2 }), software: GpuNodeSoftware.devicePlugin({ featureDiscovery: false }) }),
+      /'software' must run GPU Feature Discovery with GpuSharing.mps\(\)/],
+    ['an unknown prop', () => synth({ replicas: 4 } as any), /'replicas' is not a prop of GpuNodeSetup/],
+    ['a bad namespace', () => synth({ namespace: 'GPU' }), /GpuNodeSetup 'gpus': 'namespace'/],
+    ['a sharing that is no GpuSharing', () => synth({ sharing: { replicas: 4 } as any }), /'sharing' must be made with GpuSharing.none\(\)/],
+    ['a GPU model that is no GpuModel', () => synth({ gpuModels: ['A100'] as any }), /'gpuModels' must be a list of GpuModel/],
+    ['a bad model name', () => GpuModel.withoutMig(''), /GpuModel.withoutMig: 'name' must be a model name/],
+  ];
+  test.each(cases)('%s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  test('a second GpuNodeSetup in the app', () => {
+    const app = new App();
+    new GpuNodeSetup(new Chart(app, 'a'), 'gpus');
+    expect(() => new GpuNodeSetup(new Chart(app, 'b'), 'more')).toThrow(/GpuNodeSetup 'more': '\(construct\)' must be the only GpuNodeSetup of the app.*got 'a\/gpus'/);
+  });
+});

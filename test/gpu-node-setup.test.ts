@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  GpuModel, GpuNodeSetup, GpuNodeSetupProps, GpuNodeSoftware, GpuSharing, MigStrategy,
+  Accelerator, GpuModel, GpuNodeSetup, GpuNodeSetupProps, GpuNodeSoftware, GpuSharing, GpuTrainingJob, MigStrategy, TpuVersion,
 } from '../lib';
 import {
   checkLibraryDefaults, checkRestricted, expectValidManifests, gpuNodeSetupNamespaces, uncoveredPods, validateObjects,
@@ -184,5 +184,54 @@ describe('GpuNodeSetup: bad input', () => {
     const app = new App();
     new GpuNodeSetup(new Chart(app, 'a'), 'gpus');
     expect(() => new GpuNodeSetup(new Chart(app, 'b'), 'more')).toThrow(/GpuNodeSetup 'more': '\(construct\)' must be the only GpuNodeSetup of the app.*got 'a\/gpus'/);
+  });
+});
+
+describe('GpuNodeSetup: consistency with the workloads of the app, checked at synth', () => {
+  /** Synthesizes an app with the setup in one chart and a training job with `accelerator` in another. */
+  function withWorkload(props: GpuNodeSetupProps, accelerator: Accelerator, namespace = 'ml') {
+    const app = Testing.app();
+    new GpuNodeSetup(new Chart(app, 'nodes'), 'gpus', props);
+    const team = new Chart(app, 'team', { namespace });
+    new GpuTrainingJob(team, 'train', { image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', accelerator });
+    return () => app.charts.flatMap((c) => Testing.synth(c));
+  }
+  const slicing = (o: Partial<{ renameByDefault: boolean; failRequestsGreaterThanOne: boolean }> = {}) => GpuSharing.timeSlicing({ replicas: 4, ...o });
+
+  const mismatches: Array<[string, () => unknown, RegExp]> = [
+    ['a shared GPU without sharing', withWorkload({}, Accelerator.sharedGpu()),
+      /GpuNodeSetup 'gpus': 'sharing' must advertise nvidia.com\/gpu.shared in some configuration .*: team\/train requests 1 nvidia.com\/gpu.shared \(Accelerator.sharedGpu\(\)\), got 'default: no sharing, MIG none'/],
+    ['a shared GPU where sharing keeps the name nvidia.com/gpu', withWorkload({ sharing: slicing({ renameByDefault: false }) }, Accelerator.sharedGpu()),
+      /'sharing' must advertise nvidia.com\/gpu.shared .*got 'default: timeSlicing x4 as nvidia.com\/gpu, MIG none'/],
+    ['a MIG slice without the mixed strategy', withWorkload({ migStrategy: MigStrategy.SINGLE }, Accelerator.mig('1g.10gb')),
+      /'migStrategy' must be MigStrategy.MIXED in some configuration \(nodeConfigs\) for team\/train requests 1 nvidia.com\/mig-1g.10gb \(Accelerator.mig\(\)\).*got 'default: no sharing, MIG single'/],
+    ['a MIG profile no declared GPU offers', withWorkload({ migStrategy: MigStrategy.MIXED, gpuModels: [GpuModel.A100_80GB, GpuModel.withoutMig('L4')] }, Accelerator.mig('1g.5gb')),
+      /'gpuModels' must include a GPU model that offers the MIG profile of team\/train requests 1 nvidia.com\/mig-1g.5gb, got \["A100 80GB","L4"\]/],
+    ['whole GPUs where every configuration advertises shares only', withWorkload({ sharing: slicing() }, Accelerator.nvidiaGpu(1)),
+      /'sharing' must leave whole GPUs \(nvidia.com\/gpu\) in some configuration \(GpuSharing.none\(\) in nodeConfigs\) for team\/train requests 1 nvidia.com\/gpu: every configuration advertises only shares/],
+    ['two GPUs where nvidia.com/gpu means a share', withWorkload({ sharing: slicing({ renameByDefault: false }) }, Accelerator.nvidiaGpu(2)),
+      /'sharing' must leave whole GPUs .* for team\/train requests 2 nvidia.com\/gpu: where nvidia.com\/gpu is shared \(renameByDefault: false\) the pod gets 2 shares/],
+  ];
+  test.each(mismatches)('refused: %s', (_name, run, message) => {
+    expect(run).toThrow(message);
+  });
+
+  const matches: Array<[string, () => any[]]> = [
+    ['a shared GPU with renamed time-slicing', withWorkload({ sharing: slicing() }, Accelerator.sharedGpu())],
+    ['a shared GPU with MPS on some nodes', withWorkload({ nodeConfigs: { mps: { sharing: GpuSharing.mps({ replicas: 2 }) } } }, Accelerator.sharedGpu())],
+    ['a MIG profile of a declared GPU on mixed nodes', withWorkload({ nodeConfigs: { mig: { migStrategy: MigStrategy.MIXED } }, gpuModels: [GpuModel.A100_40GB] }, Accelerator.mig('1g.5gb'))],
+    ['a media-extension MIG profile', withWorkload({ migStrategy: MigStrategy.MIXED, gpuModels: [GpuModel.H100_80GB] }, Accelerator.mig('1g.10gb+me'))],
+    ['whole GPUs on the nodes that do not share', withWorkload({ sharing: slicing(), nodeConfigs: { whole: {} } }, Accelerator.nvidiaGpu(2))],
+    ['one GPU where nvidia.com/gpu is shared', withWorkload({ sharing: slicing({ renameByDefault: false }) }, Accelerator.nvidiaGpu(1))],
+    ['no accelerator', withWorkload({ sharing: slicing() }, Accelerator.none())],
+    ['TPUs are not the setup\'s business', withWorkload({}, Accelerator.tpu({ version: TpuVersion.V5E, topology: '2x4' }))],
+  ];
+  test.each(matches)('accepted: %s', (_name, run) => {
+    expect(run().length).toBeGreaterThan(0);
+  });
+
+  test('nothing else may be put in the setup\'s namespace', () => {
+    expect(withWorkload({}, Accelerator.none(), 'nvidia-gpu')).toThrow(
+      /GpuNodeSetup 'gpus': 'namespace' must hold only the node software: team\/train puts (NetworkPolicy|Job) 'train' in it, got 'nvidia-gpu'/);
   });
 });

@@ -7,6 +7,7 @@ import { componentLabels, selectorLabels } from '../core/labels';
 import { PodNetworkPolicy } from '../core/network';
 import { rejectUnknownProps } from '../core/props';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../core/validation';
+import { checkWorkloads } from './checks';
 import { DaemonPlacement, renderDevicePlugin } from './device-plugin';
 import { GPU_NODE_SETUP_PROPS, GpuNodeSetupProps } from './gpu-node-setup-props';
 import { DEFAULT_NODE_CONFIG, GpuSharing, MigStrategy, resolveNodeConfig, NamedGpuNodeConfig } from './sharing';
@@ -102,6 +103,8 @@ export class GpuNodeSetup extends Construct {
     });
     this.daemonSet = objects.daemonSet;
     this.configMap = objects.configMap;
+    // At synth, when every workload of the app is known: their GPU requests against what the nodes advertise.
+    this.node.addValidation({ validate: () => checkWorkloads({ subject: v.subject, namespace: this.namespace, configs: this.configs, gpuModels: this.gpuModels, construct: this }, App.of(this)) });
   }
 
   /** The resource names the setup advertises on some node (`nvidia.com/gpu`, `nvidia.com/gpu.shared`, MIG profiles). */

@@ -30,9 +30,12 @@ describe.each(exampleModules().map((e) => [e.name, e.build] as const))('example 
 });
 
 describe('only the GPU node setup\'s namespace is privileged', () => {
-  const app = Testing.app();
-  for (const example of exampleModules()) example.build(app);
-  const objects = app.charts.flatMap((chart) => Testing.synth(chart));
+  // Each example is an app of its own; together they are everything the examples write.
+  const objects = exampleModules().flatMap((example) => {
+    const app = Testing.app();
+    example.build(app);
+    return app.charts.flatMap((chart) => Testing.synth(chart));
+  });
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
 
   test('every Namespace enforces "restricted" but the one GpuNodeSetup creates', () => {

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   Accelerator, GpuModel, GpuNodeSetup, GpuNodeSetupProps, GpuNodeSoftware, GpuSharing, GpuTrainingJob, MigStrategy, TpuVersion,
@@ -33,6 +33,8 @@ describe('GpuNodeSetup: device plugin', () => {
       'Namespace/nvidia-gpu', 'NetworkPolicy/default-deny', 'ConfigMap/nvidia-device-plugin-config', 'ServiceAccount/nvidia-device-plugin',
       'NetworkPolicy/nvidia-device-plugin', 'DaemonSet/nvidia-device-plugin',
       'NetworkPolicy/nvidia-gpu-feature-discovery', 'DaemonSet/nvidia-gpu-feature-discovery',
+      'NetworkPolicy/nvidia-dcgm-exporter', 'Service/nvidia-dcgm-exporter', 'DaemonSet/nvidia-dcgm-exporter',
+      'ServiceMonitor/nvidia-dcgm-exporter', 'PrometheusRule/nvidia-gpu-alerts',
     ]);
     // Everything but the Namespace lives in it.
     expect(objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'nvidia-gpu')).toEqual([]);
@@ -149,8 +151,58 @@ describe('GpuNodeSetup: device plugin', () => {
   });
 
   test('without GPU Feature Discovery: no GFD DaemonSet', () => {
-    const { objects } = synth({ software: GpuNodeSoftware.devicePlugin({ featureDiscovery: false }) });
+    const { objects } = synth({ software: GpuNodeSoftware.devicePlugin({ featureDiscovery: false }), metrics: { enabled: false } });
     expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['nvidia-device-plugin']);
+  });
+});
+
+describe('GpuNodeSetup: GPU metrics', () => {
+  test('the DCGM exporter: pinned, root with SYS_ADMIN only, the kubelet pod-resources socket read-only, reached only by the scraper', () => {
+    const { objects } = synth();
+    const pod = podOf(objects, 'nvidia-dcgm-exporter');
+    const c = pod.containers[0];
+    expect(c.image).toBe('nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless');
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsUser: 0 });
+    expect(c.env).toContainEqual({ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' });
+    expect(c.volumeMounts).toContainEqual({ name: 'pod-gpu-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 9400 });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(find(objects, 'NetworkPolicy', 'nvidia-dcgm-exporter').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9400, protocol: 'TCP' }],
+    }]);
+    const service = find(objects, 'Service', 'nvidia-dcgm-exporter');
+    const monitor = find(objects, 'ServiceMonitor', 'nvidia-dcgm-exporter');
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(monitor.metadata.namespace).toBe(service.metadata.namespace);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', honorLabels: true }]);
+  });
+
+  test('the GPU alerts: XID errors, temperature, memory, low utilisation, requested but idle', () => {
+    const rules = find(synth().objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(rules.map((r: any) => [r.alert, r.labels.severity, r.for])).toEqual([
+      ['GpuXidError', 'critical', '0m'], ['GpuTemperatureHigh', 'warning', '5m'], ['GpuMemoryAlmostFull', 'warning', '5m'],
+      ['GpuUtilizationLow', 'warning', '0m'], ['GpuRequestedButIdle', 'warning', '0m'],
+    ]);
+    expect(rules[0].expr).toBe('DCGM_FI_DEV_XID_ERRORS{job="nvidia-dcgm-exporter"} > 0');
+    expect(rules[1].expr).toBe('DCGM_FI_DEV_GPU_TEMP{job="nvidia-dcgm-exporter"} > 85');
+    expect(rules[2].expr).toBe('100 * DCGM_FI_DEV_FB_USED{job="nvidia-dcgm-exporter"} / (DCGM_FI_DEV_FB_USED{job="nvidia-dcgm-exporter"} + DCGM_FI_DEV_FB_FREE{job="nvidia-dcgm-exporter"}) > 95');
+    expect(rules[3].expr).toBe('avg_over_time(DCGM_FI_DEV_GPU_UTIL{job="nvidia-dcgm-exporter",pod!=""}[1h]) < 10');
+    expect(rules[4].expr).toBe('max_over_time(DCGM_FI_DEV_GPU_UTIL{job="nvidia-dcgm-exporter",pod!=""}[30m]) == 0');
+    const tuned = find(synth({ metrics: { alerts: { temperatureAbove: 80, memoryUsedAbovePercent: 90, utilizationBelowPercent: 20, idleFor: Duration.hours(1), for: Duration.minutes(10) } } }).objects, 'PrometheusRule').spec.groups[0].rules;
+    expect(tuned.map((r: any) => r.expr.match(/[<>=] (\d+)$/)?.[1])).toEqual(['0', '80', '90', '20', '0']);
+    expect(tuned[4].expr).toContain('[60m]');
+    expect(tuned[1].for).toBe('10m');
+  });
+
+  test('options: another scraper namespace and interval, no ServiceMonitor, no alerts, no metrics at all', () => {
+    const { objects } = synth({ metrics: { scraperNamespace: 'observability', interval: Duration.seconds(30) } });
+    expect(find(objects, 'NetworkPolicy', 'nvidia-dcgm-exporter').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'observability' });
+    expect(find(objects, 'ServiceMonitor').spec.endpoints[0].interval).toBe('30s');
+    const quiet = synth({ metrics: { serviceMonitor: false, alerts: false } }).objects;
+    expect(quiet.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind))).toEqual([]);
+    expect(quiet.filter((o) => o.metadata.name === 'nvidia-dcgm-exporter').map((o) => o.kind)).toEqual(['NetworkPolicy', 'Service', 'DaemonSet']);
+    expect(synth({ metrics: { enabled: false } }).objects.filter((o) => /dcgm|alerts/.test(o.metadata.name))).toEqual([]);
   });
 });
 
@@ -175,6 +227,12 @@ describe('GpuNodeSetup: bad input', () => {
     ['a sharing that is no GpuSharing', () => synth({ sharing: { replicas: 4 } as any }), /'sharing' must be made with GpuSharing.none\(\)/],
     ['a GPU model that is no GpuModel', () => synth({ gpuModels: ['A100'] as any }), /'gpuModels' must be a list of GpuModel/],
     ['a bad model name', () => GpuModel.withoutMig(''), /GpuModel.withoutMig: 'name' must be a model name/],
+    ['a temperature threshold out of range', () => synth({ metrics: { alerts: { temperatureAbove: 200 } } }), /'metrics.alerts.temperatureAbove' must be a whole number from 40 to 120, got 200/],
+    ['an idle window under 5 minutes', () => synth({ metrics: { alerts: { idleFor: Duration.minutes(1) } } }), /'metrics.alerts.idleFor' must be a whole number from 300 to 604800, got 60/],
+    ['an idle window of seconds', () => synth({ metrics: { alerts: { idleFor: Duration.seconds(330) } } }), /'metrics.alerts.idleFor' must be whole minutes, got '330s'/],
+    ['an unknown alert option', () => synth({ metrics: { alerts: { xid: true } as any } }), /'metrics.alerts.xid' is not a prop/],
+    ['an unpinned exporter image', () => synth({ metrics: { image: 'nvcr.io/nvidia/k8s/dcgm-exporter' } }), /'metrics.image'/],
+    ['a bad scraper namespace', () => synth({ metrics: { scraperNamespace: 'Monitoring' } }), /'metrics.scraperNamespace'/],
   ];
   test.each(cases)('%s', (_name, make, message) => {
     expect(make).toThrow(message);

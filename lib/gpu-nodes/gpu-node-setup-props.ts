@@ -1,5 +1,6 @@
 import { GpuModel } from '../core/accelerator';
 import { propNames } from '../core/props';
+import { GpuMetricsOptions } from './metrics';
 import { GpuNodeConfig, GpuSharing, MigStrategy } from './sharing';
 import { GpuNodeSoftware } from './software';
 
@@ -52,9 +53,15 @@ export interface GpuNodeSetupProps {
    * @default 'system-node-critical'
    */
   readonly priorityClassName?: string;
+  /**
+   * GPU metrics: the DCGM exporter with a ServiceMonitor and a PrometheusRule of GPU alerts (XID errors,
+   * temperature, memory, low utilisation, a GPU allocated to a pod but idle).
+   * @default - the exporter, scraped from the `monitoring` namespace, with the alerts at their default thresholds
+   */
+  readonly metrics?: GpuMetricsOptions;
 }
 
 /** Every prop of {@link GpuNodeSetupProps}, to refuse unknown ones. */
 export const GPU_NODE_SETUP_PROPS = propNames<GpuNodeSetupProps>()({
-  software: true, namespace: true, sharing: true, migStrategy: true, nodeConfigs: true, gpuModels: true, nodeSelector: true, priorityClassName: true,
+  software: true, namespace: true, sharing: true, migStrategy: true, nodeConfigs: true, gpuModels: true, nodeSelector: true, priorityClassName: true, metrics: true,
 });

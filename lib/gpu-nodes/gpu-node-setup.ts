@@ -10,6 +10,7 @@ import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../core/
 import { checkWorkloads } from './checks';
 import { DaemonPlacement, renderDevicePlugin } from './device-plugin';
 import { GPU_NODE_SETUP_PROPS, GpuNodeSetupProps } from './gpu-node-setup-props';
+import { renderDcgmExporter, renderScrapingAndAlerts, resolveMetrics } from './metrics';
 import { DEFAULT_NODE_CONFIG, GpuSharing, MigStrategy, resolveNodeConfig, NamedGpuNodeConfig } from './sharing';
 import { GpuNodeSoftware } from './software';
 
@@ -92,17 +93,25 @@ export class GpuNodeSetup extends Construct {
     });
     // Every pod of the namespace is denied everything but DNS unless its own policy opens a path.
     new PodNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, podSelector: {}, labels: labels(GPU_NODE_SETUP_COMPONENT) });
+    const selector = (component: string) => selectorLabels({ instance: this.namespace, component });
+    const placement = resolvePlacement(v, props);
+    const metrics = resolveMetrics(v, props.metrics);
     const objects = renderDevicePlugin(this, {
       namespace: this.namespace,
       labels,
-      selector: (component) => selectorLabels({ instance: this.namespace, component }),
+      selector,
       configs: [...this.configs],
       image: software.image,
       featureDiscovery: software.featureDiscovery,
-      placement: resolvePlacement(v, props),
+      placement,
     });
     this.daemonSet = objects.daemonSet;
     this.configMap = objects.configMap;
+    if (metrics.enabled) {
+      const exporter = { namespace: this.namespace, labels: labels('dcgm-exporter'), selector: selector('dcgm-exporter'), placement, metrics };
+      renderDcgmExporter(this, exporter);
+      renderScrapingAndAlerts(this, this.namespace, exporter.labels, exporter.selector, metrics);
+    }
     // At synth, when every workload of the app is known: their GPU requests against what the nodes advertise.
     this.node.addValidation({ validate: () => checkWorkloads({ subject: v.subject, namespace: this.namespace, configs: this.configs, gpuModels: this.gpuModels, construct: this }, App.of(this)) });
   }

@@ -7,3 +7,4 @@ export {
   GpuSharing, GpuSharingStrategy, MigStrategy, NODE_CONFIG_LABEL,
   type GpuSharingOptions, type GpuNodeConfig, type NamedGpuNodeConfig,
 } from './sharing';
+export { type GpuMetricsOptions, type GpuAlertOptions } from './metrics';

@@ -162,7 +162,7 @@ describe('GpuNodeSetup: GPU metrics', () => {
     const pod = podOf(objects, 'nvidia-dcgm-exporter');
     const c = pod.containers[0];
     expect(c.image).toBe('nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless');
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsUser: 0 });
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsUser: 0 });
     expect(c.env).toContainEqual({ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' });
     expect(c.volumeMounts).toContainEqual({ name: 'pod-gpu-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 9400 });

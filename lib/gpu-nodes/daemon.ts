@@ -115,7 +115,8 @@ function securityContext(c: DaemonContainer): k8s.SecurityContext {
     return { privileged: true, readOnlyRootFilesystem: true, runAsUser: 0 };
   }
   return {
-    allowPrivilegeEscalation: false,
+    // The API server refuses allowPrivilegeEscalation: false next to an added CAP_SYS_ADMIN (DCGM's profiling).
+    allowPrivilegeEscalation: c.addCapabilities?.includes('SYS_ADMIN') ?? false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'], add: c.addCapabilities },
     ...(c.root ? { runAsUser: 0 } : { runAsNonRoot: true }),

@@ -4,7 +4,7 @@
 
 // Vocabulary shared by every construct (lib/core is otherwise private).
 export {
-  Accelerator, AcceleratorVendor, TpuVersion,
+  Accelerator, AcceleratorVendor, GpuModel, TpuVersion,
   type NvidiaGpuOptions, type TpuOptions, type NodeRequirement, type TolerationSpec,
 } from './core/accelerator';
 export { MlopsValidationError } from './core/errors';
@@ -31,3 +31,4 @@ export * from './serving';
 export * from './workers';
 export * from './pipeline';
 export * from './spark';
+export * from './gpu-nodes';

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { exampleModules } from '../examples';
-import { checkLibraryDefaults, checkRestricted, validateObjects } from './support/validate';
+import { checkLibraryDefaults, checkRestricted, GPU_NODE_SETUP, gpuNodeSetupNamespaces, validateObjects } from './support/validate';
 
 // Every example app, synthesized as `npm run synth` does, validated object by object.
 describe.each(exampleModules().map((e) => [e.name, e.build] as const))('example %s', (_name, build) => {
@@ -26,5 +26,31 @@ describe.each(exampleModules().map((e) => [e.name, e.build] as const))('example 
 
   test('every container keeps the library defaults (resources, read-only root, pinned image, no inline secret)', () => {
     expect(checkLibraryDefaults(objects)).toEqual([]);
+  });
+});
+
+describe('only the GPU node setup\'s namespace is privileged', () => {
+  // Each example is an app of its own; together they are everything the examples write.
+  const objects = exampleModules().flatMap((example) => {
+    const app = Testing.app();
+    example.build(app);
+    return app.charts.flatMap((chart) => Testing.synth(chart));
+  });
+  const namespaces = objects.filter((o) => o.kind === 'Namespace');
+
+  test('every Namespace enforces "restricted" but the one GpuNodeSetup creates', () => {
+    const notRestricted = namespaces.filter((n) => n.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted');
+    expect(notRestricted.map((n) => n.metadata.name)).toEqual(['nvidia-gpu']);
+    expect([...gpuNodeSetupNamespaces(objects)]).toEqual(['nvidia-gpu']);
+  });
+
+  test('nothing but the setup\'s own objects is in it, and every pod elsewhere meets "restricted"', () => {
+    const inside = objects.filter((o) => o.metadata?.namespace === 'nvidia-gpu');
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== GPU_NODE_SETUP)).toEqual([]);
+    expect(checkRestricted(objects)).toEqual([]);
+    // The exemption is what lets the daemons pass: without it they fail.
+    const outside = objects.map((o) => (o.metadata?.namespace === 'nvidia-gpu' ? { ...o, metadata: { ...o.metadata, namespace: 'elsewhere' } } : o));
+    expect(checkRestricted(outside).length).toBeGreaterThan(0);
   });
 });

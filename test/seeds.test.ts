@@ -3,6 +3,7 @@
 // docs/seed-coverage.md lists the same scenarios.
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { parse } from 'yaml';
 import { App, Chart, Testing } from 'cdk8s';
 import { exampleModules } from '../examples';
 import {
@@ -72,6 +73,9 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['GPU pod', 'seeds-gpu-scheduling', 'Job', 'gpu-pod'],
   ['MIG pod', 'training', 'Job', 'mig-finetune'],
   ['Time-slicing / MPS shared GPU', 'seeds-gpu-sharing', 'Deployment', 'small-model'],
+  ['NVIDIA device plugin DaemonSet', 'gpu-nodes', 'DaemonSet', 'nvidia-device-plugin'],
+  ['Time-slicing device plugin config', 'gpu-nodes', 'ConfigMap', 'nvidia-device-plugin-config'],
+  ['NVIDIA MPS ConfigMap', 'gpu-nodes', 'DaemonSet', 'nvidia-mps-control-daemon'],
   ['TPU pod', 'training', 'Job', 'tpu-train'],
   ['Basic training Job tf-mnist', 'training', 'Job', 'tf-mnist'],
   ['TensorFlow distributed training (ConfigMap + StatefulSets)', 'distributed-tensorflow', 'JobSet', 'tf-distributed'],
@@ -143,7 +147,7 @@ describe('the seeds\' mistakes are not reproduced by any example', () => {
   });
 
   test('no RBAC rule puts a resource in the wrong API group (jobs are in batch, not the core group)', () => {
-    const core = ['pods', 'pods/log', 'pods/exec', 'configmaps', 'secrets', 'services', 'persistentvolumeclaims', 'events', 'resourcequotas', 'limitranges', 'serviceaccounts'];
+    const core = ['pods', 'pods/log', 'pods/exec', 'configmaps', 'secrets', 'services', 'persistentvolumeclaims', 'events', 'resourcequotas', 'limitranges', 'serviceaccounts', 'nodes'];
     const wrong = everything.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
       .flatMap((r) => r.rules.map((rule: any) => ({ role: r.metadata.name, rule })))
       .filter(({ rule }) => rule.apiGroups.includes('') && rule.resources.some((res: string) => !core.includes(res)));
@@ -208,6 +212,18 @@ describe('GPUs, MIG, time-slicing, TPU, spot and elastic runs', () => {
     const c = container(obj('seeds-gpu-sharing', 'Deployment', 'small-model'));
     expect(c.resources.limits['nvidia.com/gpu.shared']).toBe('1');
     expect(c.resources.requests['nvidia.com/gpu.shared']).toBe('1');
+  });
+
+  test('device plugin: v0.20.0 pinned, time-slicing, MPS and MIG as typed configs; no fake switch, no exclusive-process by hand', () => {
+    const config = obj('gpu-nodes', 'ConfigMap', 'nvidia-device-plugin-config').data;
+    expect(parse(config.default).sharing.timeSlicing).toEqual({ renameByDefault: true, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] });
+    expect(parse(config.mps).sharing.mps.resources).toEqual([{ name: 'nvidia.com/gpu', replicas: 4 }]);
+    expect(parse(config['mig-mixed']).flags.migStrategy).toBe('mixed');
+    const plugin = obj('gpu-nodes', 'DaemonSet', 'nvidia-device-plugin');
+    expect(container(plugin).image).toBe('nvcr.io/nvidia/k8s-device-plugin:v0.20.0');
+    expect(pod(plugin).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    expect(JSON.stringify(charts.get('gpu-nodes'))).not.toMatch(/NVIDIA_MPS_ENABLE_TIMESLICING|NVIDIA_VISIBLE_DEVICES|EXCLUSIVE_PROCESS|nvidia-smi/);
+    expect(obj('gpu-nodes', 'Namespace', 'nvidia-gpu').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
   test('TPU: google.com/tpu chips with the GKE TPU generation and topology selectors', () => {
@@ -639,7 +655,9 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
   test('namespaces: each under Pod Security "restricted" (the seed\'s Namespace had no policy)', () => {
     const namespaces = everything.filter((o) => o.kind === 'Namespace');
     expect(namespaces.length).toBeGreaterThan(0);
-    for (const ns of namespaces) expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // The one exception is the GPU node setup's own namespace (its daemons need host access): privileged, explicitly.
+    for (const ns of namespaces.filter((n) => n.metadata.name !== 'nvidia-gpu')) expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(obj('gpu-nodes', 'Namespace', 'nvidia-gpu').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
   test('ConfigMap, Secret and claim of an AI pod: envFrom the settings, the key by reference, the claim mounted', () => {

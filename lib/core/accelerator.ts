@@ -22,9 +22,48 @@ export enum AcceleratorVendor {
 const MIG_A100_40GB = ['1g.5gb', '1g.5gb+me', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb'];
 /** MIG profiles of the A100 80GB and H100 80GB. */
 const MIG_80GB = ['1g.10gb', '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'];
-/** MIG profiles of the H100 94GB/96GB, H200 and B200 families. */
-const MIG_LARGE = ['1g.12gb', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb', '1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb', '1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'];
+/** MIG profiles of the H100 NVL (94GB), H200 (141GB) and B200 (180GB). */
+const MIG_H100_NVL = ['1g.12gb', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb'];
+const MIG_H200 = ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'];
+const MIG_B200 = ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'];
+const MIG_LARGE = [...MIG_H100_NVL, ...MIG_H200, ...MIG_B200];
 const MIG_PROFILES = [...new Set([...MIG_A100_40GB, ...MIG_80GB, ...MIG_LARGE])];
+
+/**
+ * An NVIDIA GPU model and the MIG profiles it offers, declared in `GpuNodeSetup`'s `gpuModels` so that a workload's
+ * `Accelerator.mig(profile)` is checked against the GPUs the cluster really has.
+ */
+export class GpuModel {
+  /** A100 40GB (PCIe or SXM4). */
+  public static readonly A100_40GB = new GpuModel('A100 40GB', MIG_A100_40GB);
+  /** A100 80GB (PCIe or SXM4). */
+  public static readonly A100_80GB = new GpuModel('A100 80GB', MIG_80GB);
+  /** H100 80GB (PCIe or SXM5). */
+  public static readonly H100_80GB = new GpuModel('H100 80GB', MIG_80GB);
+  /** H100 NVL 94GB. */
+  public static readonly H100_NVL = new GpuModel('H100 NVL 94GB', MIG_H100_NVL);
+  /** H200 141GB. */
+  public static readonly H200 = new GpuModel('H200 141GB', MIG_H200);
+  /** B200 180GB. */
+  public static readonly B200 = new GpuModel('B200 180GB', MIG_B200);
+
+  /**
+   * A model without MIG (T4, L4, A10, L40S...): it is shared by time-slicing or MPS only.
+   * @param name the model's name, for messages (e.g. `L4`)
+   */
+  public static withoutMig(name: string): GpuModel {
+    const v = Validator.forFactory('GpuModel.withoutMig');
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/.test(name)) v.fail('name', 'must be a model name such as \'L4\' (letters, digits, space, dot, dash, underscore; at most 63)', name);
+    return new GpuModel(name, []);
+  }
+
+  private constructor(
+    /** The model's name, for messages. */
+    public readonly name: string,
+    /** The MIG profiles it offers (`1g.10gb`...); empty for a GPU without MIG. */
+    public readonly migProfiles: readonly string[],
+  ) {}
+}
 
 /** GKE TPU generations, with the node label value and how many chips one host has at most. */
 export class TpuVersion {
@@ -263,6 +302,6 @@ export function acceleratorResourceNames(): string[] {
 }
 
 /** The resource the NVIDIA device plugin (MIG strategy `mixed`) advertises for a profile; `+me` becomes `.me`. */
-function migResourceName(profile: string): string {
+export function migResourceName(profile: string): string {
   return `nvidia.com/mig-${profile.replace('+', '.')}`;
 }

@@ -17,9 +17,30 @@ const ALLOWED_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'c
 const ALLOWED_SECCOMP_TYPES = new Set(['RuntimeDefault', 'Localhost']);
 const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
-/** Every violation of the restricted profile, as `Kind/ns/name: path (container "c"): [rule] detail`. */
+/** The label value GpuNodeSetup puts in `app.kubernetes.io/part-of` on its Namespace and every object in it. */
+export const GPU_NODE_SETUP = 'gpu-node-setup';
+
+/**
+ * The one exemption: the namespace a GpuNodeSetup creates (a Namespace among `objects`, labelled Pod Security
+ * `privileged` and part of the GPU node setup). Its node daemons need host access.
+ */
+export function gpuNodeSetupNamespaces(objects: any[]): Set<string> {
+  return new Set(objects
+    .filter((o) => o?.apiVersion === 'v1' && o.kind === 'Namespace'
+      && o.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged'
+      && o.metadata?.labels?.['app.kubernetes.io/part-of'] === GPU_NODE_SETUP)
+    .map((o) => o.metadata.name));
+}
+
+/**
+ * Every violation of the restricted profile, as `Kind/ns/name: path (container "c"): [rule] detail`. Only the GPU
+ * node setup's own objects in its own privileged namespace are exempt; anything else in that namespace is checked.
+ */
 export function checkRestricted(objects: any[]): string[] {
-  return objects.flatMap((obj) => containerGroupsOf(obj).flatMap((group) => checkGroup(objectId(obj), group)));
+  const exempt = gpuNodeSetupNamespaces(objects);
+  return objects
+    .filter((obj) => !(exempt.has(obj?.metadata?.namespace) && obj?.metadata?.labels?.['app.kubernetes.io/part-of'] === GPU_NODE_SETUP))
+    .flatMap((obj) => containerGroupsOf(obj).flatMap((group) => checkGroup(objectId(obj), group)));
 }
 
 function checkGroup(id: string, group: ContainerGroup): string[] {

@@ -14,7 +14,7 @@ import { crossObjectErrors, semanticErrors } from './semantics';
 
 export { checkLibraryDefaults } from './library-defaults';
 export { isDnsRule, KUBE_DNS_EGRESS, uncoveredPods } from './network';
-export { checkRestricted } from './pod-security';
+export { checkRestricted, gpuNodeSetupNamespaces, GPU_NODE_SETUP } from './pod-security';
 export { containersOf, podSpecsOf } from './pods';
 export type { ContainerLocation, PodSpecLocation } from './pods';
 export { registerSchema } from './schemas';

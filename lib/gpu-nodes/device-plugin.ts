@@ -155,21 +155,7 @@ function renderPlugin(scope: Construct, props: DevicePluginRenderProps, perNode:
     ...(mps ? mpsVolumes() : []),
     ...config.volumes,
   ];
-  daemonPolicy(scope, 'NetworkPolicy', 'nvidia-device-plugin', props, 'device-plugin', perNode);
-  return addDaemonSet(scope, 'Resource', {
-    ...placement(props.placement),
-    name: 'nvidia-device-plugin',
-    namespace: props.namespace,
-    labels: props.labels('device-plugin'),
-    selector: props.selector('device-plugin'),
-    annotations,
-    serviceAccountName: SERVICE_ACCOUNT,
-    automountServiceAccountToken: perNode,
-    shareProcessNamespace: perNode ? true : undefined,
-    initContainers: perNode ? [configManager(props.image, 'config-manager-init', true, '')] : undefined,
-    containers: perNode ? [plugin, configManager(props.image, 'config-manager', false, 'nvidia-device-plugin')] : [plugin],
-    volumes,
-  });
+  return addConfiguredDaemon(scope, { resource: 'Resource', policy: 'NetworkPolicy' }, 'device-plugin', props, perNode, annotations, plugin, volumes);
 }
 
 function renderFeatureDiscovery(scope: Construct, props: DevicePluginRenderProps, perNode: boolean, annotations: Record<string, string>): k8s.KubeDaemonSet {
@@ -193,25 +179,36 @@ function renderFeatureDiscovery(scope: Construct, props: DevicePluginRenderProps
     ],
     resources: DAEMON,
   };
-  daemonPolicy(scope, 'FeatureDiscoveryNetworkPolicy', 'nvidia-gpu-feature-discovery', props, 'gpu-feature-discovery', perNode);
-  return addDaemonSet(scope, 'FeatureDiscovery', {
+  return addConfiguredDaemon(scope, { resource: 'FeatureDiscovery', policy: 'FeatureDiscoveryNetworkPolicy' }, 'gpu-feature-discovery', props, perNode, annotations, gfd, [
+    // NFD's worker turns the files written here into node labels.
+    { name: 'output-dir', hostPath: { path: '/etc/kubernetes/node-feature-discovery/features.d', type: 'DirectoryOrCreate' } },
+    { name: 'host-sys', hostPath: { path: '/sys', type: 'Directory' } },
+    ...config.volumes,
+  ]);
+}
+
+/**
+ * A daemon that reads the plugin's configuration (the plugin, GFD) with its NetworkPolicy, both `nvidia-<component>`;
+ * with per-node configurations, the config manager's init and sidecar containers join it
+ * (they share its process namespace to signal its main container's process) and it gets a token to read its node's label.
+ */
+function addConfiguredDaemon(scope: Construct, ids: { resource: string; policy: string }, component: string, props: DevicePluginRenderProps,
+  perNode: boolean, annotations: Record<string, string>, main: DaemonContainer, volumes: k8s.Volume[]): k8s.KubeDaemonSet {
+  const name = `nvidia-${component}`;
+  daemonPolicy(scope, ids.policy, name, props, component, perNode);
+  return addDaemonSet(scope, ids.resource, {
     ...placement(props.placement),
-    name: 'nvidia-gpu-feature-discovery',
+    name,
     namespace: props.namespace,
-    labels: props.labels('gpu-feature-discovery'),
-    selector: props.selector('gpu-feature-discovery'),
+    labels: props.labels(component),
+    selector: props.selector(component),
     annotations,
     serviceAccountName: SERVICE_ACCOUNT,
     automountServiceAccountToken: perNode,
     shareProcessNamespace: perNode ? true : undefined,
     initContainers: perNode ? [configManager(props.image, 'config-manager-init', true, '')] : undefined,
-    containers: perNode ? [gfd, configManager(props.image, 'config-manager', false, 'gpu-feature-discovery')] : [gfd],
-    volumes: [
-      // NFD's worker turns the files written here into node labels.
-      { name: 'output-dir', hostPath: { path: '/etc/kubernetes/node-feature-discovery/features.d', type: 'DirectoryOrCreate' } },
-      { name: 'host-sys', hostPath: { path: '/sys', type: 'Directory' } },
-      ...config.volumes,
-    ],
+    containers: perNode ? [main, configManager(props.image, 'config-manager', false, main.name)] : [main],
+    volumes,
   });
 }
 

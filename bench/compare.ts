@@ -5,24 +5,11 @@
 // for speed only when its ratio to the build before it moves beyond the spread of the rounds.
 // BENCH_QUICK=1 runs fewer rounds; BENCH_CASES='jobs:100,jobs:1000' picks the cases.
 import { join, resolve } from 'path';
-import { setFlagsFromString } from 'v8';
-import { runInNewContext } from 'vm';
 import type * as Mlops from '../lib';
+import { gc, median, quartiles } from './stats';
 import { buildApp, handBuilder, libraryBuilder, useLibrary, Workload } from './workloads';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quartiles = (xs: number[]): [number, number] => {
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((s.length - 1) * 3 / 4)]];
-};
 const ratio = (xs: number[]) => {
   const [q1, q3] = quartiles(xs);
   return `${median(xs).toFixed(3)} (${q1.toFixed(3)}-${q3.toFixed(3)})`;

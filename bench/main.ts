@@ -6,8 +6,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
-import { setFlagsFromString } from 'v8';
-import { runInNewContext } from 'vm';
+import { gc, median, quartiles } from './stats';
 import { checkEquivalence, Variant, VARIANTS } from './variants';
 import { objectCount, useLibrary, Workload } from './workloads';
 
@@ -41,20 +40,6 @@ const GROWTH_FROM = QUICK ? 400 : 1000;
 const GROWTH_TO = QUICK ? 2000 : 5000;
 const PROCESS_RUNS = QUICK ? 3 : 7;
 
-// A collection before each timed run, so that one variant's garbage is not collected on the next one's clock.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** The first and third quartile. */
-const quartiles = (xs: number[]): [number, number] => {
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((s.length - 1) * 3 / 4)]];
-};
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
 

@@ -102,6 +102,9 @@ const project = new typescript.TypeScriptProject({
       collectCoverage: false,
       testPathIgnorePatterns: ['/node_modules/', '/build/', '/dist/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/', '/test/'],
+      // The run fails when a test wrote into the repository (test/support/repository-files.ts).
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   },
   // ts-jest transpiles each file on its own because tsconfig.dev.json sets isolatedModules (type checks run once,

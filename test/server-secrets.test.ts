@@ -1,6 +1,6 @@
 // Least privilege, stated honestly (#15): whoever may create Jobs in a namespace can mount every Secret there, so the
 // Secrets of servers stay out of such namespaces unless the server says it accepts that.
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
   ArtifactStore, BackendStore, FeatureStore, MlflowPlatform, MlRbac, ModelServer, OnlineStore, Persona, Registry, SecretValue, ServingRuntime,
   VolumeClaim, AccessMode,
@@ -8,7 +8,7 @@ import {
 import { referencedSecrets } from '../lib/core/server-secrets';
 
 function platform(personas: Persona[], allow?: boolean) {
-  const app = new App();
+  const app = Testing.app();
   const chart = new Chart(app, 'c');
   const rbac = new MlRbac(chart, 'rbac', { teams: [{ name: 'vision', quota: { gpus: 4, cpu: 64, memory: '256Gi' }, personas }] });
   const team = rbac.team('vision');
@@ -53,7 +53,7 @@ describe('server Secrets outside namespaces where others create Jobs', () => {
   });
 
   test('a server in another namespace than the team\'s is not concerned', () => {
-    const app = new App();
+    const app = Testing.app();
     const chart = new Chart(app, 'c');
     new MlRbac(chart, 'rbac', { teams: [{ name: 'vision', quota: { gpus: 4 } }] });
     new ModelServer(new Chart(app, 'serving', { namespace: 'serving' }), 'api', { runtime: ServingRuntime.triton(), secretEnv: { K: SecretValue.fromSecret('k', 'k') } });

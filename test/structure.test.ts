@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { changedFiles, repositoryFiles } from './support/repository-files';
 
 const ROOT = path.resolve(__dirname, '..');
 const LIB = path.join(ROOT, 'lib');
@@ -163,5 +164,20 @@ describe('the checks catch what they are for', () => {
       `arrow: ${MAX_FUNCTION_LINES + 2}`,
       `Bigger constructor: ${MAX_FUNCTION_LINES + 2}`,
     ]);
+  });
+
+  test('a test that writes into the repository (what the global teardown refuses)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'repo-'));
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.writeFileSync(path.join(dir, 'README.md'), 'a');
+    fs.writeFileSync(path.join(dir, 'gone.txt'), 'a');
+    const before = repositoryFiles(dir);
+    fs.writeFileSync(path.join(dir, 'dist', 'c.k8s.yaml'), 'kind: Job');
+    fs.writeFileSync(path.join(dir, 'README.md'), 'ab');
+    fs.rmSync(path.join(dir, 'gone.txt'));
+    fs.writeFileSync(path.join(dir, 'node_modules', 'installed.js'), '');
+    expect(changedFiles(before, repositoryFiles(dir))).toEqual(['changed README.md', 'created dist/c.k8s.yaml', 'removed gone.txt']);
+    expect(changedFiles(before, repositoryFiles(dir).set('README.md', before.get('README.md')!))).toEqual(['created dist/c.k8s.yaml', 'removed gone.txt']);
   });
 });

@@ -1,10 +1,11 @@
 // Pipelines: the seed's Argo ML pipeline (data preparation → feature engineering → GPU training → evaluation →
 // deployment only when accuracy ≥ 0.85, artifacts between steps), the seed's Airflow DAG as an MlPipeline on its
-// weekly schedule, the model-validation pipeline with its approval gate, and the DVC data-versioning step.
+// weekly schedule, the model-validation pipeline with its approval gate, the DVC data-versioning step, and the seed's
+// Spark data processing as the transform step of a weekly pipeline.
 import { App, Chart, Duration } from 'cdk8s';
 import {
   AccessMode, Accelerator, ArtifactRepository, ArtifactStore, BackendStore, MlflowPlatform, MlPipeline, ModelServer, ModelSource, Queue, Retry,
-  Schedule, SecretValue, ServingRuntime, Subject, VolumeClaim,
+  Schedule, SecretValue, ServingRuntime, SparkProgram, Subject, VolumeClaim,
 } from '../lib';
 
 export function build(app: App): void {
@@ -12,6 +13,7 @@ export function build(app: App): void {
   airflowDag(app);
   modelValidation(app);
   dataVersioning(app);
+  sparkDataProcessing(app);
 }
 
 /**
@@ -232,4 +234,50 @@ function dataVersioning(app: App): void {
     command: ['python', '/scripts/validate.py'],
     inputArtifacts: { 'processed-data': dvc.artifact('processed-data') },
   });
+}
+
+/**
+ * The seed's data-processing stages in order, as one weekly pipeline: extract, the seed's Spark job
+ * `spark-data-processing` (ALS on PySpark) as a Spark step, then load. Written by hand, the seed's SparkApplication
+ * could not start an executor (its ServiceAccount `spark` was never created, with no Role), and nothing ran it after
+ * the extraction or waited for it. Here the run creates the SparkApplication once the extraction has succeeded and
+ * waits until the operator reports it COMPLETED (the operator restarts a failed run 3 times, as the seed asked); the
+ * runner may only create and read SparkApplications, the driver has its own ServiceAccount and Role, and the Spark
+ * pods talk to each other and to the object store only.
+ */
+function sparkDataProcessing(app: App): void {
+  const chart = new Chart(app, 'pipelines-spark', { namespace: 'spark-jobs' });
+  const pipeline = new MlPipeline(chart, 'data-processing', { schedule: Schedule.cron('@weekly'), timeout: Duration.hours(6) });
+  const s3 = {
+    AWS_ACCESS_KEY_ID: SecretValue.fromSecret('data-lake-s3', 'access-key-id'),
+    AWS_SECRET_ACCESS_KEY: SecretValue.fromSecret('data-lake-s3', 'secret-access-key'),
+  };
+  const extract = pipeline.addContainerStep('extract', {
+    image: 'registry.example.com/data-eng/extract:1.2.0',
+    command: ['python', '/app/extract.py', '--to', 's3a://data-lake/raw/ratings'],
+    cpu: 1,
+    memory: '2Gi',
+    secretEnv: s3,
+  });
+  extract.networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
+  const transform = pipeline.addSparkStep('transform', {
+    image: 'apache/spark:3.5.5-python3',
+    program: SparkProgram.python('local:///opt/spark/examples/src/main/python/ml/als_example.py'),
+    driver: { cores: 1, cpuLimit: '1200m', memory: '512Mi' },
+    executor: { instances: 2, cores: 1, memory: '512Mi' },
+    retries: 3,
+    retryInterval: Duration.seconds(10),
+    secretEnv: s3,
+    egress: [{ cidr: '0.0.0.0/0', ports: [443] }],
+    after: [extract],
+    timeout: Duration.hours(4),
+  });
+  pipeline.addContainerStep('load', {
+    image: 'registry.example.com/data-eng/load:1.2.0',
+    command: ['python', '/app/load.py', '--from', 's3a://data-lake/processed/recommendations'],
+    cpu: 1,
+    memory: '2Gi',
+    secretEnv: s3,
+    after: [transform],
+  }).networkPolicy.allowToCidr('0.0.0.0/0', [{ port: 443 }]);
 }

@@ -111,6 +111,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['Model validation pipeline with its approval gate', 'pipelines-validation', 'WorkflowTemplate', 'model-validation'],
   ['DVC step in a pipeline', 'pipelines-data-versioning', 'WorkflowTemplate', 'data-versioning'],
   ['Spark operator job spark-data-processing', 'spark-data-processing', 'SparkApplication', 'spark-data-processing'],
+  ['Spark data processing as a pipeline step', 'pipelines-spark', 'CronWorkflow', 'data-processing'],
 ];
 
 describe('every seed scenario has an example object', () => {
@@ -724,6 +725,26 @@ describe('the Spark operator job', () => {
       expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     }
     expect(obj('spark-data-processing', 'NetworkPolicy', 'spark-data-processing-driver').spec.ingress[0].ports.map((p: any) => p.port)).toEqual([7078, 7079]);
+  });
+});
+
+describe('the Spark job as a step of a pipeline', () => {
+  test('the run creates the seed\'s ALS job after the extraction and waits for it; the runner may only create and read it', () => {
+    const wt = obj('pipelines-spark', 'WorkflowTemplate', 'data-processing');
+    const tasks = wt.spec.templates.find((t: any) => t.name === 'main').dag.tasks;
+    expect(tasks.map((t: any) => [t.name, t.depends])).toEqual([['extract', undefined], ['transform', 'extract'], ['load', 'transform']]);
+    const step = wt.spec.templates.find((t: any) => t.name === 'transform');
+    expect(step.resource).toMatchObject({ action: 'create', successCondition: 'status.applicationState.state == COMPLETED' });
+    const application = JSON.parse(step.resource.manifest);
+    expect(application.spec).toMatchObject({
+      mainApplicationFile: 'local:///opt/spark/examples/src/main/python/ml/als_example.py',
+      restartPolicy: { type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 10 },
+      driver: { serviceAccount: 'data-processing-transform-spark' },
+      executor: { instances: 2 },
+    });
+    expect(obj('pipelines-spark', 'ServiceAccount', 'data-processing-transform-spark')).toBeDefined();
+    expect(obj('pipelines-spark', 'Role', 'data-processing-runner').rules).toContainEqual({ apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['create', 'get'] });
+    expect(obj('pipelines-spark', 'CronWorkflow', 'data-processing').spec.schedules).toEqual(['@weekly']);
   });
 });
 

@@ -1,13 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core/errors';
-import { componentLabels, selectorLabels } from '../core/labels';
 import { PodNetworkPolicy } from '../core/network';
 import { propNames, rejectUnknownProps } from '../core/props';
 import { Subject } from '../tenancy/persona';
 import { PipelineContext } from './context';
-import { resolveRetry } from './retry';
-import { optionalSeconds, PipelineStep, RunOptions, StepOptions } from './step';
+import { AllowCreate, ResourceTemplate } from './resource-template';
+import { PipelineStep, RunOptions, StepOptions } from './step';
 
 /** Props of {@link MlPipeline.addApprovalStep}: a manual gate. */
 export interface ApprovalStepProps extends StepOptions {
@@ -134,45 +133,6 @@ const RESOURCE_STEP_PROPS = propNames<ResourceStepProps>()({
   after: true, when: true, retry: true, timeout: true, resource: true, successCondition: true, failureCondition: true,
 });
 
-/** The kind a resource step creates, and the conditions it waits for by default. */
-interface KindDefaults {
-  readonly success?: string;
-  readonly failure?: string;
-  /** A long-running object (a Deployment) is applied, a rollout that outlives the run; runs are created and owned. */
-  readonly rollout?: boolean;
-}
-
-/** The conditions that mean "done" for the kinds the library's constructs emit. */
-function kindDefaults(manifest: Record<string, any>): KindDefaults {
-  const group = String(manifest.apiVersion).includes('/') ? String(manifest.apiVersion).split('/')[0] : '';
-  const spec = manifest.spec ?? {};
-  switch (`${group}/${manifest.kind}`) {
-    case 'batch/Job': return { success: 'status.succeeded > 0', failure: `status.failed > ${spec.backoffLimit ?? 6}` };
-    case 'jobset.x-k8s.io/JobSet': return { success: 'status.terminalState == Completed', failure: 'status.terminalState == Failed' };
-    case 'apps/Deployment': return { success: `status.readyReplicas > ${(spec.replicas ?? 1) - 1}`, rollout: true };
-    case 'kubeflow.org/PyTorchJob': return replicaConditions('Master', spec.pytorchReplicaSpecs);
-    case 'kubeflow.org/TFJob': return replicaConditions('Chief', spec.tfReplicaSpecs, 'Worker');
-    case 'kubeflow.org/MPIJob': return replicaConditions('Launcher', spec.mpiReplicaSpecs);
-    // The Spark operator's states: COMPLETED, or FAILED / SUBMISSION_FAILED once its retries are spent.
-    case 'sparkoperator.k8s.io/SparkApplication':
-      return { success: 'status.applicationState.state == COMPLETED', failure: 'status.applicationState.state in (FAILED,SUBMISSION_FAILED)' };
-    default: return {};
-  }
-}
-
-function replicaConditions(role: string, specs: Record<string, unknown> | undefined, fallback?: string): KindDefaults {
-  const r = specs && role in specs ? role : (fallback ?? role);
-  return { success: `status.replicaStatuses.${r}.succeeded > 0`, failure: `status.replicaStatuses.${r}.failed > 0` };
-}
-
-/** The plural resource name of a kind, as RBAC rules name it (`Job` → `jobs`, `Policy` → `policies`). */
-function pluralOf(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
-}
-
 /**
  * A step that creates another construct's object and waits until it succeeds or fails (Argo's resource template,
  * `kubectl create` by the executor, or `kubectl apply` for a Deployment rollout). The runner's Role gets `create` and
@@ -186,16 +146,10 @@ export class ResourceStep extends PipelineStep {
   /** Labels that select the step's pod. */
   public readonly podSelector: Record<string, string>;
 
-  private readonly resource: ApiObject;
-  private readonly labels: Record<string, string>;
-  private readonly success?: string;
-  private readonly failure?: string;
-  private readonly rollout: boolean;
-  private readonly retryStrategy?: Record<string, unknown>;
-  private readonly deadline?: number;
+  private readonly template: ResourceTemplate;
 
   /** @internal */
-  public constructor(scope: Construct, name: string, ctx: PipelineContext, v: IValidator, props: ResourceStepProps, allowCreate: (apiGroup: string, resource: string, apply: boolean) => void) {
+  public constructor(scope: Construct, name: string, ctx: PipelineContext, v: IValidator, props: ResourceStepProps, allowCreate: AllowCreate) {
     if (!props || typeof props !== 'object') v.fail('props', 'must be an object with a resource', props);
     rejectUnknownProps(v, props, RESOURCE_STEP_PROPS);
     if (!(props.resource instanceof ApiObject)) v.fail('resource', 'must be a cdk8s ApiObject (a construct\'s main object, e.g. its `resource` handle)', props.resource);
@@ -203,45 +157,21 @@ export class ResourceStep extends PipelineStep {
       if (props[prop] !== undefined && !(props[prop] instanceof ResourceCondition)) v.fail(prop, 'must be made with ResourceCondition.equals(...) and friends', props[prop]);
     }
     super(scope, name, ctx, props, {});
-    const resource = this.resource = props.resource;
-    const namespace = resource.metadata.namespace;
-    if (namespace !== ctx.namespace) {
-      v.fail('resource', `must be in the pipeline's namespace '${ctx.namespace ?? 'chart default'}' (the runner's Role is namespaced)`, `${resource.kind}/${resource.name} in ${namespace ?? 'the chart default'}`);
-    }
-    this.kind = resource.kind;
-    const defaults = kindDefaults({ apiVersion: resource.apiVersion, kind: resource.kind, spec: resource.toJson().spec });
-    this.success = props.successCondition?.expression ?? defaults.success;
-    this.failure = props.failureCondition?.expression ?? defaults.failure;
-    this.rollout = defaults.rollout === true;
-    if (this.success === undefined) v.fail('successCondition', `must be given for a ${resource.kind} (the library knows when Jobs, JobSets, Kubeflow jobs and Deployments are done)`, undefined);
-    this.retryStrategy = resolveRetry(v, props.retry);
-    this.deadline = optionalSeconds(ctx, `steps.${name}.timeout`, props.timeout);
-    // The pipeline creates the object: it leaves its chart.
-    resource.node.scope?.node.tryRemoveChild(resource.node.id);
-    allowCreate(resource.apiGroup, pluralOf(resource.kind), this.rollout);
-
-    const instance = `${ctx.name}-${name}`;
-    this.podSelector = selectorLabels({ instance, component: 'pipeline-step' });
-    this.labels = { ...ctx.labels, ...componentLabels({ name: ctx.name, instance, component: 'pipeline-step', partOf: ctx.name }) };
-    this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name: instance, namespace: ctx.namespace, podSelector: this.podSelector, labels: this.labels });
-    ctx.openExecutorPaths(this.networkPolicy);
+    this.template = new ResourceTemplate(this, name, ctx, v, {
+      resource: props.resource,
+      success: props.successCondition?.expression,
+      failure: props.failureCondition?.expression,
+      retry: props.retry,
+      timeout: props.timeout,
+      policyId: 'NetworkPolicy',
+    }, allowCreate);
+    this.kind = this.template.kind;
+    this.networkPolicy = this.template.networkPolicy;
+    this.podSelector = this.template.podSelector;
   }
 
   /** @internal */
   public _template(): Record<string, unknown> {
-    return {
-      name: this.stepName,
-      metadata: { labels: this.labels },
-      resource: {
-        action: this.rollout ? 'apply' : 'create',
-        manifest: JSON.stringify(this.resource.toJson(), null, 2),
-        // A run's object is deleted with the run; a rollout is not.
-        setOwnerReference: this.rollout ? undefined : true,
-        successCondition: this.success,
-        failureCondition: this.failure,
-      },
-      retryStrategy: this.retryStrategy,
-      activeDeadlineSeconds: this.deadline,
-    };
+    return this.template.render(this.stepName);
   }
 }

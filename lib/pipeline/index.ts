@@ -8,3 +8,4 @@ export { Retry, type BackoffOptions } from './retry';
 export { PipelineStep, type RunOptions, type StepOptions } from './step';
 export { type ContainerStepProps, type ExitHandlerProps, type TrainingStepProps } from './steps';
 export { ApprovalStep, ResourceCondition, ResourceStep, type ApprovalStepProps, type ResourceStepProps } from './gate-steps';
+export { SparkStep, type SparkStepProps } from './spark-step';

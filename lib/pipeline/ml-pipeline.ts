@@ -16,6 +16,7 @@ import { RunnerIdentity } from './rbac';
 import { ParameterRef } from './refs';
 import { PipelineStep } from './step';
 import { ApprovalStep, ApprovalStepProps, ResourceStep, ResourceStepProps } from './gate-steps';
+import { SparkStep, SparkStepProps } from './spark-step';
 import { ContainerStepProps, containerStepPod, ExitHandlerProps, TrainingStepProps, trainingStepPod } from './steps';
 
 /** The Argo API version of every object the pipeline emits. */
@@ -237,6 +238,17 @@ export class MlPipeline extends Construct {
   public addResourceStep(name: string, props: ResourceStepProps): ResourceStep {
     const sv = this.newStep(name);
     return this.add(new ResourceStep(this, name, this.ctx, sv, props, (apiGroup, resource, apply) => this.runner.allowCreate({ apiGroup, resource, apply })));
+  }
+
+  /**
+   * Adds a Spark step: the run creates a SparkApplication `<pipeline>-<step>` with the props of a `SparkJob` and waits
+   * until the Spark operator reports it COMPLETED (FAILED or SUBMISSION_FAILED fail the step). The driver's
+   * ServiceAccount, Role and the Spark pods' NetworkPolicies stay in the chart; the runner may create and get
+   * SparkApplications, nothing more.
+   */
+  public addSparkStep(name: string, props: SparkStepProps): SparkStep {
+    const sv = this.newStep(name);
+    return this.add(new SparkStep(this, name, this.ctx, sv, props, (apiGroup, resource, apply) => this.runner.allowCreate({ apiGroup, resource, apply })));
   }
 
   /**

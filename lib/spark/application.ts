@@ -162,8 +162,8 @@ function resolveBasics(scope: Construct, v: IValidator, props: SparkJobProps, sc
   if (queue?.system === 'kueue' && props.dynamicAllocation !== undefined) {
     v.fail('dynamicAllocation', `cannot be used with the Kueue queue '${queue.name}': Kueue admits a SparkApplication of a fixed size only`, props.dynamicAllocation);
   }
-  const mounts = (props.mounts ?? []).map((m, i) => resolveMount(v, `mounts[${i}]`, m, true));
   if (props.mounts !== undefined && !Array.isArray(props.mounts)) v.fail('mounts', 'must be a list of { claim, path }', props.mounts);
+  const mounts = (props.mounts ?? []).map((m, i) => resolveMount(v, `mounts[${i}]`, m, true));
   checkMounts(v, mounts, { podsMaySpanNodes: true, namespace: placement.namespace, why: 'the driver and executors run on different nodes' });
   return {
     name,

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ArtifactRepository, Condition, MlPipeline, PipelineStep, Retry, Schedule, SecretValue } from '../../lib';
+import { ArtifactRepository, Condition, MlPipeline, PipelineStep, Retry, Schedule, SecretValue, SparkProgram } from '../../lib';
 import * as a from './arbitraries';
 import { expectRefused, expectRefusedOrValid, hostileProps, newChart, params, ValidChecker } from './harness';
 
@@ -132,5 +132,20 @@ describe('MlPipeline (property)', () => {
         pipeline.addContainerStep('s', step ? h.apply(stepProps) : stepProps);
       }, `MlPipeline '${id}'`, step ? `steps.s.${h.prop}` : h.prop);
     }), params(300));
+  });
+
+  test('a hostile value in a Spark step prop is refused naming the step and the prop, or synthesizes valid manifests', () => {
+    const checker = new ValidChecker();
+    const onStep = hostileProps<any>([
+      'image', 'program', 'sparkVersion', 'arguments', 'driver', 'executor', 'dynamicAllocation', 'dependencies', 'sparkConf.*', 'env.*',
+      'secretEnv.*', 'mounts', 'egress', 'retries', 'retryInterval', 'timeToLive', 'scheduling', 'serviceAccountName', 'security', 'labels.*',
+      'after', 'when', 'timeout', 'retry',
+    ], a.hostileValue, a.hostileKey);
+    fc.assert(fc.property(a.dnsLabel(20), onStep, (id, h) => {
+      const stepProps = { image: 'apache/spark:3.5.5-python3', program: SparkProgram.python('local:///opt/app/etl.py') };
+      expectRefusedOrValid(checker, 'ml', (chart) => {
+        new MlPipeline(chart, id).addSparkStep('s', h.apply(stepProps));
+      }, `MlPipeline '${id}'`, `steps.s.${h.prop}`);
+    }), params(200));
   });
 });

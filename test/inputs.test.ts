@@ -210,6 +210,18 @@ describe('values Kubernetes or the runtime rejects', () => {
       expect(() => build(['nfsvers=4.1\nhard'])).toThrow(/^MlStorage 'storage': 'storageClasses.shared.mountOptions\[0\]' must be a single-line string without control characters/);
       expect(() => build(['nfsvers=4.1,hard'])).toThrow(/'storageClasses.shared.mountOptions\[0\]' must be one non-empty mount option \(no ','; give each option its own entry\)/);
     });
+    test('a server address that is neither a host name nor an IPv4 address', () => {
+      const { PersistentVolumeSource } = require('../lib');
+      const allowed = "must be a host name \\(labels of letters, digits and '-', at most 253 characters\\) or an IPv4 address such as '10.0.0.5'";
+      expect(() => StorageProvisioner.nfs({ server: '999.0.0.1', share: '/exports' })).toThrow(new RegExp(`^StorageProvisioner.nfs: 'server' ${allowed}, got '999.0.0.1'$`));
+      expect(() => PersistentVolumeSource.nfs({ server: 'nfs_1.example.com', path: '/d' })).toThrow(new RegExp(`^PersistentVolumeSource.nfs: 'server' ${allowed}, got 'nfs_1.example.com'$`));
+      expect(() => OfflineStore.postgres({ host: '10.0.0.256', database: 'f', user: 'u', password: SecretValue.fromSecret('pg', 'p') }))
+        .toThrow(new RegExp(`^OfflineStore.postgres: 'host' ${allowed}, got '10.0.0.256'$`));
+      expect(() => OfflineStore.postgres({ host: `${'a'.repeat(64)}.example.com`, database: 'f', user: 'u', password: SecretValue.fromSecret('pg', 'p') })).toThrow(/'host' must be a host name/);
+      for (const server of ['10.0.0.5', 'NFS.corp.example.com', 'nfs', '3com.example']) {
+        expect(() => StorageProvisioner.nfs({ server, share: '/exports' })).not.toThrow();
+      }
+    });
     test('two mounts at one path, the library\'s /tmp included', () => {
       expect(() => job({ dataset: { claim: rwx('data'), path: '/tmp' } }))
         .toThrow(/^GpuTrainingJob 'train': 'mounts' must not mount two volumes at one path \('tmp' and 'data' both at \/tmp.*got '\/tmp'$/);

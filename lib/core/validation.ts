@@ -389,6 +389,21 @@ export function validateIpv4Address(v: IValidator, prop: string, address: string
   return address;
 }
 
+/** A DNS host name: labels of 1-63 letters, digits and '-' (not at either end), at most 253 characters in all. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * Checks a server's address outside the cluster: a DNS host name or an IPv4 address. Four dotted numbers are read as
+ * an address, so `999.0.0.1` is refused rather than taken for a host name.
+ */
+export function validateHost(v: IValidator, prop: string, host: string): string {
+  const dottedNumbers = typeof host === 'string' && /^[\d.]+$/.test(host);
+  if (typeof host !== 'string' || !HOST_NAME.test(host) || (dottedNumbers && !IPV4_ADDRESS.test(host))) {
+    v.fail(prop, 'must be a host name (labels of letters, digits and \'-\', at most 253 characters) or an IPv4 address such as \'10.0.0.5\'', host);
+  }
+  return host;
+}
+
 function ipv4Number(address: string): number {
   return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 }

@@ -1,4 +1,4 @@
-import { SecretValue, validateInteger, Validator } from '../core';
+import { SecretValue, validateHost, validateInteger, Validator } from '../core';
 import { ANY_ADDRESS, externalCidrOf, StoreBinding } from './binding';
 
 /** The env var that feature_store.yaml expands (`${...}`) into the offline store's password. */
@@ -96,7 +96,7 @@ export class OfflineStore {
   /** A PostgreSQL warehouse; the password comes from a Secret through `${...}` expansion. */
   public static postgres(options: PostgresOfflineStoreOptions): OfflineStore {
     const v = Validator.forFactory('OfflineStore.postgres');
-    if (!options || typeof options.host !== 'string' || !/^[A-Za-z0-9.-]+$/.test(options.host)) v.fail('host', 'must be a host name', options?.host);
+    validateHost(v, 'host', options?.host);
     const port = validateInteger(v, 'port', options.port ?? 5432, 1, 65535);
     for (const field of ['database', 'user'] as const) {
       if (typeof options[field] !== 'string' || options[field].length === 0) v.fail(field, 'must be a non-empty string', options[field]);

@@ -1,6 +1,7 @@
 // NFS: a provisioner that makes a sub-directory of an export per claim, and the checks of server and export path
 // that existing NFS volumes (PersistentVolumeSource.nfs) share.
 import { IValidator, Validator } from '../core/errors';
+import { validateHost } from '../core/validation';
 import { SHARED_MODES } from './access-modes';
 import { ProvisionerSpec } from './provisioner-spec';
 
@@ -20,7 +21,7 @@ export interface NfsProvisionerOptions {
 /** An NFS server (see StorageProvisioner.nfs). */
 export function nfsSpec(options: NfsProvisionerOptions): ProvisionerSpec {
   const v = Validator.forFactory('StorageProvisioner.nfs');
-  validateNfsServer(v, 'server', options?.server);
+  validateHost(v, 'server', options?.server);
   validateExportPath(v, 'share', options.share);
   return {
     description: 'NFS',
@@ -33,12 +34,6 @@ export function nfsSpec(options: NfsProvisionerOptions): ProvisionerSpec {
   };
 }
 
-/** Checks an NFS server: a host name or an IPv4 address. */
-export function validateNfsServer(v: IValidator, prop: string, server: string): void {
-  if (typeof server !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\d{1,3}(\.\d{1,3}){3})$/i.test(server)) {
-    v.fail(prop, 'must be a host name or IPv4 address', server);
-  }
-}
 
 /** Checks an NFS export path: absolute, without `..` or spaces. */
 export function validateExportPath(v: IValidator, prop: string, path: string): void {

@@ -2,9 +2,9 @@
 // PersistentVolume that MlStorage adds for it.
 import { k8s } from 'cdk8s-plus-27';
 import { Validator } from '../core/errors';
-import { validateDnsSubdomain } from '../core/validation';
+import { validateDnsSubdomain, validateHost } from '../core/validation';
 import { AccessMode } from '../core/volumes';
-import { validateExportPath, validateNfsServer } from './nfs';
+import { validateExportPath } from './nfs';
 import { s3BucketVolume, S3BucketVolumeOptions } from './s3-bucket';
 
 /** Where an existing volume's data is: an NFS export, a CSI volume, or an S3 bucket. */
@@ -12,7 +12,7 @@ export class PersistentVolumeSource {
   /** A directory exported by an NFS server. */
   public static nfs(options: { readonly server: string; readonly path: string }): PersistentVolumeSource {
     const v = Validator.forFactory('PersistentVolumeSource.nfs');
-    validateNfsServer(v, 'server', options?.server);
+    validateHost(v, 'server', options?.server);
     validateExportPath(v, 'path', options.path);
     return new PersistentVolumeSource('NFS', [AccessMode.READ_WRITE_MANY], () => ({ nfs: { server: options.server, path: options.path } }));
   }

@@ -1,5 +1,6 @@
 // MLflow: the seeds' "mlops-platform" (mlflow, postgres, minio; training in mlops-training, monitoring in
-// mlops-monitoring) done right, MLflow on an external PostgreSQL and S3, and training jobs wired to it.
+// mlops-monitoring) done right, MLflow on an external PostgreSQL and S3, MLflow on a PostgreSQL already running in the
+// cluster, and training jobs wired to it.
 import { App, Chart } from 'cdk8s';
 import {
   Accelerator, ArtifactCredentials, ArtifactStore, BackendStore, Exposure, GpuTrainingJob, MlflowPlatform,
@@ -80,5 +81,24 @@ export function build(app: App): void {
     experimentName: 'churn',
     username: SecretValue.fromSecret('churn-train-mlflow', 'username'),
     password: SecretValue.fromSecret('churn-train-mlflow', 'password'),
+  });
+  // MLflow on a PostgreSQL the platform team already runs in the cluster (a CloudNativePG cluster in `databases`):
+  // egress only to its primary's pods on 5432, never to an address range. Its TLS is not set up yet, so the
+  // connection uses TLS when offered (PREFER); switch to REQUIRE once the database serves TLS.
+  const shared = new Chart(app, 'mlflow-shared-db', { namespace: 'ml-shared' });
+  new MlflowPlatform(shared, 'mlflow', {
+    backendStore: BackendStore.externalPostgres({
+      host: 'ml-db-rw.databases.svc.cluster.local',
+      database: 'mlflow',
+      username: 'mlflow',
+      password: SecretValue.fromSecret('ml-db-mlflow', 'password'),
+      sslMode: PostgresSslMode.PREFER,
+      peer: { namespace: 'databases', podSelector: { 'cnpg.io/cluster': 'ml-db', 'cnpg.io/instanceRole': 'primary' } },
+    }),
+    artifactStore: ArtifactStore.s3({
+      bucket: 'acme-mlflow-shared',
+      region: 'eu-west-1',
+      credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow-shared'),
+    }),
   });
 }

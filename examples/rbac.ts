@@ -79,4 +79,15 @@ export function build(app: App): void {
     cpu: 16,
     memory: '64Gi',
   });
+
+  // A team's second namespace: the run lands in nlp-pipelines as that namespace's nlp-trainer ServiceAccount, through
+  // its LocalQueue, under the same quota, limits and default-deny policy.
+  new GpuTrainingJob(platform, 'tokenizer-eval', {
+    team: rbac.team('nlp').inNamespace('nlp-pipelines'),
+    image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+    command: ['python', '/app/eval_tokenizer.py'],
+    accelerator: Accelerator.nvidiaGpu(1),
+    cpu: 4,
+    memory: '16Gi',
+  });
 }

@@ -255,6 +255,8 @@ describe('MlRbac', () => {
     const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
     expect(accounts.map((a) => `${a.metadata.namespace}/${a.metadata.name}`)).toEqual([
       'vision/vision-trainer', 'vision/vision-model-server', 'vision/vision-pipeline-runner', 'nlp/nlp-trainer', 'nlp/nlp-pipeline-runner',
+      // A pod runs only as a ServiceAccount of its own namespace: each team namespace has the workload personas'.
+      'nlp-batch/nlp-trainer', 'nlp-batch/nlp-pipeline-runner',
     ]);
     for (const account of accounts) expect(account.automountServiceAccountToken).toBe(false);
     const server = accounts.find((a) => a.metadata.name === 'vision-model-server');
@@ -340,6 +342,54 @@ describe('MlRbac', () => {
     const queue = only(objects, 'LocalQueue');
     expect(queue.metadata).toMatchObject({ name: 'vision', namespace: 'vision' });
     expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).toContain('vision-trainer');
+  });
+
+  test('a team with several namespaces: team.inNamespace(ns) places a workload there, with that namespace\'s ServiceAccount and LocalQueue', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [team({ namespaces: ['vision', 'vision-serve'], trainer: { tokenSecret: true, mountableSecrets: ['train-mlflow'] } })] });
+    const vision = rbac.team('vision');
+    const serve = vision.inNamespace('vision-serve');
+    expect(vision.inNamespace('vision')).toBe(vision);
+    expect([serve.teamName, serve.namespace, serve.namespaces]).toEqual(['vision', 'vision-serve', ['vision', 'vision-serve']]);
+    new GpuTrainingJob(chart, 'smoke', { team: serve, image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' });
+    // The same with `namespace` beside the team.
+    new GpuTrainingJob(chart, 'eval', { team: vision, namespace: 'vision-serve', image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' });
+    const objects = Testing.synth(chart);
+    for (const job of objects.filter((o) => o.kind === 'Job')) {
+      expect(job.metadata.namespace).toBe('vision-serve');
+      expect(job.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('vision');
+      expect(job.spec.template.spec.serviceAccountName).toBe('vision-trainer');
+    }
+    expect(only(objects, 'LocalQueue', 'vision-serve').metadata.name).toBe('vision');
+    const account = only(objects.filter((o) => o.metadata.name === 'vision-trainer'), 'ServiceAccount', 'vision-serve');
+    // The restriction of the persona holds in every namespace; the long-lived token stays in the first.
+    expect(account.metadata.annotations).toEqual({ 'kubernetes.io/enforce-mountable-secrets': 'true' });
+    expect(account.secrets).toEqual([{ name: 'train-mlflow' }]);
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['vision/vision-trainer-token']);
+    // The RoleBinding in the second namespace binds its own account and, as before, the first namespace's.
+    const binding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'vision-trainer' && o.metadata.namespace === 'vision-serve');
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'vision-trainer', namespace: 'vision' },
+      { kind: 'ServiceAccount', name: 'vision-trainer', namespace: 'vision-serve' },
+    ]);
+    const first = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'vision-trainer' && o.metadata.namespace === 'vision');
+    expect(first.subjects).toEqual([{ kind: 'ServiceAccount', name: 'vision-trainer', namespace: 'vision' }]);
+    // The serve namespace's account acts in its own namespace only.
+    const serveTrainer: Who = { kind: 'ServiceAccount', name: 'vision-trainer', namespace: 'vision-serve' };
+    expect(isAllowed(objects, serveTrainer, { verb: 'create', apiGroup: 'batch', resource: 'jobs', namespace: 'vision-serve' })).toBe(true);
+    expect(isAllowed(objects, serveTrainer, { verb: 'create', apiGroup: 'batch', resource: 'jobs', namespace: 'vision' })).toBe(false);
+    expectValidManifests(objects);
+  });
+
+  test('team.inNamespace and namespace beside team accept only the team\'s namespaces', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const rbac = new MlRbac(chart, 'rbac', { teams: [team({ namespaces: ['vision', 'vision-serve'] })] });
+    const vision = rbac.team('vision');
+    expect(() => vision.inNamespace('nlp')).toThrow(/^Team 'vision': 'namespace' must be one of the team's namespaces \(vision, vision-serve\), got 'nlp'$/);
+    expect(() => new GpuTrainingJob(chart, 'x', { team: vision, namespace: 'nlp', image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime' }))
+      .toThrow(/^GpuTrainingJob 'x': 'namespace' must be one of the team's namespaces \(vision, vision-serve\) \(or be left out\), got 'nlp'$/);
+    expect(() => new GpuTrainingJob(chart, 'y', { team: vision.inNamespace('vision-serve'), namespace: 'vision', image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', cpu: 2, memory: '8Gi' }))
+      .not.toThrow();
   });
 
   test('persona and ServiceAccount names can be set, as in the seed (Role model-trainer for training-account)', () => {

@@ -342,6 +342,46 @@ describe('MlflowPlatform', () => {
     expect(one(objects, 'NetworkPolicy', 'mlflow-db-upgrade-v3-16-1-full-168f5c01').spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 6432, protocol: 'TCP' }] });
   });
 
+  test('an existing PostgreSQL in the cluster: egress to its pods by labels and namespace on its port, never an address range; sslmode prefer', () => {
+    const { chart } = platform({
+      backendStore: BackendStore.externalPostgres({
+        host: 'ml-db-rw.databases.svc.cluster.local', database: 'mlflow', username: 'mlflow', password: SecretValue.fromSecret('mlflow-db', 'password'),
+        sslMode: PostgresSslMode.PREFER,
+        peer: { namespace: 'databases', podSelector: { 'cnpg.io/cluster': 'ml-db', 'cnpg.io/instanceRole': 'primary' } },
+      }),
+    });
+    const objects = Testing.synth(chart);
+    expect(serverContainer(objects).args).toContain('postgresql://mlflow@ml-db-rw.databases.svc.cluster.local:5432/mlflow?sslmode=prefer');
+    const toDatabase = {
+      to: [{
+        podSelector: { matchLabels: { 'cnpg.io/cluster': 'ml-db', 'cnpg.io/instanceRole': 'primary' } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'databases' } },
+      }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    };
+    const policies = byKind(objects, 'NetworkPolicy').filter((p) => p.metadata.name === 'mlflow' || p.metadata.name.startsWith('mlflow-db-upgrade-'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.spec.egress).toContainEqual(toDatabase);
+      expect(JSON.stringify(policy.spec.egress)).not.toContain('ipBlock');
+    }
+    expectValidManifests(objects);
+  });
+
+  test('an existing PostgreSQL in the cluster: peer without namespace is in the platform\'s; an empty selector or a cidr beside is refused', () => {
+    const ext = (extra: object) => BackendStore.externalPostgres({ host: 'ml-db', database: 'mlflow', username: 'mlflow', password: pgPassword, ...extra });
+    const objects = Testing.synth(platform({ backendStore: ext({ peer: { podSelector: { app: 'ml-db' } } }) }).chart);
+    expect(one(objects, 'NetworkPolicy', 'mlflow').spec.egress[1]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'ml-db' } } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(() => ext({ peer: { podSelector: {} } }))
+      .toThrow(/^BackendStore.externalPostgres: 'peer.podSelector' must select the database's pods by at least one label \(an empty selector opens every pod of the namespace\), got \{\}$/);
+    expect(() => ext({ peer: { podSelector: { app: 'ml-db' } }, cidr: '10.0.0.0/8' }))
+      .toThrow(/^BackendStore.externalPostgres: 'cidr' cannot be given with peer \(the database is reached by its pods' labels, not by address\), got '10.0.0.0\/8'$/);
+    expect(() => ext({ peer: { podSelector: { 'bad key!': 'x' } } })).toThrow(/^BackendStore.externalPostgres: 'peer.podSelector' /);
+    expect(() => ext({ peer: { podSelector: { app: 'ml-db' }, namespace: 'Databases' } })).toThrow(/^BackendStore.externalPostgres: 'peer.namespace' must be a DNS-1123 label/);
+    expect(() => ext({ peer: 'ml-db' })).toThrow(/^BackendStore.externalPostgres: 'peer' must be a NetworkPeer with the podSelector of the database's pods, got 'ml-db'$/);
+    expect(() => ext({ sslMode: 'allow' })).toThrow(/^BackendStore.externalPostgres: 'sslMode' must be /);
+  });
+
   test('workload identity annotates the server ServiceAccount; GCS reaches the metadata server', () => {
     const aws = Testing.synth(platform({
       artifactStore: ArtifactStore.s3({ bucket: 'acme-mlflow', credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/mlflow') }),

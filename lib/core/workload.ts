@@ -150,6 +150,11 @@ export interface ITeam {
   readonly teamName: string;
   /** The namespace its workloads run in. */
   readonly namespace: string;
+  /**
+   * Every namespace of the team, where a workload given the team may also run with an explicit `namespace`.
+   * @default - only `namespace`
+   */
+  readonly namespaces?: readonly string[];
   /** Its batch queue, if it has one. */
   readonly queue?: Queue;
   /** The ServiceAccount for workloads of `role`, if the team defines one. */
@@ -189,16 +194,18 @@ export function resolvePlacement(
 }
 
 /**
- * The namespace of a construct that may belong to a team: the team's, else the explicit one, else the chart's. A
- * namespace different from the team's is an error (the team's quota, RBAC and policies would not apply).
+ * The namespace of a construct that may belong to a team: the explicit one, else the team's, else the chart's. A
+ * namespace that is not one of the team's is an error (the team's quota, RBAC and policies would not apply).
  */
 export function resolveNamespace(v: IValidator, scope: IConstruct, props: { team?: ITeam; namespace?: string }): string | undefined {
   if (props.namespace !== undefined) validateDnsLabel(v, 'namespace', props.namespace);
   const team = props.team;
   if (team === undefined) return namespaceOf(scope, props.namespace);
   if (!team || typeof team !== 'object' || typeof team.namespace !== 'string') v.fail('team', 'must be a team made with MlRbac.addTeam(...)', team);
-  if (props.namespace !== undefined && props.namespace !== team.namespace) {
-    v.fail('namespace', `must be the team's namespace '${team.namespace}' (or be left out)`, props.namespace);
+  const namespaces = Array.isArray(team.namespaces) ? team.namespaces : [team.namespace];
+  if (props.namespace !== undefined && props.namespace !== team.namespace && !namespaces.includes(props.namespace)) {
+    const allowed = namespaces.length > 1 ? `one of the team's namespaces (${namespaces.join(', ')})` : `the team's namespace '${team.namespace}'`;
+    v.fail('namespace', `must be ${allowed} (or be left out)`, props.namespace);
   }
-  return team.namespace;
+  return props.namespace ?? team.namespace;
 }

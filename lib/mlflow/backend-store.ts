@@ -1,7 +1,7 @@
 import {
-  IValidator, QuantityInput, SecretValue, validateCidr, validateDnsSubdomain, validateImage, validatePort, Validator, VolumeClaim,
+  IValidator, NetworkPeer, QuantityInput, SecretValue, validateCidr, validateDnsSubdomain, validateImage, validatePort, Validator, VolumeClaim,
 } from '../core';
-import { validateEnum } from '../core/validation';
+import { validateDnsLabel, validateEnum, validateLabels } from '../core/validation';
 import { checkSecret } from './checks';
 
 /** The image of the in-cluster PostgreSQL. */
@@ -14,6 +14,12 @@ const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export enum PostgresSslMode {
   /** No TLS (only inside a trusted network). */
   DISABLE = 'disable',
+  /**
+   * TLS when the server offers it, else plain text, and the certificate is not verified: anyone on the path can
+   * downgrade the connection or impersonate the server. Only for a database in the cluster whose TLS is not set up
+   * yet (many in-cluster PostgreSQL releases start without it); prefer `REQUIRE` or `VERIFY_FULL`.
+   */
+  PREFER = 'prefer',
   /** TLS without verifying the server certificate. */
   REQUIRE = 'require',
   /** TLS, verifying the certificate and the host name (needs the CA in the image or `PGSSLROOTCERT`). */
@@ -82,10 +88,19 @@ export interface ExternalPostgresOptions {
    */
   readonly sslMode?: PostgresSslMode;
   /**
-   * The addresses the database is reachable at, for the egress NetworkPolicy.
-   * @default '0.0.0.0/0' (any address, on the database port only)
+   * The addresses the database is reachable at, for the egress NetworkPolicy; not with `peer`.
+   * @default '0.0.0.0/0' (any address, on the database port only), unless `peer` is given
    */
   readonly cidr?: string;
+  /**
+   * The database's pods, for a PostgreSQL already running in the cluster (an operator's cluster, a Helm release):
+   * the tracking server and the schema migration Job may then reach only these pods (by labels, in `namespace`,
+   * on `port`) instead of addresses. A NetworkPolicy of the database's own must admit them: the MLflow pods carry
+   * `app.kubernetes.io/instance: <name>` (the tracking server `app.kubernetes.io/component: tracking-server`, the
+   * migration Job `db-migration`).
+   * @default - the database is reached by address (`cidr`)
+   */
+  readonly peer?: NetworkPeer;
 }
 
 /** Options of {@link BackendStore.file}. */
@@ -127,6 +142,7 @@ export class BackendStore {
     checkSecret(v, 'password', options.password);
     if (options.sslMode !== undefined) validateEnum(v, 'sslMode', options.sslMode, PostgresSslMode, 'PostgresSslMode');
     if (options.cidr !== undefined) validateCidr(v, 'cidr', options.cidr);
+    if (options.peer !== undefined) checkDatabasePeer(v, options.peer, options.cidr);
     return new BackendStore({ kind: 'external', options });
   }
 
@@ -146,6 +162,19 @@ export class BackendStore {
     /** @internal */
     public readonly _config: BackendConfig,
   ) {}
+}
+
+/** The pods of an in-cluster database: at least one label (never every pod of a namespace), and no `cidr` beside. */
+function checkDatabasePeer(v: IValidator, peer: NetworkPeer, cidr: string | undefined): void {
+  if (cidr !== undefined) v.fail('cidr', 'cannot be given with peer (the database is reached by its pods\' labels, not by address)', cidr);
+  if (!peer || typeof peer !== 'object' || !peer.podSelector || typeof peer.podSelector !== 'object' || Array.isArray(peer.podSelector)) {
+    v.fail('peer', 'must be a NetworkPeer with the podSelector of the database\'s pods', peer);
+  }
+  validateLabels(v, 'peer.podSelector', peer.podSelector);
+  if (Object.keys(peer.podSelector).length === 0) {
+    v.fail('peer.podSelector', 'must select the database\'s pods by at least one label (an empty selector opens every pod of the namespace)', peer.podSelector);
+  }
+  if (peer.namespace !== undefined) validateDnsLabel(v, 'peer.namespace', peer.namespace);
 }
 
 function checkPgIdentifier(v: IValidator, prop: string, value: string): void {

@@ -7,7 +7,7 @@ import {
 import { MountedFiles } from './auth';
 import { POSTGRES_PORT } from './backend-store';
 import { MlflowContext } from './context';
-import { BackendBinding, FILE_STORE_DIR } from './stores';
+import { allowBackendEgress, BackendBinding, FILE_STORE_DIR } from './stores';
 
 /**
  * Brings the schema to the head revision of the MLflow in this image: creates the initial tables where they are
@@ -62,7 +62,7 @@ export function addSchemaMigration(ctx: MlflowContext, pod: PodBuilder, backend:
   const jobName = childName(ctx.name, migrationSuffix(image));
   const policy = migrationJob(ctx, jobName, backend, authFiles);
   if (backend.postgresPolicy) allowBetween(policy, backend.postgresPolicy, [{ port: POSTGRES_PORT }]);
-  if (backend.egress) policy.allowToCidr(backend.egress.cidr, [{ port: backend.egress.port }]);
+  if (backend.egress) allowBackendEgress(policy, backend.egress);
   pod.addInitContainer({
     name: 'wait-for-schema', image, command: ['python', '-c', WAIT_FOR_SCHEMA],
     env: { MLFLOW_BACKEND_STORE_URI: backend.uri }, secretEnv: backend.secretEnv,

@@ -1,4 +1,4 @@
-import { allowBetween, childName, PodNetworkPolicy, SecretValue, VolumeClaim } from '../core';
+import { allowBetween, childName, NetworkPeer, PodNetworkPolicy, SecretValue, VolumeClaim } from '../core';
 import { parseObjectStoreEndpoint } from '../core/object-store';
 import { IObjectStoreAccess } from '../core/object-store-access';
 import { ArtifactConfig, MC_IMAGE, MINIO_IMAGE, MINIO_PORT } from './artifact-store';
@@ -20,10 +20,19 @@ export interface BackendBinding {
   readonly secretEnv: Record<string, SecretValue>;
   /** The in-cluster PostgreSQL's NetworkPolicy, to open for the migration Job. */
   readonly postgresPolicy?: PodNetworkPolicy;
-  /** The external PostgreSQL's addresses and port. */
-  readonly egress?: { readonly cidr: string; readonly port: number };
+  /** The external PostgreSQL's addresses (or, in the cluster, its pods) and port. */
+  readonly egress?: BackendEgress;
   /** The claim of the SQLite file. */
   readonly claim?: VolumeClaim;
+}
+
+/** Where a PostgreSQL the library does not run is reached: by address, or by its pods' labels. */
+export type BackendEgress = { readonly cidr: string; readonly port: number } | { readonly peer: NetworkPeer; readonly port: number };
+
+/** Lets the pods of `policy` reach the external PostgreSQL. */
+export function allowBackendEgress(policy: PodNetworkPolicy, egress: BackendEgress): void {
+  if ('peer' in egress) policy.allowTo(egress.peer, [{ port: egress.port }]);
+  else policy.allowToCidr(egress.cidr, [{ port: egress.port }]);
 }
 
 /** What the artifact store gives the tracking server. */
@@ -57,8 +66,8 @@ export function bindBackendStore(ctx: MlflowContext, backend: BackendConfig): Ba
     const o = backend.options;
     const port = o.port ?? POSTGRES_PORT;
     ctx.secretUses.push({ value: o.password, namespace, purpose: 'password of the external PostgreSQL' });
-    const egress = { cidr: o.cidr ?? '0.0.0.0/0', port };
-    networkPolicy.allowToCidr(egress.cidr, [{ port: egress.port }]);
+    const egress: BackendEgress = o.peer !== undefined ? { peer: o.peer, port } : { cidr: o.cidr ?? '0.0.0.0/0', port };
+    allowBackendEgress(networkPolicy, egress);
     return {
       kind: backend.kind,
       uri: `postgresql://${o.username}@${o.host}:${port}/${o.database}?sslmode=${o.sslMode ?? PostgresSslMode.REQUIRE}`,

@@ -12,8 +12,8 @@ export interface PersonaRoleProps {
   readonly namespace: string;
   /** The rules of the Role. */
   readonly rules: GroupRule[];
-  /** The persona's ServiceAccount, if it has one (it lives in the team's first namespace). */
-  readonly serviceAccount?: { readonly name: string; readonly namespace: string };
+  /** The persona's ServiceAccounts bound to the Role (none for the viewer). */
+  readonly serviceAccounts: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
   /** The people bound to the persona. */
   readonly people: Subject[];
   /** The labels of the team's objects. */
@@ -25,13 +25,13 @@ export interface PersonaRoleProps {
  * ids in the library's `Kind-<name>` case.
  */
 export function addPersonaRole(scope: Construct, persona: Persona, props: PersonaRoleProps): void {
-  const { name, namespace, labels, serviceAccount } = props;
+  const { name, namespace, labels, serviceAccounts } = props;
   new k8s.KubeRole(scope, `Role-${persona}`, {
     metadata: { name, namespace, labels },
     rules: props.rules.map((r) => ({ apiGroups: [r.apiGroup], resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames })),
   });
   const subjects: k8s.Subject[] = [
-    ...(serviceAccount ? [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: serviceAccount.namespace }] : []),
+    ...serviceAccounts.map((sa) => ({ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace })),
     ...props.people.map((p) => ({ kind: p.kind, name: p.name, apiGroup: RBAC_GROUP })),
   ];
   if (subjects.length === 0) return;

@@ -8,28 +8,30 @@ import { childName } from '../core/labels';
 export interface PersonaServiceAccountProps {
   /** The ServiceAccount's name. */
   readonly name: string;
-  /** Its namespace (the team's first). */
+  /** Its namespace (each team namespace has one). */
   readonly namespace: string;
   /** The labels of the team's objects. */
   readonly labels: Record<string, string>;
-  /** Create the token Secret `<name>-token` and enforce mountable secrets. */
+  /** Create the token Secret `<name>-token` (in the team's first namespace only). */
   readonly tokenSecret: boolean;
-  /** With `tokenSecret`, the only Secrets the account's pods may use. */
+  /** Enforce mountable secrets: the account's pods may use only `mountableSecrets` (the persona's `tokenSecret`). */
+  readonly restrictSecrets: boolean;
+  /** With `restrictSecrets`, the only Secrets the account's pods may use. */
   readonly mountableSecrets: string[];
 }
 
 /** Adds the ServiceAccount (child `Resource`) and, with `tokenSecret`, its token Secret (child `Token`) under `scope`. */
 export function addPersonaServiceAccount(scope: Construct, props: PersonaServiceAccountProps): void {
-  const { name, namespace, labels, tokenSecret, mountableSecrets } = props;
+  const { name, namespace, labels, tokenSecret, restrictSecrets, mountableSecrets } = props;
   const tokenName = childName(name, 'token', 253);
-  const enforce = tokenSecret ? { 'kubernetes.io/enforce-mountable-secrets': 'true' } : undefined;
+  const enforce = restrictSecrets ? { 'kubernetes.io/enforce-mountable-secrets': 'true' } : undefined;
   new k8s.KubeServiceAccount(scope, 'Resource', {
     metadata: { name, namespace, labels, annotations: enforce },
     // Pods that call the API opt in themselves (automountServiceAccountToken on the pod).
     automountServiceAccountToken: false,
     // With enforce-mountable-secrets, pods of this account may use only the Secrets listed here; the long-lived
     // token is for a client outside the cluster, so no pod may mount it.
-    secrets: tokenSecret && mountableSecrets.length > 0 ? mountableSecrets.map((s) => ({ name: s })) : undefined,
+    secrets: restrictSecrets && mountableSecrets.length > 0 ? mountableSecrets.map((s) => ({ name: s })) : undefined,
   });
   if (tokenSecret) {
     new k8s.KubeSecret(scope, 'Token', {

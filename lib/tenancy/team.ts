@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ClusterDns, useClusterDnsInNamespace } from '../core/dns';
-import { IValidator } from '../core/errors';
+import { IValidator, Validator } from '../core/errors';
 import { childName, componentLabels } from '../core/labels';
 import { Queue } from '../core/scheduling';
 import { validateDnsLabel, validateDnsSubdomain } from '../core/validation';
@@ -17,14 +17,16 @@ import { addQuotaAndLimits, LimitDefaultQuantities, limitDefaults, quotaHard, Te
 import { addLocalQueue, resolveTeamQueues, TeamQueueOptions, TeamQueues } from './queue';
 import { checkRule, GroupRule, validateObjectNames } from './rbac-rule';
 import { addPersonaRole } from './role';
-import { addPersonaServiceAccount } from './service-account';
+import { addPersonaServiceAccount, PersonaServiceAccountProps } from './service-account';
 
 /** One team: its namespaces, quota, queue, personas and members. */
 export interface TeamOptions {
   /** The team's name (a DNS-1123 label of at most 40 characters: it prefixes object names). */
   readonly name: string;
   /**
-   * The namespaces the team owns; the first is where its ServiceAccounts and workloads live.
+   * The namespaces the team owns. Each gets the quota, LimitRange, default-deny policy, LocalQueue, persona Roles
+   * and the workload personas' ServiceAccounts; workloads given the team run in the first, and in another with
+   * `team.inNamespace(ns)` (or `namespace: ns` beside `team`).
    * @default - one namespace named after the team
    */
   readonly namespaces?: string[];
@@ -107,12 +109,13 @@ interface NamespaceParts {
 
 /**
  * A team made by {@link MlRbac}. Workload constructs given it as `team` run in its first namespace, as the
- * ServiceAccount of their role, through its LocalQueue.
+ * ServiceAccount of their role, through its LocalQueue; given `team.inNamespace(ns)`, in another of its namespaces,
+ * with the same wiring (every team namespace has the ServiceAccounts and the LocalQueue).
  */
 export class Team extends Construct implements ITeam {
   /** The team's name. */
   public readonly teamName: string;
-  /** The namespace its workloads and ServiceAccounts live in (the first of `namespaces`). */
+  /** The namespace its workloads run in unless placed elsewhere with `inNamespace` (the first of `namespaces`). */
   public readonly namespace: string;
   /** Every namespace the team owns. */
   public readonly namespaces: string[];
@@ -127,6 +130,8 @@ export class Team extends Construct implements ITeam {
 
   private readonly serviceAccounts = new Map<Persona, string>();
   private readonly roleNames = new Map<Persona, string>();
+  /** The ServiceAccount of each workload persona, as made in the first namespace. */
+  private readonly accounts = new Map<Persona, PersonaServiceAccountProps>();
 
   /** @internal */
   public constructor(scope: Construct, id: string, v: IValidator, options: TeamOptions & { name: string; namespaces: string[] }, flavors: FlavorRegistry) {
@@ -166,6 +171,19 @@ export class Team extends Construct implements ITeam {
     }
   }
 
+  /**
+   * The team in another of its namespaces, to pass as `team` to a workload construct: the workload runs there, as
+   * the ServiceAccount of its role (each team namespace has its own, of the same name) and through the LocalQueue of
+   * that namespace.
+   * @param namespace one of the team's `namespaces`
+   */
+  public inNamespace(namespace: string): ITeam {
+    if (!this.namespaces.includes(namespace)) {
+      Validator.forConstruct('Team', this.teamName).fail('namespace', `must be one of the team's namespaces (${this.namespaces.join(', ')})`, namespace);
+    }
+    return namespace === this.namespace ? this : new TeamInNamespace(this, namespace);
+  }
+
   /** The ServiceAccount of the persona that runs workloads of `role`. */
   public serviceAccountFor(role: WorkloadRole): string | undefined {
     switch (role) {
@@ -202,7 +220,10 @@ export class Team extends Construct implements ITeam {
     return [...base, ...extra];
   }
 
-  /** The ServiceAccounts live in the team's first namespace; their Roles are bound in every team namespace. */
+  /**
+   * Checks the workload personas' ServiceAccount options and adds their ServiceAccounts to the team's first namespace
+   * (with the token Secrets, if asked); the other namespaces get theirs in `addNamespaceObjects`.
+   */
   private addServiceAccounts(v: IValidator, personaOptions: PersonaOptionsTable, modelServer: ModelServerOptions | undefined, labels: Record<string, string>): void {
     for (const persona of WORKLOAD_PERSONAS.filter((p) => this.personas.includes(p))) {
       const [prop, personaOpts] = personaOptions[persona];
@@ -213,17 +234,24 @@ export class Team extends Construct implements ITeam {
       }
       const extra = validateObjectNames(v, `${prop}.mountableSecrets`, opts?.mountableSecrets);
       const named = persona === Persona.MODEL_SERVER ? (modelServer?.secrets ?? []) : [];
-      addPersonaServiceAccount(new Construct(this, `ServiceAccount-${persona}`), {
+      const account: PersonaServiceAccountProps = {
         name: this.serviceAccounts.get(persona)!,
         namespace: this.namespace,
         labels,
         tokenSecret,
+        restrictSecrets: tokenSecret,
         mountableSecrets: [...new Set([...named, ...extra])],
-      });
+      };
+      this.accounts.set(persona, account);
+      addPersonaServiceAccount(new Construct(this, `ServiceAccount-${persona}`), account);
     }
   }
 
-  /** The Namespace, its quota, limits, default-deny policy, LocalQueue and the personas' Roles. */
+  /**
+   * The Namespace, its quota, limits, default-deny policy, LocalQueue and the personas' Roles; in a namespace other
+   * than the first, the workload personas' ServiceAccounts too (a pod runs only as a ServiceAccount of its own
+   * namespace). The long-lived token Secrets stay in the first namespace: one per persona for clients outside.
+   */
   private addNamespaceObjects(ns: string, parts: NamespaceParts): void {
     const { labels } = parts;
     const scope = new Construct(this, `Namespace-${ns}`);
@@ -232,16 +260,39 @@ export class Team extends Construct implements ITeam {
     addDefaultDenyPolicy(scope, ns, labels);
     if (parts.queues !== undefined) addLocalQueue(scope, ns, labels, parts.queues);
     for (const persona of this.personas) {
-      const account = this.serviceAccounts.get(persona);
+      const account = this.accounts.get(persona);
+      if (account !== undefined && ns !== this.namespace) {
+        addPersonaServiceAccount(new Construct(scope, `ServiceAccount-${persona}`), { ...account, namespace: ns, tokenSecret: false });
+      }
+      // The first namespace's account keeps its Role in every team namespace; each other namespace's, in its own.
+      const accounts = account === undefined ? []
+        : [{ name: account.name, namespace: this.namespace }, ...(ns === this.namespace ? [] : [{ name: account.name, namespace: ns }])];
       addPersonaRole(scope, persona, {
         name: this.roleNames.get(persona)!,
         namespace: ns,
         rules: parts.personaRules.get(persona)!,
-        serviceAccount: account ? { name: account, namespace: this.namespace } : undefined,
+        serviceAccounts: accounts,
         people: parts.members.filter((m) => m.persona === persona).map((m) => m.subject),
         labels,
       });
     }
+  }
+}
+
+/** A team placed in another of its namespaces ({@link Team.inNamespace}). */
+class TeamInNamespace implements ITeam {
+  public readonly teamName: string;
+  public readonly queue?: Queue;
+  public readonly namespaces: readonly string[];
+
+  public constructor(private readonly team: Team, public readonly namespace: string) {
+    this.teamName = team.teamName;
+    this.queue = team.queue;
+    this.namespaces = team.namespaces;
+  }
+
+  public serviceAccountFor(role: WorkloadRole): string | undefined {
+    return this.team.serviceAccountFor(role);
   }
 }
 

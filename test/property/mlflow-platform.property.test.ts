@@ -36,9 +36,14 @@ const backendStore = fc.oneof(
     database: pgIdentifier,
     username: pgIdentifier,
     password: a.secretValue,
-    sslMode: fc.option(fc.constantFrom(PostgresSslMode.DISABLE, PostgresSslMode.REQUIRE, PostgresSslMode.VERIFY_FULL), { nil: undefined }),
+    sslMode: fc.option(fc.constantFrom(PostgresSslMode.DISABLE, PostgresSslMode.PREFER, PostgresSslMode.REQUIRE, PostgresSslMode.VERIFY_FULL), { nil: undefined }),
     cidr: fc.option(cidr, { nil: undefined }),
-  }, { noNullPrototype: true }).map((o) => ({ store: BackendStore.externalPostgres(o), single: false })),
+    // An existing PostgreSQL in the cluster, reached by its pods' labels (then without cidr).
+    peer: fc.option(fc.record({
+      podSelector: fc.dictionary(a.labelKey, a.labelValue, { minKeys: 1, maxKeys: 3, noNullPrototype: true }),
+      namespace: fc.option(a.dnsLabel(20), { nil: undefined }),
+    }, { noNullPrototype: true }), { nil: undefined }),
+  }, { noNullPrototype: true }).map((o) => ({ store: BackendStore.externalPostgres(o.peer ? { ...o, cidr: undefined } : o), single: false })),
   a.dnsSubdomain.map((name) => ({ store: BackendStore.file({ claim: VolumeClaim.fromClaimName(name, { accessModes: [AccessMode.READ_WRITE_ONCE] }) }), single: true })),
 );
 
@@ -176,8 +181,13 @@ const badFactoryCall: fc.Arbitrary<{ call: () => unknown; subject: string; prop:
   a.badImage.map((image) => ({ call: () => BackendStore.postgres({ password: SecretValue.fromSecret('p', 'k'), image: image as string }), subject: 'BackendStore.postgres', prop: 'image' })),
   a.badSubdomain.map((host) => ({ call: () => BackendStore.externalPostgres({ host, database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k') }), subject: 'BackendStore.externalPostgres', prop: 'host' })),
   fc.constantFrom(0, 70000).map((port) => ({ call: () => BackendStore.externalPostgres({ host: 'db', port, database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k') }), subject: 'BackendStore.externalPostgres', prop: 'port' })),
-  fc.constantFrom('prefer', 'REQUIRE').map((sslMode) => ({ call: () => BackendStore.externalPostgres({ host: 'db', database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k'), sslMode: sslMode as PostgresSslMode }), subject: 'BackendStore.externalPostgres', prop: 'sslMode' })),
+  fc.constantFrom('allow', 'REQUIRE', 'verify-ca').map((sslMode) => ({ call: () => BackendStore.externalPostgres({ host: 'db', database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k'), sslMode: sslMode as PostgresSslMode }), subject: 'BackendStore.externalPostgres', prop: 'sslMode' })),
   fc.constantFrom('10.0.0.0', '10.0.0.0/33', '300.0.0.0/8', 'x', '10.0.0/8').map((c) => ({ call: () => BackendStore.externalPostgres({ host: 'db', database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k'), cidr: c }), subject: 'BackendStore.externalPostgres', prop: 'cidr' })),
+  fc.constantFrom<unknown>('db', {}, { podSelector: {} }, { podSelector: { app: 'db' }, namespace: 'Bad_NS' }, { podSelector: { 'a b': 'x' } }).map((peer) => ({
+    call: () => BackendStore.externalPostgres({ host: 'db', database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k'), peer: peer as any }),
+    subject: 'BackendStore.externalPostgres', prop: 'peer',
+  })),
+  fc.constant(null).map(() => ({ call: () => BackendStore.externalPostgres({ host: 'db', database: 'd', username: 'u', password: SecretValue.fromSecret('p', 'k'), peer: { podSelector: { app: 'db' } }, cidr: '10.0.0.0/8' }), subject: 'BackendStore.externalPostgres', prop: 'cidr' })),
   fc.constantFrom<unknown>(undefined, 'data').map((claim) => ({ call: () => BackendStore.file({ claim: claim as VolumeClaim }), subject: 'BackendStore.file', prop: 'claim' })),
   fc.constantFrom('UPPER', 'ab', 'a_b', 'bucket.', '-b', 'x'.repeat(64)).map((b) => ({ call: () => ArtifactStore.minio({ bucket: b, rootUser: SecretValue.fromSecret('m', 'u'), rootPassword: SecretValue.fromSecret('m', 'p') }), subject: 'ArtifactStore.minio', prop: 'bucket' })),
   fc.constantFrom('/abs', 'a/', 'a/../b', 'a b').map((path) => ({ call: () => ArtifactStore.s3({ bucket: 'models', path, credentials: ArtifactCredentials.awsIamRole('arn:aws:iam::123456789012:role/x') }), subject: 'ArtifactStore.s3', prop: 'path' })),

@@ -459,7 +459,17 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(() => new ModelServer(chart, 'model-server', {
       runtime: ServingRuntime.tfServing({ modelName: 'm' }),
       istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend-client', namespace: 'default' }], methods: [HttpMethod.POST], paths: ['/v1/models/*/infer'] } },
-    })).toThrow(/ModelServer 'model-server': 'istio.allowedCallers.paths\[0\]' must have '\*' only as its first or last character .*got '\/v1\/models\/\*\/infer'/);
+    })).toThrow(/ModelServer 'model-server': 'istio.allowedCallers.paths\[0\]' must have '\*' only as its first or last character .*such as '\/v1\/models\/\{\*\}\/infer'.*got '\/v1\/models\/\*\/infer'/);
+  });
+
+  test('the seed\'s intent, one model segment then /infer, is the Istio 1.22+ path template /v1/models/{*}/infer', () => {
+    const chart = new Chart(new App(), 'c', { namespace: 'ml' });
+    new ModelServer(chart, 'model-server', {
+      runtime: ServingRuntime.tfServing({ modelName: 'm' }),
+      istio: { mtls: true, allowedCallers: { serviceAccounts: [{ name: 'frontend-client', namespace: 'default' }], methods: [HttpMethod.POST], paths: ['/v1/models/{*}/infer'] } },
+    });
+    const policy = Testing.synth(chart).find((o: any) => o.kind === 'AuthorizationPolicy');
+    expect(policy.spec.rules[0].to[0].operation.paths).toEqual(['/v1/models/{*}/infer']);
   });
 
   test('Ingress: class by ingressClassName, the /v1/predict prefix kept (no rewrite to /), TLS', () => {

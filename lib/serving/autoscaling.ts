@@ -3,12 +3,10 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IValidator, Validator } from '../core';
 import { durationSeconds } from '../core/job';
-import { lazyModule } from '../core/lazy';
+import { addScaledObject } from '../core/keda';
 import { ServerBlock } from '../core/server';
 import { validateInteger } from '../core/validation';
 
-// The generated KEDA classes, loaded when first used (see lazyModule).
-const scaledObjectCrd = lazyModule(() => require('../../imports/keda-scaledobject-keda.sh') as typeof import('../../imports/keda-scaledobject-keda.sh'));
 
 /** A per-pod metric the autoscaler keeps at a target average (served by prometheus-adapter or a similar adapter). */
 export class ScalingMetric {
@@ -96,12 +94,22 @@ export interface PrometheusScaler {
 /** Autoscaling of a ModelServer. */
 export interface AutoscalingOptions {
   /**
-   * The fewest replicas.
+   * The fewest replicas. 0 scales the server to zero while it is idle (its GPUs are released), where the autoscaler
+   * can: with `prometheus` (a KEDA ScaledObject) or the KServe Serverless backend (Knative). A
+   * HorizontalPodAutoscaler cannot, so 0 is refused otherwise.
    * @default 2
    */
   readonly minReplicas?: number;
   /** The most replicas. */
   readonly maxReplicas: number;
+  /**
+   * How long the server must be idle before its last replica is stopped (scale to zero only): KEDA's
+   * `cooldownPeriod`, or Knative's `scale-to-zero-pod-retention-period` with KServe Serverless. It must be at least
+   * the startup budget (`startupTimeout`, the runtime's by default): a replica stopped sooner than a model load
+   * lasts makes every burst of traffic wait out, or time out on, a cold start.
+   * @default - the startup budget, at least 5 minutes
+   */
+  readonly cooldown?: Duration;
   /**
    * Target average CPU utilisation in percent of the request.
    * @default 70, unless `metrics` or `prometheus` are given (KServe Serverless: none, Knative scales on concurrency)
@@ -133,6 +141,8 @@ export interface AutoscalingOptions {
 /** Autoscaling options after defaults and checks. */
 export interface ResolvedAutoscaling {
   readonly minReplicas: number;
+  /** The cooldown given (checked against the startup budget by {@link scaleToZeroCooldown}). */
+  readonly cooldown?: Duration;
   readonly maxReplicas: number;
   readonly cpuUtilization?: number;
   readonly metrics: ScalingMetric[];
@@ -142,9 +152,12 @@ export interface ResolvedAutoscaling {
 
 /** Checks autoscaling options and applies defaults. */
 export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): ResolvedAutoscaling {
-  const minReplicas = validateInteger(v, 'autoscaling.minReplicas', options.minReplicas ?? 2, 1, 1000);
+  const minReplicas = validateInteger(v, 'autoscaling.minReplicas', options.minReplicas ?? 2, 0, 1000);
   const maxReplicas = validateInteger(v, 'autoscaling.maxReplicas', options.maxReplicas, 1, 1000);
   if (minReplicas > maxReplicas) v.fail('autoscaling.minReplicas', `must be at most autoscaling.maxReplicas (${maxReplicas})`, minReplicas);
+  if (options.cooldown !== undefined && minReplicas > 0) {
+    v.fail('autoscaling.cooldown', `applies only to scale to zero (autoscaling.minReplicas: 0); with ${minReplicas} replicas at least, the scale-down behaviour is autoscaling.scaleDown`, options.cooldown?.toHumanString?.() ?? options.cooldown);
+  }
   const metrics = options.metrics ?? [];
   if (!Array.isArray(metrics)) v.fail('autoscaling.metrics', 'must be a list of ScalingMetric', metrics);
   metrics.forEach((m, i) => {
@@ -162,6 +175,7 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
   if (cpuUtilization !== undefined) validateInteger(v, 'autoscaling.cpuUtilization', cpuUtilization, 1, 100);
   return {
     minReplicas,
+    cooldown: options.cooldown,
     maxReplicas,
     cpuUtilization,
     metrics,
@@ -173,12 +187,37 @@ export function resolveAutoscaling(v: IValidator, options: AutoscalingOptions): 
   };
 }
 
+/** The startup budget a scale-to-zero cooldown is checked against: its seconds, and where it comes from. */
+export interface StartupBudget {
+  readonly seconds: number;
+  /** Where the budget comes from, for messages (`the startup probe's 180 checks every 10s`). */
+  readonly source: string;
+}
+
+/**
+ * The cooldown of a server that scales to zero, in seconds: the given one, refused when shorter than the startup
+ * budget (the cold-start guard), or by default the budget, at least 5 minutes.
+ */
+export function scaleToZeroCooldown(v: IValidator, a: ResolvedAutoscaling, budget: StartupBudget): number {
+  const prop = 'autoscaling.cooldown';
+  if (a.cooldown === undefined) return Math.max(300, budget.seconds);
+  const seconds = validateInteger(v, prop, durationSeconds(v, prop, a.cooldown), 0, 86400);
+  if (seconds < budget.seconds) {
+    v.fail(prop, `must be at least the startup budget of ${budget.seconds}s (${budget.source}): a server scaled to zero sooner than a replica takes to load its model makes every burst of traffic wait out, or time out on, a cold start; raise the cooldown or shorten startupTimeout`, `${seconds}s`);
+  }
+  return seconds;
+}
+
 /**
  * The autoscaler of a server's Deployment (id `Autoscaler`): the block's HorizontalPodAutoscaler, or a KEDA
- * ScaledObject when scaling on a Prometheus query (CPU utilisation, when given, as a second trigger).
+ * ScaledObject when scaling on a Prometheus query (CPU utilisation, when given, as a second trigger). A KEDA
+ * ScaledObject may scale to zero, after a cooldown of at least the startup budget; a HorizontalPodAutoscaler may not.
  */
-export function renderAutoscaler(scope: Construct, block: ServerBlock, a: ResolvedAutoscaling): void {
+export function renderAutoscaler(scope: Construct, v: IValidator, block: ServerBlock, a: ResolvedAutoscaling, budget: StartupBudget): void {
   if (a.prometheus === undefined) {
+    if (a.minReplicas === 0) {
+      v.fail('autoscaling.minReplicas', 'can be 0 only with autoscaling.prometheus (a KEDA ScaledObject) or the KServe Serverless backend: a HorizontalPodAutoscaler cannot scale to zero', a.minReplicas);
+    }
     block.addAutoscaler({
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
@@ -188,18 +227,18 @@ export function renderAutoscaler(scope: Construct, block: ServerBlock, a: Resolv
     });
     return;
   }
-  new (scaledObjectCrd().ScaledObject)(scope, 'Autoscaler', {
-    metadata: block.metadata,
-    spec: {
-      scaleTargetRef: block.scaleTarget,
-      minReplicaCount: a.minReplicas,
-      maxReplicaCount: a.maxReplicas,
-      advanced: { horizontalPodAutoscalerConfig: { behavior: a.behavior as any } },
-      triggers: [
-        { type: 'prometheus', metadata: { serverAddress: a.prometheus.serverAddress, query: a.prometheus.query, threshold: String(a.prometheus.threshold) } },
-        ...(a.cpuUtilization !== undefined ? [{ type: 'cpu', metricType: 'Utilization', metadata: { value: String(a.cpuUtilization) } }] : []),
-      ],
-    },
+  const cooldown = a.minReplicas === 0 ? scaleToZeroCooldown(v, a, budget) : undefined;
+  addScaledObject(scope, block, {
+    minReplicas: a.minReplicas,
+    maxReplicas: a.maxReplicas,
+    // A new ScaledObject waits as long before its first scale to zero: the first replica may still be loading.
+    cooldownSeconds: cooldown,
+    initialCooldownSeconds: cooldown,
+    behavior: a.behavior,
+    triggers: [
+      { type: 'prometheus', metadata: { serverAddress: a.prometheus.serverAddress, query: a.prometheus.query, threshold: String(a.prometheus.threshold) } },
+      ...(a.cpuUtilization !== undefined ? [{ type: 'cpu', metricType: 'Utilization', metadata: { value: String(a.cpuUtilization) } }] : []),
+    ],
   });
 }
 

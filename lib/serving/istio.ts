@@ -43,7 +43,9 @@ export interface AllowedCallers {
    */
   readonly methods?: HttpMethod[];
   /**
-   * The paths they may call (`/v1/models/*`).
+   * The paths they may call: exact (`/v1/models/resnet`), a prefix (a trailing `*`: `/v1/models/*`), a suffix (a
+   * leading `*`), or an Istio 1.22+ path template, where `{*}` is one path segment and `{**}` any number of
+   * segments, as the last operator (`/v1/models/{*}/infer`, `/v2/models/{**}`).
    * @default - any path
    */
   readonly paths?: string[];
@@ -143,14 +145,8 @@ function authorizationRules(v: IValidator, server: MeshServer, callers: AllowedC
     server.networkPolicy.allowFromNamespace(sa.namespace, callerPorts);
     return `cluster.local/ns/${sa.namespace}/sa/${sa.name}`;
   });
-  (callers.paths ?? []).forEach((p, i) => {
-    if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) v.fail(`istio.allowedCallers.paths[${i}]`, 'must start with \'/\' or \'*\'', p);
-    // Istio matches a path exactly, by prefix ('/v1/*') or by suffix ('*/infer'): a '*' inside is literal and
-    // the rule would never match.
-    if (p.length > 1 && p.slice(1, -1).includes('*')) {
-      v.fail(`istio.allowedCallers.paths[${i}]`, 'must have \'*\' only as its first or last character (Istio matches exact, prefix \'/v1/models/*\' or suffix \'*/infer\' paths)', p);
-    }
-  });
+  if (callers.paths !== undefined && !Array.isArray(callers.paths)) v.fail('istio.allowedCallers.paths', 'must be a list of paths', callers.paths);
+  (callers.paths ?? []).forEach((p, i) => validateIstioPath(v, `istio.allowedCallers.paths[${i}]`, p));
   if (callers.methods !== undefined && !Array.isArray(callers.methods)) v.fail('istio.allowedCallers.methods', 'must be a list of HttpMethod', callers.methods);
   (callers.methods ?? []).forEach((m, i) => validateEnum(v, `istio.allowedCallers.methods[${i}]`, m, HttpMethod, 'HttpMethod'));
   const rules: AuthorizationRule[] = [{
@@ -162,4 +158,37 @@ function authorizationRules(v: IValidator, server: MeshServer, callers: AllowedC
     rules.push({ to: [{ operation: { methods: ['GET'], paths: [runtime.metrics.path ?? '/metrics'], ports: [String(runtime.port(runtime.metrics.port))] } }] });
   }
   return rules;
+}
+
+/**
+ * Checks a path of an AuthorizationPolicy rule. Istio matches a path exactly, by prefix (`/v1/*`), by suffix
+ * (a leading `*`) or, from Istio 1.22, as a path template (Envoy's URI template): `{*}` matches one segment, `{**}` any
+ * number and must be the last operator, a segment with an operator holds nothing else, and no `*`, `{` or `}` may
+ * appear outside the operators. A `*` anywhere else is literal, and the rule would never match.
+ */
+export function validateIstioPath(v: IValidator, prop: string, path: unknown): string {
+  const allowed = 'an exact path, a prefix \'/v1/models/*\', a suffix \'*/infer\' or an Istio 1.22+ path template with {*} (one segment) and {**} (any number, last operator) such as \'/v1/models/{*}/infer\'';
+  if (typeof path !== 'string' || !(path.startsWith('/') || path.startsWith('*'))) v.fail(prop, `must start with '/' or '*' (${allowed})`, path);
+  if (/[\u0000-\u0020\u007f]/.test(path)) v.fail(prop, 'must not contain spaces or control characters', path);
+  if (path.includes('{') || path.includes('}')) {
+    const segments = path.split('/');
+    if (!path.startsWith('/')) v.fail(prop, `must start with '/' when it is a path template (${allowed})`, path);
+    let operators = 0;
+    let lastIsMany = false;
+    for (const segment of segments) {
+      if (segment === '{*}' || segment === '{**}') {
+        if (lastIsMany) v.fail(prop, `must have {**} as its last operator (${allowed})`, path);
+        lastIsMany = segment === '{**}';
+        operators++;
+      } else if (/[*{}]/.test(segment)) {
+        v.fail(prop, `must have a path segment of its own for each template operator, {*} or {**}, and no other '*', '{' or '}' (${allowed})`, path);
+      }
+    }
+    if (operators === 0) v.fail(prop, `must use the path template operators {*} or {**} for '{' and '}' (${allowed})`, path);
+    return path;
+  }
+  if (path.length > 1 && path.slice(1, -1).includes('*')) {
+    v.fail(prop, `must have '*' only as its first or last character (Istio treats a '*' inside as a literal character, so the rule would never match): use ${allowed}`, path);
+  }
+  return path;
 }

@@ -2,8 +2,9 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
+import { durationSeconds } from '../core/job';
 import { validateEnum, validateInteger, validateQuantity } from '../core/validation';
-import { ResolvedAutoscaling } from './autoscaling';
+import { ResolvedAutoscaling, scaleToZeroCooldown, StartupBudget } from './autoscaling';
 import { KServeDeploymentMode, KServeOptions, ModelFormat } from './backend';
 import { ModelServerProps } from './model-server-props';
 import { ModelSource } from './model-source';
@@ -52,10 +53,12 @@ export function renderInferenceService(scope: Construct, v: IValidator, input: I
     const spec = k8s.toJson_PodSpec(pod.podSpec())!;
     const { containers, ...podFields } = spec;
     const { ports: _ports, ...container } = containers[0];
+    // Serverless without autoscaling or replicas: KServe's own scaling (Knative on concurrency) decides.
+    const kserveDecides = a === undefined && !raw && props.replicas === undefined;
     return {
       ...podFields,
-      minReplicas: a?.minReplicas ?? input.replicas,
-      maxReplicas: a?.maxReplicas ?? input.replicas,
+      minReplicas: kserveDecides ? undefined : a?.minReplicas ?? input.replicas,
+      maxReplicas: kserveDecides ? undefined : a?.maxReplicas ?? input.replicas,
       scaleMetric: scaling.scaleMetric,
       scaleTarget: scaling.scaleTarget,
       canaryTrafficPercent: kserve.canaryTrafficPercent,
@@ -117,7 +120,9 @@ function checkKServeProps(v: IValidator, props: ModelServerProps, kserve: KServe
   };
   unsupported('variants', 'use ServingBackend.kserve({ canaryTrafficPercent }) for canary rollouts', props.variants);
   unsupported('ingress', 'KServe exposes the InferenceService through its own ingress configuration', props.ingress);
-  unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container', props.startupTimeout);
+  if (!(kserve.mode === KServeDeploymentMode.SERVERLESS && props.autoscaling?.minReplicas === 0)) {
+    unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container (with KServe Serverless scaling to zero it is the cold-start budget autoscaling.cooldown is checked against)', props.startupTimeout?.toHumanString?.() ?? props.startupTimeout);
+  }
   unsupported('probePeriod', 'the ServingRuntime defines the probes of the model container', props.probePeriod?.toHumanString?.() ?? props.probePeriod);
   unsupported('monitoring', 'enable scraping in KServe\'s ServingRuntime (serving.kserve.io/enable-prometheus-scraping)', props.monitoring);
   unsupported('requireSpreadAcrossNodes', 'KServe builds the predictor Deployment', props.requireSpreadAcrossNodes);
@@ -176,8 +181,30 @@ function kserveScaling(v: IValidator, props: ModelServerProps, kserve: KServeBac
       annotations['autoscaling.knative.dev/class'] = 'hpa.autoscaling.knative.dev';
     }
     // Serverless without a signal: Knative's KPA scales on concurrency (its default).
+    if (a.minReplicas === 0) scaleToZero(v, props, kserve, a, annotations);
   }
   return { scaleMetric, scaleTarget, annotations };
+}
+
+/**
+ * Scale to zero with KServe: only Knative's own autoscaler (KPA) can, so not RawDeployment (an HPA) nor Knative's
+ * HPA class; the last replica stays for the cooldown (`scale-to-zero-pod-retention-period`), at least the startup
+ * budget: `startupTimeout`, else the runtime preset's, else 10 minutes.
+ */
+function scaleToZero(v: IValidator, props: ModelServerProps, kserve: KServeBackend, a: ResolvedAutoscaling, annotations: Record<string, string>): void {
+  if (kserve.mode === KServeDeploymentMode.RAW_DEPLOYMENT) {
+    v.fail('autoscaling.minReplicas', 'can be 0 with KServe only in KServeDeploymentMode.SERVERLESS: RawDeployment scales with a HorizontalPodAutoscaler, which cannot scale to zero', a.minReplicas);
+  }
+  if (annotations['autoscaling.knative.dev/class'] !== undefined) {
+    v.fail('autoscaling.minReplicas', 'can be 0 only with Knative\'s own autoscaler (KPA): autoscaling.cpuUtilization selects Knative\'s HPA class, which cannot scale to zero; scale on concurrency (no metric) or ScalingMetric.requestsPerSecond', a.minReplicas);
+  }
+  const given = props.startupTimeout;
+  const budget: StartupBudget = given !== undefined
+    ? { seconds: durationSeconds(v, 'startupTimeout', given), source: 'startupTimeout' }
+    : props.runtime !== undefined
+      ? { seconds: durationSeconds(v, 'startupTimeout', props.runtime.startupBudget), source: `the ${props.runtime.kind} runtime's default startup budget; set startupTimeout for a faster model load` }
+      : { seconds: 600, source: 'the default startup budget of a model load; set startupTimeout for a faster one' };
+  annotations['autoscaling.knative.dev/scale-to-zero-pod-retention-period'] = `${scaleToZeroCooldown(v, a, budget)}s`;
 }
 
 /** The predictor's pod: the model container, built by PodBuilder like every pod of the library. */

@@ -231,6 +231,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (props.replicas !== undefined && props.autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 2, 1, 1000);
     const autoscaling = props.autoscaling ? resolveAutoscaling(v, props.autoscaling) : undefined;
+    if (autoscaling?.minReplicas === 0 && props.variants !== undefined) {
+      v.fail('autoscaling.minReplicas', 'cannot be 0 with variants: the VirtualService keeps sending each variant its share of the requests, which fail while the variant has no replica', 0);
+    }
     validateLabels(v, 'labels', props.labels);
     return { name, placement, backend, replicas, autoscaling };
   }

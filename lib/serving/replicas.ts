@@ -7,7 +7,7 @@ import { ServerBlock, serverProbe } from '../core/server';
 import { trainingSharedMemory } from '../core/training';
 import { validateInteger } from '../core/validation';
 import { checkMounts, resolveMount, ResolvedMount } from '../core/volumes';
-import { renderAutoscaler, ResolvedAutoscaling } from './autoscaling';
+import { renderAutoscaler, ResolvedAutoscaling, StartupBudget } from './autoscaling';
 import { ModelServerProps } from './model-server-props';
 import { RuntimeProbe } from './runtime-options';
 import { VariantSpec } from './variants';
@@ -87,7 +87,14 @@ export function renderReplicas(scope: Construct, v: IValidator, input: ReplicaIn
   const maxSurge = validateInteger(v, 'maxSurge', props.maxSurge ?? 1, 1, 100);
   block.addDeployment({ pod, replicas: input.autoscaling ? undefined : input.replicas, maxSurge });
   block.addDisruptionBudget();
-  if (input.autoscaling) renderAutoscaler(scope, block, input.autoscaling);
+  if (input.autoscaling) renderAutoscaler(scope, v, block, input.autoscaling, startupBudget(probes.startupProbe, input));
+}
+
+/** The startup budget of a replica: the startup probe's checks × its period. */
+function startupBudget(startupProbe: k8s.Probe, input: ReplicaInput): StartupBudget {
+  const checks = startupProbe.failureThreshold ?? 1;
+  const from = input.props.startupTimeout !== undefined ? 'startupTimeout' : `the ${input.variant.runtime.kind} runtime's default startup budget`;
+  return { seconds: checks * input.period, source: `${from}: the startup probe's ${checks} checks every ${input.period}s` };
 }
 
 /**

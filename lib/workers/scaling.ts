@@ -2,14 +2,11 @@ import { ApiObject, ApiObjectMetadata, Duration, GroupVersionKind } from 'cdk8s'
 import { Construct } from 'constructs';
 import { IValidator } from '../core/errors';
 import { durationSeconds } from '../core/job';
-import { lazyModule } from '../core/lazy';
+import { addScaledObject } from '../core/keda';
 import { childName } from '../core/labels';
 import { ServerBlock } from '../core/server';
 import { validateInteger } from '../core/validation';
 import { WorkerQueue } from './queue';
-
-// The generated KEDA ScaledObject class, loaded when first used (see lazyModule).
-const scaledObjectCrd = lazyModule(() => require('../../imports/keda-scaledobject-keda.sh') as typeof import('../../imports/keda-scaledobject-keda.sh'));
 
 /** Autoscaling of a {@link QueueWorker} on its queue's depth, with KEDA. */
 export interface QueueScalingOptions {
@@ -102,19 +99,15 @@ export function renderQueueScaling(scope: Construct, block: ServerBlock, queue: 
     });
     authenticationRef = { name };
   }
-  new (scaledObjectCrd().ScaledObject)(scope, 'Autoscaler', {
-    metadata: block.metadata,
-    spec: {
-      scaleTargetRef: block.scaleTarget,
-      minReplicaCount: scaling.minReplicas,
-      maxReplicaCount: scaling.maxReplicas,
-      cooldownPeriod: scaling.cooldownSeconds,
-      pollingInterval: scaling.pollingSeconds,
-      triggers: [{
-        type: trigger.type,
-        metadata: { ...trigger.metadata, [trigger.targetKey]: String(scaling.messagesPerReplica) },
-        authenticationRef,
-      }],
-    },
+  addScaledObject(scope, block, {
+    minReplicas: scaling.minReplicas,
+    maxReplicas: scaling.maxReplicas,
+    cooldownSeconds: scaling.cooldownSeconds,
+    pollingSeconds: scaling.pollingSeconds,
+    triggers: [{
+      type: trigger.type,
+      metadata: { ...trigger.metadata, [trigger.targetKey]: String(scaling.messagesPerReplica) },
+      authenticationRef,
+    }],
   });
 }

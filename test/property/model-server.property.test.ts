@@ -80,9 +80,12 @@ const autoscaling = fc.record({
   scaleUp: fc.option(fc.record({ stabilizationWindow: a.duration(0, 3600), maxPods: fc.integer({ min: 1, max: 10 }), period: a.duration(1, 1800) }, { requiredKeys: [], noNullPrototype: true }), { nil: undefined }),
   scaleDown: fc.option(fc.record({ stabilizationWindow: a.duration(0, 3600), maxPods: fc.integer({ min: 1, max: 10 }), period: a.duration(1, 1800) }, { requiredKeys: [], noNullPrototype: true }), { nil: undefined }),
   prometheus: fc.boolean(),
+  // Scale to zero with KEDA, with the default cooldown or one longer than any startup budget drawn here.
+  zero: fc.option(fc.boolean(), { nil: undefined }),
 }).map((o) => ({
-  minReplicas: o.min,
+  minReplicas: o.prometheus && o.zero !== undefined ? 0 : o.min,
   maxReplicas: o.min + o.extra,
+  cooldown: o.prometheus && o.zero === true ? Duration.hours(3) : undefined,
   cpuUtilization: o.cpuUtilization,
   ...(o.prometheus
     ? { prometheus: { serverAddress: 'http://prometheus.monitoring.svc:9090', query: 'sum(rate(requests_total[1m]))', threshold: 50 } }
@@ -138,7 +141,7 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
     allowedCallers: fc.option(fc.record({
       serviceAccounts: fc.array(fc.record({ name: a.dnsLabel(15), namespace: a.dnsLabel(15) }), { minLength: 1, maxLength: 2 }),
       methods: fc.option(fc.subarray([HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE], { minLength: 1 }), { nil: undefined }),
-      paths: fc.option(fc.array(fc.constantFrom('/v1/models/*', '/v2/*', '*'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+      paths: fc.option(fc.array(fc.constantFrom('/v1/models/*', '/v2/*', '*', '/v1/models/{*}/infer', '/v2/models/{**}'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
     }, { noNullPrototype: true }), { nil: undefined }),
   }, { requiredKeys: [], noNullPrototype: true }), { nil: undefined }),
   variants: fc.option(fc.tuple(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 2, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 3, maxLength: 3 })), { nil: undefined }),
@@ -167,7 +170,8 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
         runtime: rt,
         model,
         replicas: typeof c.scaling === 'number' ? c.scaling : undefined,
-        autoscaling: typeof c.scaling === 'object' ? c.scaling : undefined,
+        // Variants cannot scale to zero (the split keeps sending each its share).
+        autoscaling: typeof c.scaling !== 'object' ? undefined : c.variants !== undefined && c.scaling.minReplicas === 0 ? { ...c.scaling, minReplicas: 1, cooldown: undefined } : c.scaling,
         accelerator: c.accelerator,
         cpu: c.cpu?.[0],
         cpuLimit: c.cpu?.[1] === undefined ? undefined : c.cpu[0] + c.cpu[1],
@@ -215,7 +219,11 @@ const validKServe: fc.Arbitrary<Case> = fc.record({
   canary: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
   preset: fc.constantFrom('triton', 'torchserve', 'none'),
   uri: fc.constantFrom('s3://models/resnet', 'gs://bucket/bert', 'https://models.example.com/m.onnx'),
-  scaling: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 10 }), fc.record({ min: fc.integer({ min: 1, max: 5 }), extra: fc.integer({ min: 0, max: 10 }), cpu: fc.integer({ min: 1, max: 100 }) })),
+  scaling: fc.oneof(
+    fc.constant(undefined), fc.integer({ min: 1, max: 10 }), fc.record({ min: fc.integer({ min: 1, max: 5 }), extra: fc.integer({ min: 0, max: 10 }), cpu: fc.integer({ min: 1, max: 100 }) }),
+    // Scale to zero (Serverless only), with a cooldown of the default or longer than the 10-minute budget.
+    fc.record({ max: fc.integer({ min: 1, max: 5 }), cooldownMinutes: fc.option(fc.integer({ min: 10, max: 600 }), { nil: undefined }) }),
+  ),
   accelerator: fc.option(a.accelerator, { nil: undefined }),
   env: a.env,
   serviceAccountName: fc.option(a.dnsSubdomain, { nil: undefined }),
@@ -235,7 +243,9 @@ const validKServe: fc.Arbitrary<Case> = fc.record({
     runtime: c.preset === 'triton' ? ServingRuntime.triton() : c.preset === 'torchserve' ? ServingRuntime.torchServe() : undefined,
     model: ModelSource.fromUri(c.uri),
     replicas: typeof c.scaling === 'number' ? c.scaling : undefined,
-    autoscaling: typeof c.scaling === 'object' ? { minReplicas: c.scaling.min, maxReplicas: c.scaling.min + c.scaling.extra, cpuUtilization: c.scaling.cpu } : undefined,
+    autoscaling: typeof c.scaling !== 'object' ? undefined
+      : 'cpu' in c.scaling ? { minReplicas: c.scaling.min, maxReplicas: c.scaling.min + c.scaling.extra, cpuUtilization: c.scaling.cpu }
+        : { minReplicas: serverless ? 0 : 1, maxReplicas: c.scaling.max, cooldown: serverless && c.scaling.cooldownMinutes !== undefined ? Duration.minutes(c.scaling.cooldownMinutes) : undefined },
     accelerator: c.accelerator,
     env: c.env,
     serviceAccountName: c.serviceAccountName,
@@ -247,7 +257,11 @@ const validKServe: fc.Arbitrary<Case> = fc.record({
 
 type P = ModelServerProps;
 const set = <K extends keyof P>(key: K) => (p: P, value: unknown): P => ({ ...p, [key]: value });
-const deploymentOnly = (p: P): P => ({ ...p, backend: undefined, runtime: p.runtime ?? ServingRuntime.triton() });
+const deploymentOnly = (p: P): P => ({
+  ...p, backend: undefined, runtime: p.runtime ?? ServingRuntime.triton(),
+  // KServe Serverless scales to zero without KEDA; a Deployment's HorizontalPodAutoscaler cannot.
+  autoscaling: p.autoscaling?.minReplicas === 0 && p.autoscaling.prometheus === undefined ? undefined : p.autoscaling,
+});
 /** The props with the KServe backend (and without the Deployment-only props). */
 const kserveOnly = (p: P, backend = ServingBackend.kserve()): P => ({
   ...p, backend, runtime: ServingRuntime.triton(), model: ModelSource.fromUri('s3://b/m'), variants: undefined, ingress: undefined, startupTimeout: undefined,
@@ -302,7 +316,14 @@ const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[
   breaks<P, any>(fc.constant({}), 'monitoring', (p, monitoring) => ({ ...deploymentOnly(p), runtime: ServingRuntime.custom({ image: 'acme/server:1.0', ports: [{ name: 'http', port: 8080 }], probes: { readiness: { port: 'http' }, liveness: { port: 'http' } } }), monitoring })),
   breaks<P, any>(fc.constantFrom<unknown>([], undefined), 'istio.allowedCallers.serviceAccounts', (p, serviceAccounts) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts } } })),
   breaks<P, any>(a.badDnsName, 'istio.allowedCallers.serviceAccounts[0].name', (p, name) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts: [{ name, namespace: 'ml' }] } } })),
-  breaks<P, any>(fc.constantFrom('v1/models', ''), 'istio.allowedCallers.paths[0]', (p, path) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts: [{ name: 'a', namespace: 'b' }], paths: [path] } } })),
+  breaks<P, any>(fc.integer({ min: 0, max: 599 }), 'autoscaling.cooldown', (p, seconds) => ({
+    ...deploymentOnly(p), replicas: undefined, variants: undefined, ingress: p.ingress, probePeriod: Duration.seconds(10), startupTimeout: Duration.minutes(10),
+    autoscaling: { minReplicas: 0, maxReplicas: 2, cooldown: Duration.seconds(seconds), prometheus: { serverAddress: 'http://prom:9090', query: 'up', threshold: 1 } },
+  })),
+  breaks<P, any>(fc.oneof(a.badDuration, fc.constant(Duration.hours(1))), 'autoscaling.cooldown', (p, cooldown) => ({ ...deploymentOnly(p), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, cooldown, prometheus: { serverAddress: 'http://prom:9090', query: 'up', threshold: 1 } } })),
+  breaks<P, any>(fc.constant(0), 'autoscaling.minReplicas', (p, minReplicas) => ({ ...deploymentOnly(p), replicas: undefined, variants: undefined, autoscaling: { minReplicas, maxReplicas: 3 } })),
+  breaks<P, any>(fc.constant(0), 'autoscaling.minReplicas', (p, minReplicas) => ({ ...kserveOnly(p), autoscaling: { minReplicas, maxReplicas: 3 } })),
+  breaks<P, any>(fc.constantFrom('v1/models', '', '/v1/models/*/infer', '/{**}/x/{*}', '/v1/{model}/infer', '/v1/{*}.json', '*/{*}'), 'istio.allowedCallers.paths[0]', (p, path) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts: [{ name: 'a', namespace: 'b' }], paths: [path] } } })),
   breaks<P, any>(fc.constantFrom<unknown>([], [{ name: 'a', weight: 100 }], 'a/b'), 'variants', (p, variants) => ({ ...deploymentOnly(p), variants })),
   breaks<P, any>(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 })).filter(([x, y]) => x + y !== 100), 'variants', (p, [x, y]) => ({ ...deploymentOnly(p), variants: [{ name: 'a', weight: x }, { name: 'b', weight: y }] })),
   breaks<P, any>(fc.constantFrom(-1, 101, 50.5), 'variants[0].weight', (p, w) => ({ ...deploymentOnly(p), variants: [{ name: 'a', weight: w }, { name: 'b', weight: 100 - w }] })),

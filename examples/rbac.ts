@@ -90,4 +90,39 @@ export function build(app: App): void {
     cpu: 4,
     memory: '16Gi',
   });
+
+  // A GPU cluster with three node pools (CPU, A100, H100): the team's ClusterQueue has a flavor per pool, each with
+  // its share of the quota, its node labels and taint derived from the accelerator; production runs are admitted
+  // before research sweeps (Kueue WorkloadPriorityClasses). At synth, a run that no flavor could hold (say, 16 H100s
+  // at once with 8 in the H100 flavor) would be refused with each flavor's reason.
+  const gpus = new Chart(app, 'rbac-gpu-flavors');
+  const cluster = new MlRbac(gpus, 'rbac', {
+    workloadPriorities: [
+      { name: 'production', value: 1000, description: 'scheduled retraining of served models' },
+      { name: 'research', value: 100, description: 'experiments and sweeps' },
+    ],
+    teams: [{
+      name: 'llm',
+      quota: { gpus: 16, cpu: 256, memory: '2Ti' },
+      queue: {
+        clusterQueue: {
+          flavors: [
+            { name: 'cpu-nodes', cpu: 64, memory: '256Gi' },
+            { name: 'a100-80gb', accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-80GB' }), devices: 8, cpu: 96, memory: '1Ti' },
+            { name: 'h100-80gb', accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-H100-80GB-HBM3' }), devices: 8, cpu: 96, memory: '1Ti' },
+          ],
+        },
+      },
+      members: [{ subject: Subject.group('oidc:ml-llm'), persona: Persona.TRAINER }],
+    }],
+  });
+  new GpuTrainingJob(gpus, 'retrain', {
+    team: cluster.team('llm'),
+    image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+    command: ['torchrun', '--nproc_per_node=4', '/app/train.py'],
+    accelerator: Accelerator.nvidiaGpu(4, { product: 'NVIDIA-H100-80GB-HBM3' }),
+    cpu: 32,
+    memory: '256Gi',
+    scheduling: { workloadPriorityClass: 'production' },
+  });
 }

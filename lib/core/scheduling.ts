@@ -45,6 +45,9 @@ export class Spot {
   ) {}
 }
 
+/** The label Kueue reads a workload's WorkloadPriorityClass from. */
+export const WORKLOAD_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
+
 /** A batch queue the workload is admitted through. */
 export class Queue {
   /**
@@ -68,11 +71,28 @@ export class Queue {
     public readonly system: 'kueue' | 'volcano',
     /** The queue's name. */
     public readonly name: string,
+    /** The Kueue WorkloadPriorityClass of the workloads queued here (label `kueue.x-k8s.io/priority-class`). */
+    public readonly workloadPriorityClass?: string,
   ) {}
+
+  /**
+   * The same Kueue queue, with the workloads given a Kueue WorkloadPriorityClass (label
+   * `kueue.x-k8s.io/priority-class`): the order Kueue admits them in and which ones it preempts. Kueue queues only.
+   * @param workloadPriorityClass the name of a WorkloadPriorityClass (see `MlRbac`'s `workloadPriorities`)
+   */
+  public withPriority(workloadPriorityClass: string): Queue {
+    const v = Validator.forFactory('Queue.withPriority');
+    if (this.system !== 'kueue') v.fail('workloadPriorityClass', `needs a Kueue queue: Volcano queue '${this.name}' does not read Kueue priorities (use scheduling.priorityClassName)`, workloadPriorityClass);
+    validateDnsSubdomain(v, 'workloadPriorityClass', workloadPriorityClass);
+    return new Queue(this.system, this.name, workloadPriorityClass);
+  }
 
   /** Labels the workload object and its pods carry. */
   public get labels(): Record<string, string> {
-    return this.system === 'kueue' ? { 'kueue.x-k8s.io/queue-name': this.name } : {};
+    if (this.system !== 'kueue') return {};
+    const labels: Record<string, string> = { 'kueue.x-k8s.io/queue-name': this.name };
+    if (this.workloadPriorityClass !== undefined) labels[WORKLOAD_PRIORITY_LABEL] = this.workloadPriorityClass;
+    return labels;
   }
 
   /** Annotations the pods carry. */
@@ -158,6 +178,29 @@ export interface SchedulingOptions {
    * @default - no queue
    */
   readonly queue?: Queue;
+  /**
+   * The Kueue WorkloadPriorityClass of the workload (label `kueue.x-k8s.io/priority-class`): the order Kueue admits
+   * workloads in and which ones it preempts. Needs a Kueue queue (`queue`, or the team's LocalQueue); the same as
+   * `queue: Queue.kueue(name).withPriority(...)`. It is not the pods' `priorityClassName`.
+   * @default - the queue's priority, else Kueue's default (the pods' PriorityClass, else 0)
+   */
+  readonly workloadPriorityClass?: string;
+}
+
+/**
+ * The scheduling options with `workloadPriorityClass` folded into the Kueue queue (its labels carry it); refused
+ * without a Kueue queue.
+ */
+export function withWorkloadPriority(v: IValidator, scheduling: SchedulingOptions | undefined): SchedulingOptions | undefined {
+  const priority = scheduling?.workloadPriorityClass;
+  if (priority === undefined) return scheduling;
+  validateDnsSubdomain(v, 'scheduling.workloadPriorityClass', priority);
+  const queue = scheduling?.queue;
+  if (!(queue instanceof Queue) || queue.system !== 'kueue') {
+    const what = queue instanceof Queue ? `Volcano queue '${queue.name}' does not read Kueue priorities (use scheduling.priorityClassName)` : 'the workload has no queue (give scheduling.queue, or a team with a LocalQueue)';
+    v.fail('scheduling.workloadPriorityClass', `needs a Kueue queue: ${what}`, priority);
+  }
+  return { ...scheduling, queue: queue.withPriority(priority) };
 }
 
 /** Checks scheduling options that can be wrong at construction. */
@@ -170,6 +213,10 @@ export function validateScheduling(v: IValidator, options: SchedulingOptions = {
   if (options.queue !== undefined) {
     if (!(options.queue instanceof Queue)) v.fail('scheduling.queue', 'must be made with Queue.kueue() or Queue.volcano()', options.queue);
     validateDnsSubdomain(v, 'scheduling.queue', options.queue.name);
+  }
+  // Constructs that take a team fold the priority into the queue (resolvePlacement); any other must have it there.
+  if (options.workloadPriorityClass !== undefined && options.queue?.workloadPriorityClass !== options.workloadPriorityClass) {
+    withWorkloadPriority(v, options);
   }
   validateLabels(v, 'scheduling.nodeSelector', options.nodeSelector);
   // The apiserver refuses what follows at apply time; refuse it at synth instead.

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { IValidator } from './errors';
 import { namespaceOf } from './labels';
 import { allowBetween, NetworkPort, PodNetworkPolicy } from './network';
-import { Queue, SchedulingOptions } from './scheduling';
+import { Queue, SchedulingOptions, withWorkloadPriority } from './scheduling';
 import { SecretValue } from './secrets';
 import { validateDnsLabel, validateDnsSubdomain } from './validation';
 
@@ -182,14 +182,14 @@ export function resolvePlacement(
   const namespace = resolveNamespace(v, scope, props);
   if (props.serviceAccountName !== undefined) validateDnsSubdomain(v, 'serviceAccountName', props.serviceAccountName);
   if (team === undefined) {
-    return { namespace, serviceAccountName: props.serviceAccountName, scheduling: props.scheduling };
+    return { namespace, serviceAccountName: props.serviceAccountName, scheduling: withWorkloadPriority(v, props.scheduling) };
   }
   // The team's batch queue admits runs that finish; long-running servers are not queued.
   const queue = props.scheduling?.queue ?? (role === WorkloadRole.SERVING ? undefined : team.queue);
   return {
     namespace,
     serviceAccountName: props.serviceAccountName ?? team.serviceAccountFor(role),
-    scheduling: props.scheduling === undefined && queue === undefined ? undefined : { ...props.scheduling, queue },
+    scheduling: props.scheduling === undefined && queue === undefined ? undefined : withWorkloadPriority(v, { ...props.scheduling, queue }),
   };
 }
 

@@ -6,6 +6,7 @@ import { childId } from '../core/labels';
 import { validateDnsLabel } from '../core/validation';
 import { FlavorRegistry } from './cluster-queue';
 import { CROSS_TEAM_WIRING } from './cross-team';
+import { addWorkloadPriority, WorkloadPriorityOptions } from './priority';
 import { KUEUE_QUEUES } from './queue-checks';
 import { QUOTA_FIT } from './quota-fit';
 import { Team, TeamOptions } from './team';
@@ -32,6 +33,13 @@ export interface MlRbacProps {
    * @default - the nearest `ClusterDns.use` setting, else `ClusterDns.kubeDns()` (kube-dns in kube-system)
    */
   readonly clusterDns?: ClusterDns;
+  /**
+   * Kueue WorkloadPriorityClasses (cluster-wide) that workloads name in `scheduling.workloadPriorityClass`; more can
+   * be added with `addWorkloadPriority`. A workload that names a class the app does not write, while the app writes
+   * some, is refused at synth (Kueue would hold it until the class exists).
+   * @default - none (workloads get Kueue's default priority)
+   */
+  readonly workloadPriorities?: WorkloadPriorityOptions[];
 }
 
 /** Namespaces of Kubernetes itself that never become team namespaces (with every other `kube-` namespace). */
@@ -43,6 +51,7 @@ const ML_RBAC_PROPS = propNames<MlRbacProps>()({
   teams: true,
   systemNamespaces: true,
   clusterDns: true,
+  workloadPriorities: true,
 });
 /**
  * Team tenancy: for each team, namespaces under Pod Security "restricted", a ResourceQuota with GPUs, a LimitRange,
@@ -58,6 +67,8 @@ const ML_RBAC_PROPS = propNames<MlRbacProps>()({
 export class MlRbac extends Construct {
   /** The teams, in the order they were added. */
   public readonly teams: Team[] = [];
+  /** The names of the WorkloadPriorityClasses, in the order they were added. */
+  public readonly workloadPriorities: string[] = [];
 
   private readonly validator: Validator;
   private readonly flavors: FlavorRegistry = new Map();
@@ -75,7 +86,21 @@ export class MlRbac extends Construct {
     }
     this.clusterDns = props.clusterDns;
     if (props.teams !== undefined && !Array.isArray(props.teams)) this.validator.fail('teams', 'must be a list of teams', props.teams);
+    if (props.workloadPriorities !== undefined && !Array.isArray(props.workloadPriorities)) {
+      this.validator.fail('workloadPriorities', 'must be a list of { name, value }', props.workloadPriorities);
+    }
+    for (const priority of props.workloadPriorities ?? []) this.addWorkloadPriority(priority);
     for (const team of props.teams ?? []) this.addTeam(team);
+  }
+
+  /**
+   * Adds a Kueue WorkloadPriorityClass and returns its name (give it as `scheduling.workloadPriorityClass`).
+   */
+  public addWorkloadPriority(options: WorkloadPriorityOptions): string {
+    const prop = `workloadPriorities[${this.workloadPriorities.length}]`;
+    const name = addWorkloadPriority(this, `WorkloadPriority-${this.workloadPriorities.length}`, this.validator, prop, options, this.workloadPriorities);
+    this.workloadPriorities.push(name);
+    return name;
   }
 
   /** Adds a team and returns it (pass it as `team` to workload constructs). */

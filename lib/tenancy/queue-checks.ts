@@ -1,19 +1,22 @@
 // Platform checks of Kueue: queues complete (a workload's LocalQueue exists where the app writes LocalQueues, a
 // LocalQueue's ClusterQueue written by the app admits its namespace, a ClusterQueue's flavors exist), the resources
-// a queued workload requests covered by its ClusterQueue and within its nominal quota. A ClusterQueue or flavor the
+// a queued workload requests covered by its ClusterQueue and admissible through its flavors (flavor-fit.ts); the
+// WorkloadPriorityClass a workload names written, where the app writes some. A ClusterQueue or flavor the
 // app does not write is external (a team's `queue.clusterQueueName`, or the ClusterQueue named after the team).
 import { describeObject, PlatformCheck, PlatformObject, queueOf } from '../core/platform';
-import { formatAmount, mayHavePods, podResources, podSetsOf } from '../core/pod-sets';
-import { quantityToNumber } from '../core/validation';
+import { mayHavePods, podResources, podSetsOf } from '../core/pod-sets';
+import { WORKLOAD_PRIORITY_LABEL } from '../core/scheduling';
+import { checkFlavorFit, FlavorNodes } from './flavor-fit';
 
 interface KueueObjects {
   readonly localQueues: Map<string, Map<string, PlatformObject>>;
   readonly clusterQueues: Map<string, PlatformObject>;
-  readonly flavors: Set<string>;
+  readonly flavors: Map<string, FlavorNodes>;
+  readonly priorities: Map<string, PlatformObject>;
 }
 
 function kueueObjects(objects: readonly PlatformObject[]): KueueObjects {
-  const found: KueueObjects = { localQueues: new Map(), clusterQueues: new Map(), flavors: new Set() };
+  const found: KueueObjects = { localQueues: new Map(), clusterQueues: new Map(), flavors: new Map(), priorities: new Map() };
   for (const o of objects) {
     if (o.group !== 'kueue.x-k8s.io') continue;
     if (o.kind === 'LocalQueue') {
@@ -21,7 +24,11 @@ function kueueObjects(objects: readonly PlatformObject[]): KueueObjects {
       found.localQueues.set(o.namespace, inNamespace.set(o.name, o));
     }
     if (o.kind === 'ClusterQueue') found.clusterQueues.set(o.name, o);
-    if (o.kind === 'ResourceFlavor') found.flavors.add(o.name);
+    if (o.kind === 'ResourceFlavor') {
+      const spec = o.manifest().spec ?? {};
+      found.flavors.set(o.name, { nodeLabels: { ...spec.nodeLabels }, nodeTaints: [...(spec.nodeTaints ?? [])] });
+    }
+    if (o.kind === 'WorkloadPriorityClass') found.priorities.set(o.name, o);
   }
   return found;
 }
@@ -60,23 +67,6 @@ function checkQueues(k: KueueObjects): string[] {
   return messages;
 }
 
-/** The nominal quota of each resource a ClusterQueue covers (the largest flavor: a pod set gets one flavor). */
-function coverage(cq: PlatformObject): { covered: Set<string>; nominal: Map<string, number>; cohort: boolean } {
-  const spec = cq.manifest().spec ?? {};
-  const covered = new Set<string>();
-  const nominal = new Map<string, number>();
-  for (const group of spec.resourceGroups ?? []) {
-    for (const r of group.coveredResources ?? []) covered.add(r);
-    for (const flavor of group.flavors ?? []) {
-      for (const r of flavor.resources ?? []) {
-        const q = typeof r.nominalQuota === 'number' ? r.nominalQuota : quantityToNumber(String(r.nominalQuota));
-        nominal.set(r.name, Math.max(nominal.get(r.name) ?? 0, q));
-      }
-    }
-  }
-  return { covered, nominal, cohort: (spec.cohortName ?? spec.cohort) !== undefined };
-}
-
 /** A queued workload: its LocalQueue exists, and its ClusterQueue covers and can hold what its pods request. */
 function checkWorkload(o: PlatformObject, k: KueueObjects): string[] {
   const manifest = o.manifest();
@@ -92,22 +82,23 @@ function checkWorkload(o: PlatformObject, k: KueueObjects): string[] {
   }
   const cq = k.clusterQueues.get(lq.manifest().spec?.clusterQueue);
   if (cq === undefined) return [];
-  const { covered, nominal, cohort } = coverage(cq);
-  const total = new Map<string, number>();
-  for (const set of podSetsOf(manifest)) {
-    podResources(set.spec).requests.forEach((value, r) => total.set(r, (total.get(r) ?? 0) + value * set.count));
-  }
-  const messages: string[] = [];
-  for (const [r, value] of total) {
-    if (value === 0) continue;
-    const via = `its LocalQueue '${queue}' submits to ${describeObject(cq)} of ${cq.owner}`;
-    if (!covered.has(r)) {
-      messages.push(`${o.owner}: ${describeObject(o)} requests ${r}, but ${via}, which does not cover ${r}: Kueue never admits it; give the team a quota for it (quota.gpus or quota.accelerators)`);
-    } else if (!cohort && value > (nominal.get(r) ?? 0)) {
-      messages.push(`${o.owner}: ${describeObject(o)} requests ${formatAmount(r, value)} ${r} for all its pods at once, but ${via}, whose nominal quota is ${formatAmount(r, nominal.get(r) ?? 0)} and which has no cohort to borrow from: Kueue never admits it`);
-    }
-  }
-  return messages;
+  const covered = new Set<string>((cq.manifest().spec?.resourceGroups ?? []).flatMap((g: any) => g?.coveredResources ?? []));
+  const sets = podSetsOf(manifest);
+  const requested = new Set<string>();
+  for (const set of sets) podResources(set.spec).requests.forEach((value, r) => value > 0 && requested.add(r));
+  const via = `its LocalQueue '${queue}' submits to ${describeObject(cq)} of ${cq.owner}`;
+  const uncovered = [...requested].filter((r) => !covered.has(r)).map((r) =>
+    `${o.owner}: ${describeObject(o)} requests ${r}, but ${via}, which does not cover ${r}: Kueue never admits it; give the team a quota for it (quota.gpus or quota.accelerators)`);
+  return uncovered.length > 0 ? uncovered : checkFlavorFit(o, cq, via, sets, k.flavors);
+}
+
+/** A workload's WorkloadPriorityClass exists, where the app writes some (else they are made elsewhere). */
+function checkPriority(o: PlatformObject, k: KueueObjects): string[] {
+  const priority = o.manifest()?.metadata?.labels?.[WORKLOAD_PRIORITY_LABEL];
+  if (priority === undefined || k.priorities.size === 0 || k.priorities.has(priority)) return [];
+  const written = [...k.priorities.values()].map((p) => `'${p.name}'`).join(', ');
+  const owner = [...k.priorities.values()][0].owner;
+  return [`${o.owner}: ${describeObject(o)} has the WorkloadPriorityClass '${priority}' (label ${WORKLOAD_PRIORITY_LABEL}), but the app writes only ${written} (${owner}): Kueue holds the workload until the class exists; use one of them or add it (MlRbac's workloadPriorities)`];
 }
 
 /** The Kueue checks, registered by MlRbac (its teams' queues) and run on every queue the app writes. */
@@ -115,8 +106,9 @@ export const KUEUE_QUEUES: PlatformCheck = {
   id: 'kueue-queues',
   check(objects) {
     const k = kueueObjects(objects);
-    if (k.localQueues.size === 0 && k.clusterQueues.size === 0) return [];
+    if (k.localQueues.size === 0 && k.clusterQueues.size === 0 && k.priorities.size === 0) return [];
     const workloads = objects.filter((o) => o.namespace !== '' && k.localQueues.has(o.namespace) && mayHavePods(o.group, o.kind));
-    return [...checkQueues(k), ...workloads.flatMap((o) => checkWorkload(o, k))];
+    const prioritized = k.priorities.size === 0 ? [] : objects.filter((o) => o.object.metadata.getLabel(WORKLOAD_PRIORITY_LABEL) !== undefined);
+    return [...checkQueues(k), ...workloads.flatMap((o) => checkWorkload(o, k)), ...prioritized.flatMap((o) => checkPriority(o, k))];
   },
 };

@@ -1,5 +1,6 @@
 // The workloads the benchmark synthesizes, each written twice: with the library, and by hand with cdk8s-plus-27's
 // k8s.Kube* classes producing the same manifests (the equivalence check proves they do).
+import { createHash } from 'crypto';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type * as Mlops from '../lib';
@@ -206,9 +207,10 @@ function handModelServer(chart: Chart, i: number): void {
     from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
     ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(8501) }],
   }]);
+  const monitoringConfig = { 'file-0-monitoring.config': 'prometheus_config {\n  enable: true,\n  path: "/monitoring/prometheus/metrics"\n}\n' };
   new k8s.KubeConfigMap(chart, `${name}-config`, {
     metadata: { name: `${name}-config`, labels: objectLabels },
-    data: { 'file-0-monitoring.config': 'prometheus_config {\n  enable: true,\n  path: "/monitoring/prometheus/metrics"\n}\n' },
+    data: monitoringConfig,
   });
   new k8s.KubeDeployment(chart, `${name}-deployment`, {
     metadata: { name, labels: objectLabels },
@@ -217,7 +219,8 @@ function handModelServer(chart: Chart, i: number): void {
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       template: {
-        metadata: { labels: objectLabels },
+        // The pods roll when their configuration changes: a short SHA-256 of the ConfigMap's data.
+        metadata: { labels: objectLabels, annotations: { 'cdk8s-mlops.io/config-checksum': configChecksum(monitoringConfig) } },
         spec: {
           automountServiceAccountToken: false,
           securityContext: POD_SECURITY,
@@ -247,14 +250,14 @@ function handModelServer(chart: Chart, i: number): void {
             volumeMounts: [
               { name: 'tmp', mountPath: '/tmp' },
               { name: 'models', mountPath: `/models/${model}`, readOnly: true, subPath: model },
-              { name: 'runtime-config', mountPath: '/etc/tfserving/monitoring.config', readOnly: true, subPath: 'file-0-monitoring.config' },
+              { name: 'runtime-config', mountPath: '/etc/tfserving', readOnly: true },
             ],
             securityContext: CONTAINER_SECURITY,
           }],
           volumes: [
             { name: 'tmp', emptyDir: {} },
-            { name: 'runtime-config', configMap: { name: `${name}-config` } },
             { name: 'models', persistentVolumeClaim: { claimName: 'models', readOnly: true } },
+            { name: 'runtime-config', configMap: { name: `${name}-config`, items: [{ key: 'file-0-monitoring.config', path: 'monitoring.config' }] } },
           ],
         },
       },
@@ -284,4 +287,11 @@ export function handBuilder(workload: Workload): Builder {
       else handTrainingJob(chart, i);
     }
   };
+}
+
+/** A short SHA-256 of a ConfigMap's data, keys sorted: what rolls a server's pods when its configuration changes. */
+function configChecksum(data: Record<string, string>): string {
+  const hash = createHash('sha256');
+  for (const key of Object.keys(data).sort()) hash.update(`${key}\0${data[key]}\0`);
+  return hash.digest('hex').slice(0, 16);
 }

@@ -1,21 +1,15 @@
 // The seeds' GPU placement scenarios done with the library: a GPU pod, node/pod affinity, a taint and its toleration,
 // a label selector, and a time-sliced (or MPS) shared GPU. MIG, TPU, spot and elastic runs are in training.ts.
 import { App, Chart } from 'cdk8s';
-import { AccessMode, Accelerator, GpuTrainingJob, ModelServer, ModelSource, ServingRuntime, Toleration, VolumeClaim } from '../lib';
+import { AccessMode, Accelerator, GpuCheckJob, GpuTrainingJob, ModelServer, ModelSource, ServingRuntime, Toleration, VolumeClaim } from '../lib';
 
 export function build(app: App): void {
   const chart = new Chart(app, 'seeds-gpu-scheduling', { namespace: 'mlops-training' });
 
-  // "Example Pod with GPU request": a bare Pod running `sleep infinity` holds a GPU forever. As a Job it checks the
-  // GPU and ends, with cpu/memory requests, the GPU taint tolerated and the restricted profile.
-  new GpuTrainingJob(chart, 'gpu-pod', {
-    image: 'nvidia/cuda:11.6.0-base-ubuntu20.04',
-    command: ['nvidia-smi'],
-    accelerator: Accelerator.nvidiaGpu(1),
-    cpu: 1,
-    memory: '2Gi',
-    backoffLimit: 0,
-  });
+  // "Example Pod with GPU request": a bare Pod running `sleep infinity` holds a GPU forever. A GpuCheckJob runs
+  // nvidia-smi once and ends: no retry, a 10-minute deadline, deleted an hour after it finished, small requests, the
+  // GPU taint tolerated, the restricted profile and a NetworkPolicy with no path in or out (`kubectl logs job/gpu-pod`).
+  new GpuCheckJob(chart, 'gpu-pod', { accelerator: Accelerator.nvidiaGpu(1) });
 
   // "Node/Pod Affinity": the seed required a node label `nvidia.com/gpu` (a resource name that GPU Feature
   // Discovery does not set as a label) and requested no GPU at all. Here the GPU is requested, the GPU model is

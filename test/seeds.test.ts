@@ -193,14 +193,17 @@ describe('the seeds\' mistakes are not reproduced by any example', () => {
 });
 
 describe('GPUs, MIG, time-slicing, TPU, spot and elastic runs', () => {
-  test('GPU pod: a finite Job with one GPU in requests and limits, cpu and memory, the GPU taint tolerated', () => {
+  test('GPU pod: a GPU check Job that ends, with one GPU in requests and limits, cpu and memory, the GPU taint tolerated', () => {
     const job = obj('seeds-gpu-scheduling', 'Job', 'gpu-pod');
     const c = container(job);
     expect(c.command).toEqual(['nvidia-smi']);
     expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(c.resources.requests).toMatchObject({ 'nvidia.com/gpu': '1', 'cpu': '1', 'memory': '2Gi' });
+    expect(c.resources.requests).toMatchObject({ 'nvidia.com/gpu': '1', 'cpu': '100m', 'memory': '256Mi' });
     expect(pod(job).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
     expect(pod(job).restartPolicy).toBe('Never');
+    // It ends and goes away: no retry, a deadline, a TTL; and its pod reaches nothing, not even DNS.
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600 });
+    expect(obj('seeds-gpu-scheduling', 'NetworkPolicy', 'gpu-pod').spec.egress).toBeUndefined();
   });
 
   test('MIG: the nvidia.com/mig-1g.5gb resource', () => {

@@ -8,6 +8,7 @@ export type { MpiOptions } from './frameworks/mpi';
 export type { ElasticOptions, PyTorchOptions } from './frameworks/pytorch';
 export type { TensorFlowOptions } from './frameworks/tensorflow';
 export { GpuTrainingJob, type GpuTrainingJobProps } from './gpu-training-job';
+export { GPU_CHECK_IMAGE, GpuCheckJob, type GpuCheckJobProps } from './gpu-check-job';
 export { RENDEZVOUS_WAIT_IMAGE } from './rendezvous';
 export type { TrainingRoles, TrainingRoleSettings } from './role-settings';
 export { TRAINING_ROLE_LABEL } from './roles';

@@ -231,6 +231,11 @@ export interface TrainingRunOptions {
    * @default 'training'
    */
   readonly component?: string;
+  /**
+   * Refuse a spot run without `checkpoints` (a run that does not train, such as a GPU check, loses nothing).
+   * @default true
+   */
+  readonly checkpointsOnSpot?: boolean;
 }
 
 /**
@@ -264,7 +269,7 @@ export class TrainingRun {
 
     const mounts = resolveTrainingMounts(v, props);
     checkMounts(v, mounts, { podsMaySpanNodes: options.podsMaySpanNodes, namespace: placement.namespace, why: options.spanReason });
-    if (placement.scheduling?.spot !== undefined && props.checkpoints === undefined) {
+    if (placement.scheduling?.spot !== undefined && props.checkpoints === undefined && (options.checkpointsOnSpot ?? true)) {
       v.fail('checkpoints', 'must be set for a spot run: a reclaimed spot node loses all progress that was not checkpointed to a volume', props.checkpoints);
     }
 

@@ -16,7 +16,7 @@ export { ClusterDns, type KubeDnsOptions, type NodeLocalCacheOptions } from './c
 export { DeployPhase, SYNC_WAVE_ANNOTATION, orderForDeployment, setDeployPhase } from './core/ordering';
 export { Spot, Queue, Toleration, TaintEffect, type SchedulingOptions } from './core/scheduling';
 export { type PodSecurityOptions, type PortSpec } from './core/pod';
-export { SecretValue, createSecretCommand, type RequiredSecret } from './core/secrets';
+export { SecretValue, createSecretCommand, type RequiredSecret, type IExternalSecretStore } from './core/secrets';
 export { type QuantityInput } from './core/validation';
 export { AccessMode, VolumeClaim, type ExistingClaimOptions, type VolumeMount } from './core/volumes';
 export {
@@ -35,3 +35,4 @@ export * from './workers';
 export * from './pipeline';
 export * from './spark';
 export * from './gpu-nodes';
+export * from './secrets';

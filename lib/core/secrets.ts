@@ -21,6 +21,22 @@ export class SecretValue {
     return new SecretValue(secretName, key);
   }
 
+  /**
+   * A value held in a secret manager (AWS Secrets Manager, Google Secret Manager, Vault, Azure Key Vault): the
+   * store's ExternalSecret writes it into a Secret of the store's namespace, which the pods reference like any
+   * other. Nothing of the value is in a manifest.
+   * @param store the store, made with `ExternalSecretStore` (a cluster-wide store: `store.inNamespace(ns)`)
+   * @param key the secret's name or path in the manager (`prod/mlflow/db`)
+   * @param property a field of a JSON (or Vault KV) secret; without it, the whole value
+   */
+  public static fromExternal(store: IExternalSecretStore, key: string, property?: string): SecretValue {
+    const v = Validator.forFactory('SecretValue.fromExternal');
+    if (!store || typeof store !== 'object' || typeof store.secretValue !== 'function') {
+      v.fail('store', 'must be made with new ExternalSecretStore(...) (or its inNamespace(ns))', store);
+    }
+    return store.secretValue(key, property);
+  }
+
   private constructor(
     /** The Secret's name. */
     public readonly secretName: string,
@@ -32,6 +48,17 @@ export class SecretValue {
   public toEnvSource(): { secretKeyRef: { name: string; key: string } } {
     return { secretKeyRef: { name: this.secretName, key: this.key } };
   }
+}
+
+/** A secret manager the library reads values from through ExternalSecrets (see `ExternalSecretStore`). */
+export interface IExternalSecretStore {
+  /** The name of the SecretStore or ClusterSecretStore. */
+  readonly storeName: string;
+  /**
+   * The remote value `key` (`property` of it) as a Secret of the store's namespace, written by an ExternalSecret
+   * (one per remote key; each property a key of the Secret).
+   */
+  secretValue(key: string, property?: string): SecretValue;
 }
 
 /** A Secret the user must create before applying the manifests, as constructs document them. */

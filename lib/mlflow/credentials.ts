@@ -1,4 +1,5 @@
 import { SecretValue, Validator } from '../core';
+import { AWS_ROLE_ANNOTATION, GKE_SERVICE_ACCOUNT_ANNOTATION, validateGcpServiceAccountEmail, validateIamRoleArn } from '../core/cloud-identity';
 import { checkSecret } from './checks';
 
 /** How the tracking server authenticates to object storage. */
@@ -13,22 +14,16 @@ export class ArtifactCredentials {
 
   /** EKS IAM roles for service accounts: the server's ServiceAccount is annotated with the role. */
   public static awsIamRole(roleArn: string): ArtifactCredentials {
-    const v = Validator.forFactory('ArtifactCredentials.awsIamRole');
-    if (typeof roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) {
-      v.fail('roleArn', 'must be an IAM role ARN such as \'arn:aws:iam::123456789012:role/mlflow\'', roleArn);
-    }
+    validateIamRoleArn(Validator.forFactory('ArtifactCredentials.awsIamRole'), 'roleArn', roleArn);
     // STS is reached over HTTPS, which the object-storage egress already allows.
-    return new ArtifactCredentials({}, { 'eks.amazonaws.com/role-arn': roleArn }, [], undefined);
+    return new ArtifactCredentials({}, { [AWS_ROLE_ANNOTATION]: roleArn }, [], undefined);
   }
 
   /** GKE Workload Identity: the server's ServiceAccount is annotated with the Google service account. */
   public static gkeWorkloadIdentity(serviceAccountEmail: string): ArtifactCredentials {
-    const v = Validator.forFactory('ArtifactCredentials.gkeWorkloadIdentity');
-    if (typeof serviceAccountEmail !== 'string' || !/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$/.test(serviceAccountEmail)) {
-      v.fail('serviceAccountEmail', 'must be a Google service account e-mail such as \'mlflow@my-project.iam.gserviceaccount.com\'', serviceAccountEmail);
-    }
+    validateGcpServiceAccountEmail(Validator.forFactory('ArtifactCredentials.gkeWorkloadIdentity'), 'serviceAccountEmail', serviceAccountEmail);
     // Tokens come from the GKE metadata server (169.254.169.254:80; 169.254.169.252:988 with Dataplane V2).
-    return new ArtifactCredentials({}, { 'iam.gke.io/gcp-service-account': serviceAccountEmail }, [
+    return new ArtifactCredentials({}, { [GKE_SERVICE_ACCOUNT_ANNOTATION]: serviceAccountEmail }, [
       { cidr: '169.254.169.254/32', port: 80 }, { cidr: '169.254.169.252/32', port: 988 },
     ], undefined);
   }

@@ -164,7 +164,9 @@ describe('GpuNodeSetup: GPU metrics', () => {
     expect(c.image).toBe('nvcr.io/nvidia/k8s/dcgm-exporter:4.6.0-4.8.3-distroless');
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] }, runAsUser: 0 });
     expect(c.env).toContainEqual({ name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' });
-    expect(c.volumeMounts).toContainEqual({ name: 'pod-gpu-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true });
+    // Read-only root: DCGM logs to stdout instead of /var/log/nv-hostengine.log; /tmp is the only writable path.
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'DCGM_EXPORTER_ENABLE_DCGM_LOG', value: 'true' }, { name: 'DCGM_EXPORTER_DCGM_LOG_LEVEL', value: 'ERROR' }]));
+    expect(c.volumeMounts).toEqual([{ name: 'pod-gpu-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 9400 });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
@@ -286,6 +288,14 @@ describe('GpuNodeSetup: consistency with the workloads of the app, checked at sy
   ];
   test.each(matches)('accepted: %s', (_name, run) => {
     expect(run().length).toBeGreaterThan(0);
+  });
+
+  test('the MIG profiles of the H100 NVL, H200 and B200 are NVIDIA\'s (with the 1g media-extension profile)', () => {
+    expect(GpuModel.H100_NVL.migProfiles).toEqual(['1g.12gb', '1g.12gb+me', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb']);
+    expect(GpuModel.H200.migProfiles).toEqual(['1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
+    expect(GpuModel.B200.migProfiles).toEqual(['1g.23gb', '1g.23gb+me', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb']);
+    expect(withWorkload({ migStrategy: MigStrategy.MIXED, gpuModels: [GpuModel.H200] }, Accelerator.mig('1g.18gb+me'))().length).toBeGreaterThan(0);
+    expect(withWorkload({ migStrategy: MigStrategy.MIXED, gpuModels: [GpuModel.B200] }, Accelerator.mig('1g.18gb+me'))).toThrow(/'gpuModels' must include a GPU model that offers the MIG profile of team\/train requests 1 nvidia.com\/mig-1g.18gb.me/);
   });
 
   test('nothing else may be put in the setup\'s namespace', () => {

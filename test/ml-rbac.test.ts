@@ -86,9 +86,9 @@ function withoutOtherAcceleratorsAtZero(hard: Record<string, string>): Record<st
   const other = /^requests\.(nvidia\.com\/(mig-|gpu\.shared$)|amd\.com\/gpu$|google\.com\/tpu$)/;
   const zeros = Object.entries(hard).filter(([key]) => other.test(key));
   expect(zeros.filter(([, value]) => value !== '0')).toEqual([]);
-  // 31 MIG profiles (A100 40GB/80GB, H100, H200, B200..., media-extension '.me' slices included), shared GPUs,
+  // 34 MIG profiles (A100 40GB/80GB, H100, H100 NVL, H200, B200, media-extension '.me' slices included), shared GPUs,
   // AMD GPUs, TPU chips.
-  expect(zeros).toHaveLength(34);
+  expect(zeros).toHaveLength(37);
   expect(zeros.map(([key]) => key)).toEqual(expect.arrayContaining([
     'requests.nvidia.com/mig-1g.5gb', 'requests.nvidia.com/mig-1g.10gb', 'requests.nvidia.com/mig-3g.40gb', 'requests.nvidia.com/mig-7g.80gb',
     'requests.nvidia.com/gpu.shared', 'requests.amd.com/gpu', 'requests.google.com/tpu',

@@ -22,10 +22,14 @@ export enum AcceleratorVendor {
 const MIG_A100_40GB = ['1g.5gb', '1g.5gb+me', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb'];
 /** MIG profiles of the A100 80GB and H100 80GB. */
 const MIG_80GB = ['1g.10gb', '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'];
-/** MIG profiles of the H100 NVL (94GB), H200 (141GB) and B200 (180GB). */
-const MIG_H100_NVL = ['1g.12gb', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb'];
-const MIG_H200 = ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'];
-const MIG_B200 = ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'];
+/**
+ * MIG profiles of the H100 NVL (94GB), H200 (141GB) and B200 (180GB), as NVIDIA's MIG user guide lists them and the
+ * GPU Operator v26.7.0's MIG manager configuration (`assets/state-mig-manager/0400_configmap.yaml`) creates them:
+ * each has a 1g profile with the media extensions (`+me`), like the A100 and H100 80GB.
+ */
+const MIG_H100_NVL = ['1g.12gb', '1g.12gb+me', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb'];
+const MIG_H200 = ['1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'];
+const MIG_B200 = ['1g.23gb', '1g.23gb+me', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'];
 const MIG_LARGE = [...MIG_H100_NVL, ...MIG_H200, ...MIG_B200];
 const MIG_PROFILES = [...new Set([...MIG_A100_40GB, ...MIG_80GB, ...MIG_LARGE])];
 

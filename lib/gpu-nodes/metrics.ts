@@ -173,6 +173,11 @@ export function renderDcgmExporter(scope: Construct, props: ExporterRenderProps)
         // pod-resources socket, no API access).
         { name: 'DCGM_EXPORTER_KUBERNETES', value: 'true' },
         { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+        // The root filesystem is read-only: DCGM's embedded host engine would log to /var/log/nv-hostengine.log
+        // (which grows without bound); this sends its log to stdout (`__DCGM_DBG_FILE=-`), errors only. The
+        // exporter writes nothing else but to /tmp (an emptyDir), and the distroless image's entrypoint only execs it.
+        { name: 'DCGM_EXPORTER_ENABLE_DCGM_LOG', value: 'true' },
+        { name: 'DCGM_EXPORTER_DCGM_LOG_LEVEL', value: 'ERROR' },
       ],
       ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
       mounts: [{ name: 'pod-gpu-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }],

@@ -40,16 +40,19 @@ describe('only the GPU node setup\'s namespace is privileged', () => {
 
   test('every Namespace enforces "restricted" but the one GpuNodeSetup creates', () => {
     const notRestricted = namespaces.filter((n) => n.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted');
-    expect(notRestricted.map((n) => n.metadata.name)).toEqual(['nvidia-gpu']);
-    expect([...gpuNodeSetupNamespaces(objects)]).toEqual(['nvidia-gpu']);
+    // The device plugin's (gpu-nodes.ts) and the GPU Operator's (gpu-operator.ts): one per app, each its setup's.
+    expect(notRestricted.map((n) => n.metadata.name)).toEqual(['nvidia-gpu', 'gpu-operator']);
+    expect([...gpuNodeSetupNamespaces(objects)]).toEqual(['nvidia-gpu', 'gpu-operator']);
   });
 
-  test('nothing but the setup\'s own objects is in it, and every pod elsewhere meets "restricted"', () => {
-    const inside = objects.filter((o) => o.metadata?.namespace === 'nvidia-gpu');
+  test.each(['nvidia-gpu', 'gpu-operator'])('nothing but the setup\'s own objects is in %s, and every pod elsewhere meets "restricted"', (namespace) => {
+    const inside = objects.filter((o) => o.metadata?.namespace === namespace);
     expect(inside.length).toBeGreaterThan(0);
     expect(inside.filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== GPU_NODE_SETUP)).toEqual([]);
     expect(checkRestricted(objects)).toEqual([]);
-    // The exemption is what lets the daemons pass: without it they fail.
+  });
+
+  test('the exemption is what lets the device plugin\'s daemons pass: without it they fail', () => {
     const outside = objects.map((o) => (o.metadata?.namespace === 'nvidia-gpu' ? { ...o, metadata: { ...o.metadata, namespace: 'elsewhere' } } : o));
     expect(checkRestricted(outside).length).toBeGreaterThan(0);
   });

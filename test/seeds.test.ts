@@ -111,6 +111,7 @@ const SCENARIOS: Array<[scenario: string, chart: string, kind: string, name: str
   ['Model validation pipeline with its approval gate', 'pipelines-validation', 'WorkflowTemplate', 'model-validation'],
   ['DVC step in a pipeline', 'pipelines-data-versioning', 'WorkflowTemplate', 'data-versioning'],
   ['Spark operator job spark-data-processing', 'spark-data-processing', 'SparkApplication', 'spark-data-processing'],
+  ['Device plugin config through the GPU Operator', 'gpu-operator', 'ClusterPolicy', 'cluster-policy'],
   ['Spark data processing as a pipeline step', 'pipelines-spark', 'CronWorkflow', 'data-processing'],
 ];
 
@@ -681,8 +682,11 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
     const namespaces = everything.filter((o) => o.kind === 'Namespace');
     expect(namespaces.length).toBeGreaterThan(0);
     // The one exception is the GPU node setup's own namespace (its daemons need host access): privileged, explicitly.
-    for (const ns of namespaces.filter((n) => n.metadata.name !== 'nvidia-gpu')) expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // Two examples show the two modes, each its own app: the device plugin's `nvidia-gpu`, the GPU Operator's `gpu-operator`.
+    const setups = ['nvidia-gpu', 'gpu-operator'];
+    for (const ns of namespaces.filter((n) => !setups.includes(n.metadata.name))) expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(obj('gpu-nodes', 'Namespace', 'nvidia-gpu').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(obj('gpu-operator', 'Namespace', 'gpu-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
   test('ConfigMap, Secret and claim of an AI pod: envFrom the settings, the key by reference, the claim mounted', () => {

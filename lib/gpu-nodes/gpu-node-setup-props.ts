@@ -14,8 +14,9 @@ export interface GpuNodeSetupProps {
   readonly software?: GpuNodeSoftware;
   /**
    * The namespace the node software runs in. The setup creates it and labels it Pod Security `privileged` (the one
-   * namespace of the library that is not `restricted`); nothing else may run in it.
-   * @default 'nvidia-gpu'
+   * namespace of the library that is not `restricted`); nothing else may run in it. With the GPU Operator it is the
+   * operator's namespace (where its Helm chart is installed and where it runs the daemons).
+   * @default 'nvidia-gpu' for the device plugin, 'gpu-operator' for the GPU Operator
    */
   readonly namespace?: string;
   /**
@@ -24,7 +25,8 @@ export interface GpuNodeSetupProps {
    */
   readonly sharing?: GpuSharing;
   /**
-   * How MIG devices are exposed on nodes without a `nvidia.com/device-plugin.config` label.
+   * How MIG devices are exposed on nodes without a `nvidia.com/device-plugin.config` label. With the GPU Operator,
+   * on every node: its ClusterPolicy has one MIG strategy, so `nodeConfigs` must not name another.
    * @default MigStrategy.NONE
    */
   readonly migStrategy?: MigStrategy;
@@ -42,7 +44,8 @@ export interface GpuNodeSetupProps {
    */
   readonly gpuModels?: GpuModel[];
   /**
-   * Node labels that select the GPU nodes.
+   * Node labels that select the GPU nodes. Device-plugin mode only: the GPU Operator picks the nodes Node Feature
+   * Discovery found NVIDIA GPUs on.
    * @default - nodes labelled by Node Feature Discovery with the NVIDIA PCI vendor
    * (`feature.node.kubernetes.io/pci-10de.present=true`), or labelled `nvidia.com/gpu.present=true`
    */

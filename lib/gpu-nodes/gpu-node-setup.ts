@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { GpuModel } from '../core/accelerator';
@@ -10,9 +10,10 @@ import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../core/
 import { checkWorkloads } from './checks';
 import { DaemonPlacement, renderDevicePlugin } from './device-plugin';
 import { GPU_NODE_SETUP_PROPS, GpuNodeSetupProps } from './gpu-node-setup-props';
-import { renderDcgmExporter, renderScrapingAndAlerts, resolveMetrics } from './metrics';
+import { renderDcgmExporter, renderScrapingAndAlerts, ResolvedMetrics, resolveMetrics } from './metrics';
+import { renderOperatorMode } from './operator';
 import { DEFAULT_NODE_CONFIG, GpuSharing, MigStrategy, resolveNodeConfig, NamedGpuNodeConfig } from './sharing';
-import { GpuNodeSoftware } from './software';
+import { GpuNodeSoftware, GpuNodeSoftwareKind } from './software';
 
 /** The Pod Security level of the setup's namespace: the node software needs host access. */
 const PRIVILEGED_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -67,9 +68,11 @@ export class GpuNodeSetup extends Construct {
   public readonly configs: readonly NamedGpuNodeConfig[];
   /** The declared GPU models (empty when not declared). */
   public readonly gpuModels: readonly GpuModel[];
-  /** The device plugin DaemonSet. */
-  public readonly daemonSet: k8s.KubeDaemonSet;
-  /** The device plugin's configuration ConfigMap (one key per configuration). */
+  /** The device plugin DaemonSet; undefined with the GPU Operator, which runs its own. */
+  public readonly daemonSet?: k8s.KubeDaemonSet;
+  /** The GPU Operator's ClusterPolicy; undefined in device-plugin mode. */
+  public readonly clusterPolicy?: ApiObject;
+  /** The device plugin's configuration ConfigMap (one key per configuration), in both modes. */
   public readonly configMap: k8s.KubeConfigMap;
 
   public constructor(scope: Construct, id: string, props: GpuNodeSetupProps = {}) {
@@ -77,10 +80,11 @@ export class GpuNodeSetup extends Construct {
     const v = Validator.forConstruct('GpuNodeSetup', id);
     rejectUnknownProps(v, props, GPU_NODE_SETUP_PROPS);
     refuseSecondSetup(v, this);
-    this.namespace = validateDnsLabel(v, 'namespace', props.namespace ?? 'nvidia-gpu');
     const software = props.software ?? GpuNodeSoftware.devicePlugin();
-    if (!(software instanceof GpuNodeSoftware)) v.fail('software', 'must be made with GpuNodeSoftware.devicePlugin()', software);
+    if (!(software instanceof GpuNodeSoftware)) v.fail('software', 'must be made with GpuNodeSoftware.devicePlugin() or GpuNodeSoftware.gpuOperator()', software);
     this.software = software;
+    const operatorMode = software.kind === GpuNodeSoftwareKind.GPU_OPERATOR;
+    this.namespace = validateDnsLabel(v, 'namespace', props.namespace ?? (operatorMode ? 'gpu-operator' : 'nvidia-gpu'));
     this.configs = resolveConfigs(v, props);
     this.gpuModels = resolveModels(v, props.gpuModels, this.configs);
     if (!software.featureDiscovery && this.configs.some((c) => c.sharing.strategy === 'mps')) {
@@ -91,29 +95,48 @@ export class GpuNodeSetup extends Construct {
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: { name: this.namespace, labels: { ...labels(GPU_NODE_SETUP_COMPONENT), ...PRIVILEGED_LABELS } },
     });
+    if (operatorMode && props.nodeSelector !== undefined) {
+      v.fail('nodeSelector', 'cannot be used with the GPU Operator: it runs its daemons on the nodes Node Feature Discovery found NVIDIA GPUs on (label a node nvidia.com/gpu.deploy.operands=false to leave it out)', props.nodeSelector);
+    }
+    const placement = resolvePlacement(v, props);
+    const metrics = resolveMetrics(v, props.metrics);
+    if (operatorMode) {
+      if (props.metrics?.image !== undefined) v.fail('metrics.image', 'cannot be set with the GPU Operator: the release of its Helm chart pins the exporter image', props.metrics.image);
+      const objects = renderOperatorMode(this, v, {
+        namespace: this.namespace, labels, configs: [...this.configs], gpuModels: this.gpuModels, featureDiscovery: software.featureDiscovery,
+        operator: software._operator!, placement, metrics,
+      });
+      this.clusterPolicy = objects.clusterPolicy;
+      this.configMap = objects.configMap;
+    } else {
+      const objects = this.renderDevicePluginMode(labels, placement, metrics);
+      this.daemonSet = objects.daemonSet;
+      this.configMap = objects.configMap;
+    }
+    // At synth, when every workload of the app is known: their GPU requests against what the nodes advertise.
+    this.node.addValidation({ validate: () => checkWorkloads({ subject: v.subject, namespace: this.namespace, configs: this.configs, gpuModels: this.gpuModels, construct: this }, App.of(this)) });
+  }
+
+  /** Device-plugin mode: the namespace's default deny, the plugin's daemons and the DCGM exporter with its alerts. */
+  private renderDevicePluginMode(labels: (component: string) => Record<string, string>, placement: DaemonPlacement, metrics: ResolvedMetrics) {
     // Every pod of the namespace is denied everything but DNS unless its own policy opens a path.
     new PodNetworkPolicy(this, 'DefaultDeny', { name: 'default-deny', namespace: this.namespace, podSelector: {}, labels: labels(GPU_NODE_SETUP_COMPONENT) });
     const selector = (component: string) => selectorLabels({ instance: this.namespace, component });
-    const placement = resolvePlacement(v, props);
-    const metrics = resolveMetrics(v, props.metrics);
     const objects = renderDevicePlugin(this, {
       namespace: this.namespace,
       labels,
       selector,
       configs: [...this.configs],
-      image: software.image,
-      featureDiscovery: software.featureDiscovery,
+      image: this.software.image!,
+      featureDiscovery: this.software.featureDiscovery,
       placement,
     });
-    this.daemonSet = objects.daemonSet;
-    this.configMap = objects.configMap;
     if (metrics.enabled) {
       const exporter = { namespace: this.namespace, labels: labels('dcgm-exporter'), selector: selector('dcgm-exporter'), placement, metrics };
       renderDcgmExporter(this, exporter);
       renderScrapingAndAlerts(this, this.namespace, exporter.labels, exporter.selector, metrics);
     }
-    // At synth, when every workload of the app is known: their GPU requests against what the nodes advertise.
-    this.node.addValidation({ validate: () => checkWorkloads({ subject: v.subject, namespace: this.namespace, configs: this.configs, gpuModels: this.gpuModels, construct: this }, App.of(this)) });
+    return objects;
   }
 
   /** The resource names the setup advertises on some node (`nvidia.com/gpu`, `nvidia.com/gpu.shared`, MIG profiles). */

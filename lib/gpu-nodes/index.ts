@@ -2,7 +2,7 @@
 // internal.
 export { GpuNodeSetup } from './gpu-node-setup';
 export { type GpuNodeSetupProps } from './gpu-node-setup-props';
-export { GpuNodeSoftware, GpuNodeSoftwareKind, type DevicePluginOptions } from './software';
+export { GpuNodeSoftware, GpuNodeSoftwareKind, type DevicePluginOptions, type GpuOperatorOptions } from './software';
 export {
   GpuSharing, GpuSharingStrategy, MigStrategy, NODE_CONFIG_LABEL,
   type GpuSharingOptions, type GpuNodeConfig, type NamedGpuNodeConfig,

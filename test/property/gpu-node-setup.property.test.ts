@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { GpuModel, GpuNodeConfig, GpuNodeSetup, GpuNodeSetupProps, GpuNodeSoftware, GpuSharing, MigStrategy } from '../../lib';
 import * as a from './arbitraries';
-import { expectRefused, newChart, params, ValidChecker } from './harness';
+import { expectRefused, expectRefusedOrValid, hostileProps, newChart, params, ValidChecker } from './harness';
 
 const sharing: fc.Arbitrary<GpuSharing | undefined> = fc.option(fc.oneof(
   fc.constant(GpuSharing.none()),
@@ -61,5 +61,33 @@ describe('GpuNodeSetup properties', () => {
     fc.assert(fc.property(fc.string({ maxLength: 70 }).filter((n) => !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(n) && n !== 'default'), (name) => {
       expectRefused(() => new GpuNodeSetup(newChart(), 'gpus', { nodeConfigs: { [name]: {} } }), 'GpuNodeSetup \'gpus\'', 'nodeConfigs');
     }), params(60));
+  });
+
+  test('any valid props in GPU Operator mode give a valid ClusterPolicy with one MIG strategy, in the one privileged namespace', () => {
+    fc.assert(fc.property(validProps, fc.boolean(), fc.boolean(), (props, driver, toolkit) => {
+      const strategy = props.migStrategy ?? MigStrategy.NONE;
+      // The operator has one MIG strategy: every configuration takes the default's.
+      const nodeConfigs = Object.fromEntries(Object.entries(props.nodeConfigs ?? {}).map(([k, c]) => [k, { ...c, migStrategy: strategy }]));
+      const mps = [props.sharing, ...Object.values(nodeConfigs).map((c) => c.sharing)].some((x) => x?.strategy === 'mps');
+      const operator = { ...props, nodeSelector: undefined, nodeConfigs, software: GpuNodeSoftware.gpuOperator({ driver, toolkit, featureDiscovery: props.software!.featureDiscovery || mps }) };
+      if (mps && strategy !== MigStrategy.NONE) return;
+      let setup: GpuNodeSetup | undefined;
+      const objects = checker.check((chart) => { setup = new GpuNodeSetup(chart, 'gpus', operator); });
+      const policy = objects.find((o) => o.kind === 'ClusterPolicy');
+      expect(policy.spec.mig.strategy).toBe(strategy);
+      expect(policy.spec.migManager.enabled).toBe(strategy !== MigStrategy.NONE);
+      expect(objects.filter((o) => o.kind === 'Namespace').map((n) => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce']])).toEqual([[setup!.namespace, 'privileged']]);
+      expect(objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'ClusterPolicy' && o.metadata.namespace !== setup!.namespace)).toEqual([]);
+    }), params(40));
+  });
+
+  test('a hostile value in a GPU Operator option is refused naming it, or synthesizes valid manifests', () => {
+    const checker2 = new ValidChecker();
+    const hostile = hostileProps<any>(['driver', 'toolkit', 'featureDiscovery', 'migManager', 'migLayouts', 'migLayouts.*'], a.hostileValue, a.hostileKey);
+    fc.assert(fc.property(hostile, (h) => {
+      expectRefusedOrValid(checker2, undefined, (chart) => {
+        new GpuNodeSetup(chart, 'gpus', { software: GpuNodeSoftware.gpuOperator(h.apply({})), migStrategy: MigStrategy.MIXED, gpuModels: [GpuModel.A100_80GB] });
+      }, 'GpuNodeSoftware.gpuOperator', h.prop);
+    }), params(150));
   });
 });

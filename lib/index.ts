@@ -9,6 +9,7 @@ export {
 } from './core/accelerator';
 export { MlopsValidationError } from './core/errors';
 export { type IngressOptions } from './core/ingress';
+export { type GatewayReference, type GatewayRouteOptions } from './core/gateway';
 export { ConcurrencyPolicy, Schedule, type ScheduleOptions, type JobRunOptions } from './core/job';
 export { ExternalWorkload, type ExternalWorkloadProps } from './core/external-workload';
 export { PodNetworkPolicy, type PodNetworkPolicyProps, type NetworkPeer, type NetworkPort } from './core/network';

@@ -82,7 +82,7 @@ describe('scale to zero with KEDA (Deployment backend)', () => {
       model: ModelSource.gcs('gs://b/m'),
       variants: [{ name: 'a', weight: 50 }, { name: 'b', weight: 50 }],
       autoscaling: { minReplicas: 0, maxReplicas: 3, prometheus },
-    })).toThrow("ModelServer 'srv': 'autoscaling.minReplicas' cannot be 0 with variants: the VirtualService keeps sending each variant its share of the requests, which fail while the variant has no replica, got 0");
+    })).toThrow("ModelServer 'srv': 'autoscaling.minReplicas' cannot be 0 with variants: the traffic split keeps sending each variant its share of the requests, which fail while the variant has no replica, got 0");
   });
 });
 

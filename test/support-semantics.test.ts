@@ -188,6 +188,23 @@ const scaledObject = (): any => ({
   spec: { scaleTargetRef: { name: 'worker' }, minReplicaCount: 0, maxReplicaCount: 5, triggers: [{ type: 'cpu', metadata: { value: '60' } }] },
 });
 
+const httpRoute = (): any => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'web', namespace: 'ml' },
+  spec: {
+    parentRefs: [{ name: 'inference-gateway', namespace: 'gateway' }],
+    rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1' } }], backendRefs: [{ name: 'web', port: 80 }] }],
+  },
+});
+
+const inferencePool = (): any => ({
+  apiVersion: 'inference.networking.k8s.io/v1',
+  kind: 'InferencePool',
+  metadata: { name: 'web', namespace: 'ml' },
+  spec: { selector: { matchLabels: { app: 'web' } }, targetPorts: [{ number: 8080 }], endpointPickerRef: { name: 'web-epp', port: { number: 9002 } } },
+});
+
 const pyTorchJob = (): any => ({
   apiVersion: 'kubeflow.org/v1',
   kind: 'PyTorchJob',
@@ -325,6 +342,10 @@ const CASES: Case[] = [
   ['Kueue lendingLimit ≤ nominalQuota', clusterQueue, (o) => { o.spec.resourceGroups[0].flavors[0].resources[1].lendingLimit = '128Gi'; }, 'lendingLimit: must be less than or equal to nominalQuota'],
   ['Istio route weights add up to 100', virtualService, (o) => { o.spec.http[0].route[1].weight = 30; }, 'spec.http[0].route: the weights must add up to 100 (got 110)'],
   ['KEDA minReplicaCount ≤ maxReplicaCount', scaledObject, (o) => { o.spec.minReplicaCount = 6; }, 'spec.minReplicaCount: must be less than or equal to maxReplicaCount 5'],
+  ['HTTPRoute Service backends name a port', httpRoute, (o) => { delete o.spec.rules[0].backendRefs[0].port; }, 'spec.rules[0].backendRefs[0]: Must have port for Service reference'],
+  ['HTTPRoute paths are normalised', httpRoute, (o) => { o.spec.rules[0].matches[0].path.value = '/v1//models'; }, 'spec.rules[0].matches[0].path.value: must be an absolute path without'],
+  ['InferencePool target ports are unique', inferencePool, (o) => { o.spec.targetPorts.push({ number: 8080 }); }, 'spec.targetPorts: port number must be unique'],
+  ['InferencePool endpoint picker Service has a port', inferencePool, (o) => { delete o.spec.endpointPickerRef.port; }, 'spec.endpointPickerRef: port is required when kind is'],
 ];
 
 describe('semantic validator: each rule passes a valid object and reports the broken one', () => {
@@ -352,6 +373,28 @@ describe('semantic validator: rules between objects', () => {
     i.spec.rules[0].http.paths[0].backend.service.port = { number: 8080 };
     expect(validateObjects([service(), i])).toEqual([
       'Ingress/ml/web: spec.rules[0].http.paths[0].backend.service.port: Service web has no port 8080',
+    ]);
+  });
+
+  test('an HTTPRoute backend names a Service port, or an InferencePool, of the manifests', () => {
+    expect(validateObjects([service(), httpRoute()])).toEqual([]);
+    const r = httpRoute();
+    r.spec.rules[0].backendRefs = [{ name: 'web', port: 8080 }, { name: 'api', port: 80 }];
+    expect(validateObjects([service(), r])).toEqual([
+      'HTTPRoute/ml/web: spec.rules[0].backendRefs[0].port: Service web has no port 8080',
+      'HTTPRoute/ml/web: spec.rules[0].backendRefs[1]: no Service "api" in namespace "ml"',
+    ]);
+    const pool = httpRoute();
+    pool.spec.rules[0].backendRefs = [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'other' }];
+    expect(validateObjects([inferencePool(), pool])).toEqual(['HTTPRoute/ml/web: spec.rules[0].backendRefs[0]: no InferencePool "other" in namespace "ml"']);
+  });
+
+  test('an InferencePool drops no pod: every pod it selects listens on a target port', () => {
+    expect(validateObjects([deployment(), inferencePool()])).toEqual([]);
+    const p = inferencePool();
+    p.spec.targetPorts = [{ number: 8000 }];
+    expect(validateObjects([deployment(), p])).toEqual([
+      'InferencePool/ml/web: spec.targetPorts: the pods of Deployment/ml/web listen on none of 8000 (ports 8080, 9090): the pool drops them',
     ]);
   });
 

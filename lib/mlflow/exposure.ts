@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { addIngress, IngressOptions, PodNetworkPolicy, rejectInternetSource, validateCidr, Validator, validateIngressOptions } from '../core';
+import { addHttpRoute, GatewayRouteOptions, validateGatewayRoute } from '../core/gateway';
 import { ServerServiceOptions } from '../core/server';
 
 /** Options of {@link Exposure.loadBalancer}. */
@@ -28,6 +29,15 @@ export interface LoadBalancerOptions {
 export interface MlflowIngressOptions extends IngressOptions {
   /** The Secret holding the TLS certificate for the host (cert-manager can create it). */
   readonly tlsSecretName: string;
+}
+
+/**
+ * Options of {@link Exposure.gateway}: an HTTPRoute from a Gateway API Gateway. TLS is the Gateway listener's: attach
+ * to an HTTPS listener (`gateway.sectionName`), since MLflow carries credentials and artifacts.
+ */
+export interface MlflowGatewayOptions extends GatewayRouteOptions {
+  /** The host names clients use (MLflow rejects requests for other Host headers, so no wildcard). */
+  readonly hostnames: string[];
 }
 
 /** How the tracking server is reached from outside its namespace's wired clients. */
@@ -67,9 +77,28 @@ export class Exposure {
     return new Exposure({ kind: 'ingress', ingress: options });
   }
 
+  /**
+   * An HTTPRoute (`gateway.networking.k8s.io/v1`) from a Gateway to the tracking server's Service; the server's
+   * NetworkPolicy admits the Gateway's proxies.
+   */
+  public static gateway(options: MlflowGatewayOptions): Exposure {
+    const v = Validator.forFactory('Exposure.gateway');
+    validateGatewayRoute(v, '', options);
+    if (!Array.isArray(options.hostnames) || options.hostnames.length === 0) {
+      v.fail('hostnames', 'must list the host names clients use (MLflow rejects requests for other Host headers)', options.hostnames);
+    }
+    options.hostnames.forEach((host, i) => {
+      if (host.startsWith('*.')) v.fail(`hostnames[${i}]`, 'must be an exact host name: MLflow checks the Host header against the names it is given', host);
+    });
+    if ((options.pathPrefix ?? '/') !== '/') v.fail('pathPrefix', 'must be \'/\': the tracking server and its UI are served from the root', options.pathPrefix);
+    return new Exposure({ kind: 'gateway', gateway: options });
+  }
+
   private constructor(
     /** @internal */
-    public readonly _config: { kind: 'cluster-ip' | 'load-balancer' | 'ingress'; lb?: LoadBalancerOptions; ingress?: MlflowIngressOptions },
+    public readonly _config: {
+      kind: 'cluster-ip' | 'load-balancer' | 'ingress' | 'gateway'; lb?: LoadBalancerOptions; ingress?: MlflowIngressOptions; gateway?: MlflowGatewayOptions;
+    },
   ) {}
 }
 
@@ -89,6 +118,7 @@ export interface ExposureTarget {
 export function externalHosts(exposure: Exposure, port: number): string[] {
   const config = exposure._config;
   if (config.kind === 'ingress') return [config.ingress!.host];
+  if (config.kind === 'gateway') return [...config.gateway!.hostnames];
   return (config.lb?.hosts ?? []).map((h) => (port === 80 ? h : `${h}:${port}`));
 }
 
@@ -101,7 +131,10 @@ export function serviceExposure(exposure: Exposure): Omit<ServerServiceOptions, 
   return { type: lb ? 'LoadBalancer' : 'ClusterIP', sourceRanges: lb?.sourceRanges, annotations: lb?.annotations };
 }
 
-/** Opens the server to the load balancer's clients, or adds the Ingress (and opens the server to its controller). */
+/**
+ * Opens the server to the load balancer's clients, or adds the Ingress or the HTTPRoute (and opens the server to the
+ * ingress controller or the Gateway's proxies).
+ */
 export function exposeServer(scope: Construct, exposure: Exposure, target: ExposureTarget): void {
   const config = exposure._config;
   for (const cidr of config.lb?.sourceRanges ?? []) target.networkPolicy.allowFromCidr(cidr, [{ port: target.port }]);
@@ -109,6 +142,14 @@ export function exposeServer(scope: Construct, exposure: Exposure, target: Expos
     addIngress(scope, 'Ingress', config.ingress!, {
       serviceName: target.name, namespace: target.namespace, labels: target.labels, servicePort: { number: target.servicePort },
       networkPolicy: target.networkPolicy, podPort: target.port,
+    });
+  }
+  if (config.kind === 'gateway') {
+    addHttpRoute(scope, 'HttpRoute', config.gateway!, {
+      metadata: { name: target.name, namespace: target.namespace, labels: target.labels },
+      backends: [{ name: target.name, port: target.servicePort }],
+      networkPolicy: target.networkPolicy,
+      podPorts: [{ port: target.port }],
     });
   }
 }

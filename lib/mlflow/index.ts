@@ -6,7 +6,7 @@ export { BackendStore, PostgresSslMode } from './backend-store';
 export type { ExternalPostgresOptions, FileBackendOptions, InClusterPostgresOptions } from './backend-store';
 export { ArtifactCredentials } from './credentials';
 export { Exposure } from './exposure';
-export type { LoadBalancerOptions, MlflowIngressOptions } from './exposure';
+export type { LoadBalancerOptions, MlflowGatewayOptions, MlflowIngressOptions } from './exposure';
 export type { MlflowMetricsOptions } from './metrics';
 export { MlflowPlatform } from './mlflow-platform';
 export type { MlflowConnectOptions, MlflowPlatformProps } from './mlflow-platform';

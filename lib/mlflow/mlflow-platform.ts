@@ -1,4 +1,5 @@
 import { propNames, rejectUnknownProps } from '../core/props';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -299,6 +300,11 @@ export class MlflowPlatform extends Construct implements IService {
     return childObject(this, ['Ingress'], k8s.KubeIngress);
   }
 
+  /** The HTTPRoute (child id `HttpRoute`) of `Exposure.gateway(...)`. */
+  public get httpRoute(): ApiObject | undefined {
+    return childObject(this, ['HttpRoute'], ApiObject);
+  }
+
   /**
    * The Secrets you must create before applying the manifests (including the client credentials of workloads
    * connected so far), with their keys.
@@ -386,7 +392,7 @@ function checkProps(v: Validator, scope: Construct, id: string, props: MlflowPla
     v.fail('replicas', 'must be 1 with BackendStore.file (a SQLite file cannot be shared by several servers); use BackendStore.postgres or externalPostgres to replicate', replicas);
   }
   if (props.exposure !== undefined && !(props.exposure instanceof Exposure)) {
-    v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...) or Exposure.ingress(...)', props.exposure);
+    v.fail('exposure', 'must be made with Exposure.clusterIp(), Exposure.loadBalancer(...), Exposure.ingress(...) or Exposure.gateway(...)', props.exposure);
   }
   if (props.auth !== undefined && (props.auth === null || typeof props.auth !== 'object')) v.fail('auth', 'must be the options { config, secretKey }', props.auth);
   if (props.auth !== undefined) checkAuth(v.nested('auth'), props.auth);

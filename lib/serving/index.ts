@@ -6,6 +6,7 @@ export { ServiceType, type AccessOptions } from './access';
 export { AlertSeverity, type CustomAlert, type AlertThresholds, type MonitoringOptions } from './monitoring';
 export { type ServiceAccountRef, HttpMethod, type AllowedCallers, type IstioOptions } from './istio';
 export { VARIANT_LABEL, type ModelVariant } from './variants';
+export { VariantSplit, type InferencePoolOptions, type ModelServerGatewayOptions } from './gateway';
 export { MODEL_DOWNLOAD_IMAGE } from './replicas';
 export { ScalingMetric, type ScalingPolicy, type PrometheusScaler, type AutoscalingOptions } from './autoscaling';
 export { KServeDeploymentMode, ModelFormat, type KServeOptions, ServingBackend } from './backend';

@@ -120,6 +120,7 @@ function checkKServeProps(v: IValidator, props: ModelServerProps, kserve: KServe
   };
   unsupported('variants', 'use ServingBackend.kserve({ canaryTrafficPercent }) for canary rollouts', props.variants);
   unsupported('ingress', 'KServe exposes the InferenceService through its own ingress configuration', props.ingress);
+  unsupported('gateway', 'KServe routes to the InferenceService itself (its ingress configuration, Gateway API included)', props.gateway === undefined ? undefined : props.gateway.gateway?.name ?? props.gateway);
   if (!(kserve.mode === KServeDeploymentMode.SERVERLESS && props.autoscaling?.minReplicas === 0)) {
     unsupported('startupTimeout', 'the ServingRuntime defines the probes of the model container (with KServe Serverless scaling to zero it is the cold-start budget autoscaling.cooldown is checked against)', props.startupTimeout?.toHumanString?.() ?? props.startupTimeout);
   }

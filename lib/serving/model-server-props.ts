@@ -4,6 +4,7 @@ import { IngressOptions } from '../core/ingress';
 import { AccessOptions, ServiceType } from './access';
 import { AutoscalingOptions } from './autoscaling';
 import { ServingBackend } from './backend';
+import { ModelServerGatewayOptions, VariantSplit } from './gateway';
 import { IstioOptions } from './istio';
 import { ModelSource } from './model-source';
 import { MonitoringOptions } from './monitoring';
@@ -149,6 +150,19 @@ export interface ModelServerProps {
    */
   readonly ingress?: IngressOptions;
   /**
+   * An HTTPRoute (Gateway API) from a Gateway to the server, to its Service or to an InferencePool of its pods; with
+   * `variants`, the route splits the Gateway's traffic by their weights (a Service per variant). Deployment backend
+   * only.
+   * @default - no HTTPRoute
+   */
+  readonly gateway?: ModelServerGatewayOptions;
+  /**
+   * Who splits the traffic between `variants`: Istio's VirtualService (and, with `gateway`, the HTTPRoute as well),
+   * or only the Gateway's HTTPRoute, without Istio.
+   * @default VariantSplit.ISTIO
+   */
+  readonly variantSplit?: VariantSplit;
+  /**
    * Namespaces and pods allowed to call the server.
    * @default - only wired workloads, the ingress controller and the metrics scraper
    */
@@ -164,7 +178,8 @@ export interface ModelServerProps {
    */
   readonly istio?: IstioOptions;
   /**
-   * Two or more variants with traffic weights (A/B test or canary), split by an Istio VirtualService.
+   * Two or more variants with traffic weights (A/B test or canary), split by an Istio VirtualService or by the
+   * Gateway's HTTPRoute (`variantSplit`).
    * @default - one variant
    */
   readonly variants?: ModelVariant[];

@@ -15,6 +15,7 @@ import { validateEnum, validateEnvName, validateInteger, validateLabels, validat
 import { applyAccess, serviceOptions, ServiceType } from './access';
 import { resolveAutoscaling, ResolvedAutoscaling } from './autoscaling';
 import { ServingBackend } from './backend';
+import { renderGateway, resolveVariantSplit, variantServiceName, VariantSplit } from './gateway';
 import { joinMesh, renderIstio } from './istio';
 import { allowKServeTraffic, renderInferenceService } from './kserve';
 import { ModelServerConnectOptions, ModelServerProps } from './model-server-props';
@@ -55,15 +56,17 @@ interface DeploymentsInput {
   readonly server: ServerBlock;
   readonly basics: ServerBasics;
   readonly labels: (component: string, version?: string) => Record<string, string>;
+  /** Give each named variant a Service of its own (the HTTPRoute's weighted backends). */
+  readonly variantServices: boolean;
 }
-
 
 /** Every prop of ModelServerProps, for refusing unknown ones (the compiler checks the list against the interface). */
 const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
   name: true, namespace: true, team: true, runtime: true, model: true, backend: true, replicas: true,
   autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
   sharedMemory: true, env: true, secretEnv: true, files: true, envFrom: true, startupTimeout: true, probePeriod: true, maxSurge: true,
-  requireSpreadAcrossNodes: true, servicePort: true, serviceName: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
+  requireSpreadAcrossNodes: true, servicePort: true, serviceName: true, serviceType: true, ingress: true, gateway: true, variantSplit: true, access: true,
+  monitoring: true, istio: true,
   variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true, allowSecretsInJobNamespace: true,
 });
 /**
@@ -122,6 +125,10 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (kserve === undefined && props.runtime === undefined) v.fail('runtime', 'must be set for the Deployment backend (e.g. ServingRuntime.triton())', props.runtime);
     const runtime = kserve === undefined ? props.runtime : undefined;
     const variants = runtime === undefined ? [] : resolveVariants(v, name, props.variants, runtime, props.model);
+    const split = resolveVariantSplit(v, props.variantSplit, props.variants !== undefined, props.gateway);
+    if (basics.autoscaling?.minReplicas === 0 && variants.length > 1) {
+      v.fail('autoscaling.minReplicas', 'cannot be 0 with variants: the traffic split keeps sending each variant its share of the requests, which fail while the variant has no replica', 0);
+    }
     const frontend = runtime === undefined ? this.renderKServe(v, props, basics, labels('predictor')) : deploymentFrontend(v, name, runtime, labels('server'), props);
     this.podSelector = frontend.podSelector;
     this.serviceName = frontend.serviceName;
@@ -135,7 +142,7 @@ export class ModelServer extends Construct implements IWorkload, IService {
 
     // The order of the steps below is the order of the objects in the manifest and of the checks.
     if (kserve !== undefined) this.viaKnativeGateway = allowKServeTraffic(this.networkPolicy, kserve.mode, props.model);
-    if (runtime !== undefined) this.renderDeployments(v, props, { runtime, variants, server, basics, labels });
+    if (runtime !== undefined) this.renderDeployments(v, props, { runtime, variants, server, basics, labels, variantServices: props.gateway !== undefined });
     applyAccess(v, this.networkPolicy, props.access, this.callerPorts);
     if (runtime !== undefined) {
       if (props.ingress !== undefined) this.renderIngress(v, props.ingress, runtime, labels('server'), props.variants === undefined ? [] : variants);
@@ -143,9 +150,15 @@ export class ModelServer extends Construct implements IWorkload, IService {
         name, namespace: this.namespace, serviceName: this.serviceName, podSelector: this.podSelector, labels: labels('server'), networkPolicy: this.networkPolicy, runtime,
       });
     }
-    if (props.istio !== undefined || props.variants !== undefined) {
-      const named = variants.filter((x) => x.name !== undefined);
-      renderIstio(this, v, this, { istio: props.istio ?? {}, labels: labels('server'), callerPorts: this.callerPorts, variants: named, runtime });
+    const named = variants.filter((x) => x.name !== undefined);
+    if (runtime !== undefined && props.gateway !== undefined) {
+      renderGateway(this, v, props.gateway, {
+        name, namespace: this.namespace, labels: labels('server'), podSelector: this.podSelector, serviceName: this.serviceName, port: this.port,
+        runtime, variants: named, networkPolicy: this.networkPolicy,
+      });
+    }
+    if (props.istio !== undefined || (props.variants !== undefined && split === VariantSplit.ISTIO)) {
+      renderIstio(this, v, this, { istio: props.istio ?? {}, labels: labels('server'), callerPorts: this.callerPorts, variants: split === VariantSplit.ISTIO ? named : [], runtime });
       this.inMesh = true;
     }
   }
@@ -193,6 +206,16 @@ export class ModelServer extends Construct implements IWorkload, IService {
     return childObject(this, ['Ingress'], k8s.KubeIngress);
   }
 
+  /** The HTTPRoute (child id `HttpRoute`), if `gateway` is set. */
+  public get httpRoute(): ApiObject | undefined {
+    return childObject(this, ['HttpRoute'], ApiObject);
+  }
+
+  /** The InferencePool (child id `InferencePool`), if `gateway.inferencePool` is set. */
+  public get inferencePool(): ApiObject | undefined {
+    return childObject(this, ['InferencePool'], ApiObject);
+  }
+
   /** Adds an environment variable to the server containers (every variant). */
   public addEnv(name: string, value: string | SecretValue): void {
     for (const pod of this.pods) pod.addEnv(name, value);
@@ -231,9 +254,6 @@ export class ModelServer extends Construct implements IWorkload, IService {
     if (props.replicas !== undefined && props.autoscaling !== undefined) v.fail('replicas', 'cannot be combined with autoscaling (use autoscaling.minReplicas)', props.replicas);
     const replicas = validateInteger(v, 'replicas', props.replicas ?? 2, 1, 1000);
     const autoscaling = props.autoscaling ? resolveAutoscaling(v, props.autoscaling) : undefined;
-    if (autoscaling?.minReplicas === 0 && props.variants !== undefined) {
-      v.fail('autoscaling.minReplicas', 'cannot be 0 with variants: the VirtualService keeps sending each variant its share of the requests, which fail while the variant has no replica', 0);
-    }
     validateLabels(v, 'labels', props.labels);
     return { name, placement, backend, replicas, autoscaling };
   }
@@ -271,6 +291,9 @@ export class ModelServer extends Construct implements IWorkload, IService {
         period, placement: basics.placement, networkPolicy: this.networkPolicy,
         newPod: (options) => this.newPod(v, options),
       });
+      if (variant.name !== undefined && input.variantServices) {
+        block.addService(serviceOptions(v, undefined, undefined, variant.runtime, { name: variantServiceName(this.workloadName, variant.name), servingPort: this.port }));
+      }
     }
     input.server.addService(serviceOptions(v, props.serviceType, props.access, input.runtime, { name: this.serviceName, servingPort: this.port }));
   }

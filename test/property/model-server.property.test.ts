@@ -2,7 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessMode, AlertSeverity, HttpMethod, KServeDeploymentMode, ModelFormat, ModelServer, ModelServerProps, ModelSource,
-  ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VolumeClaim,
+  ScalingMetric, SecretValue, ServiceType, ServingBackend, ServingRuntime, VariantSplit, VolumeClaim,
 } from '../../lib';
 import * as a from './arbitraries';
 import { fakeTeam } from './arbitraries';
@@ -144,6 +144,15 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
       paths: fc.option(fc.array(fc.constantFrom('/v1/models/*', '/v2/*', '*', '/v1/models/{*}/infer', '/v2/models/{**}'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
     }, { noNullPrototype: true }), { nil: undefined }),
   }, { requiredKeys: [], noNullPrototype: true }), { nil: undefined }),
+  gateway: fc.option(fc.record({
+    namespace: fc.option(a.dnsLabel(15), { nil: undefined }),
+    sectionName: fc.option(fc.constantFrom('https', 'web'), { nil: undefined }),
+    hostnames: fc.option(fc.array(fc.tuple(fc.boolean(), a.dnsSubdomain).map(([wild, h]) => `${wild ? '*.' : ''}${h}.example.com`), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    pathPrefix: fc.option(fc.constantFrom('/', '/v1', '/api/models/'), { nil: undefined }),
+    requestTimeout: fc.option(a.duration(1, 3600), { nil: undefined }),
+    pool: fc.boolean(),
+    split: fc.boolean(),
+  }, { noNullPrototype: true }), { nil: undefined }),
   variants: fc.option(fc.tuple(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 2, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 3, maxLength: 3 })), { nil: undefined }),
   scheduling: a.scheduling(true),
   serviceAccountName: fc.option(a.dnsSubdomain, { nil: undefined }),
@@ -193,6 +202,13 @@ const validDeployment: fc.Arbitrary<Case> = fc.record({
           : c.access,
         monitoring: m && metrics ? { scraperNamespace: m.scraperNamespace, serviceMonitor: m.serviceMonitor, interval: m.interval, alerts } : undefined,
         istio: c.istio,
+        gateway: c.gateway === undefined ? undefined : {
+          gateway: { name: 'inference-gateway', namespace: c.gateway.namespace, sectionName: c.gateway.sectionName },
+          hostnames: c.gateway.hostnames, pathPrefix: c.gateway.pathPrefix, requestTimeout: c.gateway.requestTimeout,
+          // An InferencePool balances by load: refused with variants.
+          inferencePool: c.gateway.pool && c.variants === undefined ? {} : undefined,
+        },
+        variantSplit: c.gateway?.split && c.variants !== undefined ? VariantSplit.GATEWAY : undefined,
         variants: c.variants === undefined ? undefined : c.variants[0].map((name, i, names) => ({
           name,
           // Weights that sum to 100.
@@ -266,6 +282,7 @@ const deploymentOnly = (p: P): P => ({
 const kserveOnly = (p: P, backend = ServingBackend.kserve()): P => ({
   ...p, backend, runtime: ServingRuntime.triton(), model: ModelSource.fromUri('s3://b/m'), variants: undefined, ingress: undefined, startupTimeout: undefined,
   monitoring: undefined, requireSpreadAcrossNodes: undefined, maxSurge: undefined, serviceType: undefined, autoscaling: undefined, probePeriod: undefined, replicas: undefined,
+  gateway: undefined, variantSplit: undefined,
 });
 const KSERVE_ONLY_BREAKS: Record<string, unknown> = {
   ingress: { host: 'x.example.com' }, variants: [{ name: 'a', weight: 50 }, { name: 'b', weight: 50 }], monitoring: {}, maxSurge: 2, requireSpreadAcrossNodes: true, startupTimeout: Duration.minutes(5),
@@ -317,12 +334,16 @@ const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[
   breaks<P, any>(fc.constantFrom<unknown>([], undefined), 'istio.allowedCallers.serviceAccounts', (p, serviceAccounts) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts } } })),
   breaks<P, any>(a.badDnsName, 'istio.allowedCallers.serviceAccounts[0].name', (p, name) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts: [{ name, namespace: 'ml' }] } } })),
   breaks<P, any>(fc.integer({ min: 0, max: 599 }), 'autoscaling.cooldown', (p, seconds) => ({
-    ...deploymentOnly(p), replicas: undefined, variants: undefined, ingress: p.ingress, probePeriod: Duration.seconds(10), startupTimeout: Duration.minutes(10),
-    autoscaling: { minReplicas: 0, maxReplicas: 2, cooldown: Duration.seconds(seconds), prometheus: { serverAddress: 'http://prom:9090', query: 'up', threshold: 1 } },
+    ...deploymentOnly(p), replicas: undefined, variants: undefined, variantSplit: undefined, ingress: p.ingress, probePeriod: Duration.seconds(10), startupTimeout: Duration.minutes(10),
+    autoscaling: { minReplicas: 0, maxReplicas: 1, cooldown: Duration.seconds(seconds), prometheus: { serverAddress: 'http://prom:9090', query: 'up', threshold: 1 } },
   })),
   breaks<P, any>(fc.oneof(a.badDuration, fc.constant(Duration.hours(1))), 'autoscaling.cooldown', (p, cooldown) => ({ ...deploymentOnly(p), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, cooldown, prometheus: { serverAddress: 'http://prom:9090', query: 'up', threshold: 1 } } })),
-  breaks<P, any>(fc.constant(0), 'autoscaling.minReplicas', (p, minReplicas) => ({ ...deploymentOnly(p), replicas: undefined, variants: undefined, autoscaling: { minReplicas, maxReplicas: 3 } })),
+  breaks<P, any>(fc.constant(0), 'autoscaling.minReplicas', (p, minReplicas) => ({ ...deploymentOnly(p), replicas: undefined, variants: undefined, variantSplit: undefined, autoscaling: { minReplicas, maxReplicas: 1 } })),
   breaks<P, any>(fc.constant(0), 'autoscaling.minReplicas', (p, minReplicas) => ({ ...kserveOnly(p), autoscaling: { minReplicas, maxReplicas: 3 } })),
+  breaks<P, any>(fc.constantFrom('10.0.0.1', 'ML.example.com', 'a b.com', ''), 'gateway.hostnames[0]', (p, host) => ({ ...deploymentOnly(p), gateway: { gateway: { name: 'gw' }, hostnames: [host] } })),
+  breaks<P, any>(fc.constantFrom('v1', '/v1//x', '/a/../b', '/x#y', '/%2fa'), 'gateway.pathPrefix', (p, pathPrefix) => ({ ...deploymentOnly(p), gateway: { gateway: { name: 'gw' }, pathPrefix } })),
+  breaks<P, any>(a.badSubdomain, 'gateway.gateway.name', (p, name) => ({ ...deploymentOnly(p), gateway: { gateway: { name } } })),
+  breaks<P, any>(fc.constantFrom<unknown>('gateway', 'istio'), 'variantSplit', (p, variantSplit) => ({ ...deploymentOnly(p), variants: undefined, gateway: undefined, variantSplit })),
   breaks<P, any>(fc.constantFrom('v1/models', '', '/v1/models/*/infer', '/{**}/x/{*}', '/v1/{model}/infer', '/v1/{*}.json', '*/{*}'), 'istio.allowedCallers.paths[0]', (p, path) => ({ ...deploymentOnly(p), istio: { allowedCallers: { serviceAccounts: [{ name: 'a', namespace: 'b' }], paths: [path] } } })),
   breaks<P, any>(fc.constantFrom<unknown>([], [{ name: 'a', weight: 100 }], 'a/b'), 'variants', (p, variants) => ({ ...deploymentOnly(p), variants })),
   breaks<P, any>(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 })).filter(([x, y]) => x + y !== 100), 'variants', (p, [x, y]) => ({ ...deploymentOnly(p), variants: [{ name: 'a', weight: x }, { name: 'b', weight: y }] })),
@@ -347,7 +368,7 @@ const breakages: fc.Arbitrary<Breakage<P>> = fc.oneof<fc.Arbitrary<Breakage<P>>[
   breaks<P, any>(fc.constant(ServiceType.LOAD_BALANCER), 'serviceType', (p, serviceType) => ({ ...kserveOnly(p), serviceType })),
   breaks<P, any>(fc.constant(undefined), 'autoscaling.prometheus', (p) => ({ ...kserveOnly(p), autoscaling: { maxReplicas: 3, prometheus: { serverAddress: 'http://p:9090', query: 'up', threshold: 1 } } })),
   breaks<P, any>(fc.constant(undefined), 'autoscaling.scaleUp', (p) => ({ ...kserveOnly(p), autoscaling: { maxReplicas: 3, scaleUp: { maxPods: 2 } } })),
-  breaks<P, any>(fc.constant(AccessMode.READ_WRITE_ONCE), 'model.claim', (p, mode) => ({ ...deploymentOnly(p), namespace: undefined, team: undefined, variants: undefined, replicas: 3, autoscaling: undefined, model: ModelSource.claim(VolumeClaim.fromClaimName('models', { accessModes: [mode] })) })),
+  breaks<P, any>(fc.constant(AccessMode.READ_WRITE_ONCE), 'model.claim', (p, mode) => ({ ...deploymentOnly(p), namespace: undefined, team: undefined, variants: undefined, variantSplit: undefined, replicas: 3, autoscaling: undefined, model: ModelSource.claim(VolumeClaim.fromClaimName('models', { accessModes: [mode] })) })),
 );
 
 const badServingCall: fc.Arbitrary<{ call: () => unknown; subject: string; prop: string }> = fc.oneof(

@@ -1,7 +1,8 @@
 /**
  * Rules of the CRDs' admission webhooks and CEL validations (`x-kubernetes-validations`, which the JSON Schema
  * validator does not evaluate) for the kinds this library writes: Kueue (pkg/webhooks/clusterqueue_webhook.go,
- * resourceflavor_webhook.go), Istio (the VirtualService validation), KEDA (the ScaledObject webhook).
+ * resourceflavor_webhook.go), Istio (the VirtualService validation), KEDA (the ScaledObject webhook), Gateway API
+ * (the HTTPRoute CRD's CEL rules) and its Inference Extension (the InferencePool CRD's CEL rules).
  */
 import { dns1123Subdomain, quantityValue } from './formats';
 type Report = (path: string, problem: string) => void;
@@ -18,6 +19,8 @@ export function crdProblems(obj: any, report: Report): void {
     case 'kueue.x-k8s.io/ResourceFlavor': return flavorProblems(spec, report);
     case 'networking.istio.io/VirtualService': return virtualServiceProblems(spec, report);
     case 'keda.sh/ScaledObject': return scaledObjectProblems(spec, report);
+    case 'gateway.networking.k8s.io/HTTPRoute': return httpRouteProblems(spec, report);
+    case 'inference.networking.k8s.io/InferencePool': return inferencePoolProblems(spec, report);
     default: return undefined;
   }
 }
@@ -84,4 +87,30 @@ function scaledObjectProblems(spec: any, report: Report): void {
   const max = spec.maxReplicaCount ?? 100;
   if (min > max) report('spec.minReplicaCount', `must be less than or equal to maxReplicaCount ${max} (got ${min})`);
   if (!(spec.triggers ?? []).length) report('spec.triggers', 'must have at least one trigger');
+}
+
+/** HTTPRoute CEL rules: a Service backend names a port; Exact and PathPrefix paths are absolute and normalised. */
+function httpRouteProblems(spec: any, report: Report): void {
+  (spec.rules ?? []).forEach((rule: any, i: number) => {
+    (rule?.backendRefs ?? []).forEach((b: any, j: number) => {
+      const isService = (b?.group ?? '') === '' && (b?.kind ?? 'Service') === 'Service';
+      if (isService && b?.port === undefined) report(`spec.rules[${i}].backendRefs[${j}]`, 'Must have port for Service reference');
+    });
+    (rule?.matches ?? []).forEach((m: any, j: number) => {
+      const path = m?.path;
+      if (!path || !['Exact', 'PathPrefix'].includes(path.type ?? 'PathPrefix')) return;
+      const value = String(path.value ?? '/');
+      const bad = !value.startsWith('/') || ['//', '/./', '/../', '%2f', '%2F', '#'].some((x) => value.includes(x)) || value.endsWith('/..') || value.endsWith('/.')
+        || !/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(value);
+      if (bad) report(`spec.rules[${i}].matches[${j}].path.value`, `must be an absolute path without '//', dot segments, '#' or encoded slashes (got ${JSON.stringify(value)})`);
+    });
+  });
+}
+
+/** InferencePool CEL rules: unique target port numbers; an endpoint picker Service reference names its port. */
+function inferencePoolProblems(spec: any, report: Report): void {
+  const numbers = (spec.targetPorts ?? []).map((p: any) => p?.number);
+  if (new Set(numbers).size !== numbers.length) report('spec.targetPorts', 'port number must be unique');
+  const ref = spec.endpointPickerRef;
+  if (ref && (ref.kind ?? 'Service') === 'Service' && ref.port === undefined) report('spec.endpointPickerRef', 'port is required when kind is \'Service\' or unspecified (defaults to \'Service\')');
 }

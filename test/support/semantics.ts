@@ -56,6 +56,8 @@ export function crossObjectErrors(objects: any[]): string[] {
     if (obj.apiVersion === 'v1' && obj.kind === 'Service') serviceTargets(obj, templates.filter((t) => t.namespace === namespace), report);
     if (obj.apiVersion === 'networking.k8s.io/v1' && obj.kind === 'Ingress') ingressBackends(obj, valid, report);
     if (obj.apiVersion === 'autoscaling/v2' && obj.kind === 'HorizontalPodAutoscaler') hpaTarget(obj, valid, report);
+    if (obj.apiVersion === 'gateway.networking.k8s.io/v1' && obj.kind === 'HTTPRoute') routeBackends(obj, valid, report);
+    if (obj.apiVersion === 'inference.networking.k8s.io/v1' && obj.kind === 'InferencePool') poolTargets(obj, templates.filter((t) => t.namespace === namespace), report);
   }
   errors.push(...doubleAutoscaling(valid));
   return errors;
@@ -93,6 +95,38 @@ function ingressBackends(ingress: any, objects: any[], report: (path: string, pr
   if (ingress.spec?.defaultBackend) check(ingress.spec.defaultBackend, 'spec.defaultBackend');
   (ingress.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.http?.paths ?? [])
     .forEach((p: any, j: number) => check(p?.backend, `spec.rules[${i}].http.paths[${j}].backend`)));
+}
+
+/**
+ * An HTTPRoute backend in the route's namespace that the manifests define must exist: a Service with that port
+ * number, or an InferencePool.
+ */
+function routeBackends(route: any, objects: any[], report: (path: string, problem: string) => void): void {
+  const namespace = route.metadata?.namespace ?? '';
+  (route.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.backendRefs ?? []).forEach((b: any, j: number) => {
+    if ((b?.namespace ?? namespace) !== namespace) return;
+    const at = `spec.rules[${i}].backendRefs[${j}]`;
+    const kind = b?.kind ?? 'Service';
+    const sameKind = objects.filter((o) => o.kind === kind && String(o.apiVersion).startsWith(b?.group ? `${b.group}/` : 'v1'));
+    if (sameKind.length === 0) return; // none in these manifests: made elsewhere
+    const target = sameKind.find((o) => o.metadata?.name === b?.name && (o.metadata?.namespace ?? '') === namespace);
+    if (!target) report(at, `no ${kind} ${JSON.stringify(b?.name)} in namespace ${JSON.stringify(namespace)}`);
+    else if (kind === 'Service' && !(target.spec?.ports ?? []).some((p: any) => p?.port === b?.port)) report(`${at}.port`, `Service ${b?.name} has no port ${b?.port}`);
+  }));
+}
+
+/**
+ * An InferencePool's endpoint picker sends requests to `podIP:targetPort` only: a pod its selector matches whose
+ * containers listen on none of the target ports is silently left out of the pool.
+ */
+function poolTargets(pool: any, templates: PodTemplate[], report: (path: string, problem: string) => void): void {
+  const selector = pool.spec?.selector;
+  const targets: number[] = (pool.spec?.targetPorts ?? []).map((p: any) => p?.number);
+  const selected = templates.filter((t) => selectorMatches(selector ?? {}, t.labels));
+  for (const t of selected) {
+    const ports = containersOf({ path: '', spec: t.spec }).flatMap((c) => (c.container.ports ?? []).map((p: any) => p?.containerPort));
+    if (!ports.some((p: number) => targets.includes(p))) report('spec.targetPorts', `the pods of ${t.owner} listen on none of ${targets.join(', ')} (ports ${ports.join(', ') || 'none'}): the pool drops them`);
+  }
 }
 
 /** Utilization of a resource needs a request of it in every container of the target (else the HPA reports "missing request"). */

@@ -2,7 +2,7 @@
 // StatefulSet, the Kubeflow TFJob, the ConfigMap + Secret + claim of an AI training pod, and the DVC data job.
 import { App, Chart } from 'cdk8s';
 import {
-  AccessMode, Accelerator, Backend, ClaimPurpose, DistributedTraining, Framework, GpuTrainingJob, MlStorage, SecretValue,
+  AccessMode, Accelerator, Backend, ClaimPurpose, ConfigFiles, DistributedTraining, Framework, GpuTrainingJob, MlStorage, SecretValue,
   StorageClassRef, VolumeClaim,
 } from '../lib';
 
@@ -39,9 +39,9 @@ export function build(app: App): void {
 
   // "ConfigMaps, Secrets and Volumes": the seed's `ai-config` ConfigMap (consumed with envFrom), its `ai-secret`
   // (with the values written into the manifest) and its `pvc-model` claim used by a `pytorch:latest` pod. Here the
-  // settings are the run's hyperparameters (a ConfigMap read with envFrom and as files), the Hugging Face key is a
-  // reference to a Secret created out of band, and the claim comes from MlStorage. ReadWriteOnce: one pod writes it,
-  // and an SSD block volume cannot be ReadWriteMany as the seed asked.
+  // settings are the run's hyperparameters (the seed's ConfigMap `ai-config`, read with envFrom and as files), the
+  // Hugging Face key is a reference to a Secret created out of band, and the claim comes from MlStorage.
+  // ReadWriteOnce: one pod writes it, and an SSD block volume cannot be ReadWriteMany as the seed asked.
   const config = new Chart(app, 'seeds-config-secret-volume', { namespace: 'ai-training' });
   const storage = new MlStorage(config, 'storage');
   const models = storage.addClaim('pvc-model', {
@@ -60,14 +60,18 @@ export function build(app: App): void {
       LOG_LEVEL: 'INFO',
       FEATURE_GATE_ADVANCED_METRIC: true,
     },
+    hyperparametersConfigMapName: 'ai-config',
     secretEnv: { HF_API_KEY: SecretValue.fromSecret('ai-secret', 'HF_API_KEY') },
     modelOutput: { claim: models, path: '/models' },
   });
 
-  // "Data Versioning with DVC": a CPU-only data job. The seed mounted git and DVC credentials into /root (the pod
-  // ran as root) and wrote no resources; here it runs as a non-root user with a writable HOME, without a GPU
-  // (Accelerator.none()), the git token and the DVC remote's keys from Secrets as environment variables (git reads
-  // the token through a credential helper in the image; DVC's S3 remote reads the AWS_* variables), and two retries.
+  // "Data Versioning with DVC": a CPU-only data job. The seed mounted its `git-config` ConfigMap and its
+  // `git-credentials` and `dvc-config` Secrets as directories over /root/.gitconfig, /root/.git-credentials and
+  // /root/.dvc (where git and DVC expect files, in the home of a pod running as root) and wrote no resources. Here it
+  // runs as a non-root user with a writable HOME, without a GPU (Accelerator.none()), and the same three objects are
+  // mounted read-only where the tools read them: the git config at $GIT_CONFIG_GLOBAL (it points git's credential
+  // store at the mounted credentials file), the credentials readable by the pod's group only, the DVC remote's
+  // config (with its keys) as DVC's system config /etc/xdg/dvc/config. Two retries.
   const dvc = new Chart(app, 'seeds-data-versioning', { namespace: 'mlops-data' });
   new GpuTrainingJob(dvc, 'data-versioning', {
     image: 'iterativeai/dvc:3.55.2',
@@ -79,11 +83,12 @@ export function build(app: App): void {
     component: 'data',
     cpu: 2,
     memory: '8Gi',
-    secretEnv: {
-      GIT_TOKEN: SecretValue.fromSecret('git-credentials', 'token'),
-      AWS_ACCESS_KEY_ID: SecretValue.fromSecret('dvc-remote', 'access-key-id'),
-      AWS_SECRET_ACCESS_KEY: SecretValue.fromSecret('dvc-remote', 'secret-access-key'),
-    },
+    files: [
+      { source: ConfigFiles.fromConfigMap('git-config', { items: { gitconfig: { path: 'config' } } }), path: '/etc/git' },
+      { source: ConfigFiles.fromSecret('git-credentials', { items: { credentials: { path: 'credentials', mode: 0o400 } } }), path: '/etc/git-credentials' },
+      { source: ConfigFiles.fromSecret('dvc-config', { items: { config: { path: 'config' } } }), path: '/etc/xdg/dvc' },
+    ],
+    env: { GIT_CONFIG_GLOBAL: '/etc/git/config' },           // its credential helper reads /etc/git-credentials/credentials
     backoffLimit: 2,
   });
 }

@@ -19,6 +19,9 @@ export { type PodSecurityOptions, type PortSpec } from './core/pod';
 export { SecretValue, createSecretCommand, type RequiredSecret } from './core/secrets';
 export { type QuantityInput } from './core/validation';
 export { AccessMode, VolumeClaim, type ExistingClaimOptions, type VolumeMount } from './core/volumes';
+export {
+  ConfigEnv, ConfigFiles, type ConfigEnvOptions, type ConfigFilePath, type ConfigFilesOptions, type FileMount,
+} from './core/config-files';
 export { WorkloadRole, type IWorkload, type IService, type IServiceEndpoint, type ITeam, type ConnectOptions } from './core/workload';
 
 // The areas: each index lists what it offers.

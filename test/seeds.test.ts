@@ -540,9 +540,18 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     const env = envOf(c);
     expect(env.HOME).toBe('/tmp');
     expect(env.NVIDIA_VISIBLE_DEVICES).toBeUndefined();
-    expect(env.GIT_TOKEN).toEqual({ secretKeyRef: { name: 'git-credentials', key: 'token' } });
-    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: 'dvc-remote', key: 'secret-access-key' } });
-    expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/root/.git-credentials');
+    expect(env.GIT_CONFIG_GLOBAL).toBe('/etc/git/config');
+    // The seed's ConfigMap and Secrets as read-only files where the tools read them, not over /root; Secrets by reference.
+    expect(c.volumeMounts.filter((m: any) => m.mountPath.startsWith('/etc/'))).toEqual([
+      { name: 'dvc-files-0', mountPath: '/etc/git', readOnly: true },
+      { name: 'dvc-files-1', mountPath: '/etc/git-credentials', readOnly: true },
+      { name: 'dvc-files-2', mountPath: '/etc/xdg/dvc', readOnly: true },
+    ]);
+    expect(pod(job).volumes).toContainEqual({
+      name: 'dvc-files-1', secret: { secretName: 'git-credentials', items: [{ key: 'credentials', path: 'credentials', mode: 0o400 }], defaultMode: 0o440 },
+    });
+    expect(pod(job).volumes).toContainEqual({ name: 'dvc-files-0', configMap: { name: 'git-config', items: [{ key: 'gitconfig', path: 'config' }] } });
+    expect(c.volumeMounts.map((m: any) => m.mountPath).filter((p: string) => p.startsWith('/root'))).toEqual([]);
     expect(job.spec.backoffLimit).toBe(2);
     expect(c.command.join(' ')).toContain('dvc push');
     // A data step, named as one, with no memory-backed /dev/shm (no DataLoader workers, no NCCL).
@@ -568,11 +577,13 @@ describe('serving, autoscaling, A/B, monitoring, Ingress and mTLS', () => {
     expect(JSON.parse(cm.data[key])).toEqual({ transformer_model: 'bert-base-uncased', max_sequence_length: 128, batch_size: 32, use_gpu: true });
     const deployment = obj('seeds-nlp-service', 'Deployment', 'nlp-service');
     const c = container(deployment);
-    expect(c.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/app/config/model-config.json', subPath: key, readOnly: true });
+    // The directory, as the seed mounted it: the file follows ConfigMap updates (no subPath), and a changed config rolls the pods.
+    expect(c.volumeMounts).toContainEqual({ name: 'runtime-config', mountPath: '/app/config', readOnly: true });
+    expect(deployment.spec.template.metadata.annotations['cdk8s-mlops.io/config-checksum']).toMatch(/^[0-9a-f]{16}$/);
     expect(c.volumeMounts).toContainEqual({ name: 'nlp-models-pvc', mountPath: '/app/models', readOnly: true });
     expect(envOf(c).MODEL_CONFIG_PATH).toBe('/app/config/model-config.json');
     expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(pod(deployment).volumes).toContainEqual({ name: 'runtime-config', configMap: { name: 'nlp-service-config' } });
+    expect(pod(deployment).volumes).toContainEqual({ name: 'runtime-config', configMap: { name: 'nlp-service-config', items: [{ key, path: 'model-config.json' }] } });
     // The seed's Service: port 80 to the container's 8000.
     expect(obj('seeds-nlp-service', 'Service', 'nlp-service').spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
   });
@@ -672,11 +683,11 @@ describe('MLflow, Feast, RBAC, storage, namespaces, ConfigMap and Secret', () =>
   });
 
   test('ConfigMap, Secret and claim of an AI pod: envFrom the settings, the key by reference, the claim mounted', () => {
-    const cm = obj('seeds-config-secret-volume', 'ConfigMap', 'training-job-hparams');
+    const cm = obj('seeds-config-secret-volume', 'ConfigMap', 'ai-config');
     expect(cm.data).toEqual({ BATCH_SIZE: '64', MODEL_PATH: '/models/resnet.pt', LOG_LEVEL: 'INFO', FEATURE_GATE_ADVANCED_METRIC: 'true' });
     const job = obj('seeds-config-secret-volume', 'Job', 'training-job');
     const c = container(job);
-    expect(c.envFrom).toEqual([{ configMapRef: { name: 'training-job-hparams' } }]);
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'ai-config' } }]);
     expect(envOf(c).HF_API_KEY).toEqual({ secretKeyRef: { name: 'ai-secret', key: 'HF_API_KEY' } });
     expect(c.volumeMounts).toContainEqual({ name: 'pvc-model', mountPath: '/models' });
     const claim = obj('seeds-config-secret-volume', 'PersistentVolumeClaim', 'pvc-model');

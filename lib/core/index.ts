@@ -6,6 +6,7 @@ export * from './scheduling';
 export * from './secrets';
 export * from './validation';
 export * from './volumes';
+export * from './config-files';
 export * from './job';
 export * from './ingress';
 export * from './dns';

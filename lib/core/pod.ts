@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Accelerator, TolerationSpec } from './accelerator';
+import { checkFileMountOverlaps, ConfigEnv, fileVolumeName, ResolvedFileMount } from './config-files';
 import { checkArguments, checkContainerStrings, checkUniqueMountPaths, containerPorts } from './container-checks';
 import { IValidator } from './errors';
 import { deepFreeze } from './frozen';
@@ -85,6 +86,10 @@ export interface ContainerSpec {
   readonly envFirst?: k8s.EnvVar[];
   /** ConfigMaps whose keys become environment variables. */
   readonly envFromConfigMaps?: string[];
+  /** ConfigMaps and Secrets whose keys become environment variables (after `envFromConfigMaps`). */
+  readonly envFrom?: ConfigEnv[];
+  /** ConfigMap and Secret files to mount, read-only (checked by `resolveFileMounts`). */
+  readonly files?: ResolvedFileMount[];
   readonly resources: ContainerResources;
   readonly accelerator?: Accelerator;
   readonly ports?: PortSpec[];
@@ -371,6 +376,32 @@ export class PodBuilder {
     checkArguments(v, at, spec);
     const ports = containerPorts(v, at, spec.ports);
 
+    const volumeMounts = this.volumeMounts(spec, at, isInit);
+    const envFrom = [...(spec.envFromConfigMaps ?? []).map((name) => ({ configMapRef: { name } })), ...(spec.envFrom ?? []).map((e) => e._source())];
+
+    return {
+      name: spec.name,
+      image: spec.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: spec.command,
+      args: spec.args,
+      workingDir: spec.workingDir,
+      env: env.length > 0 ? env : undefined,
+      envFrom: envFrom.length > 0 ? envFrom : undefined,
+      ports,
+      resources,
+      volumeMounts,
+      startupProbe: spec.startupProbe,
+      readinessProbe: spec.readinessProbe,
+      livenessProbe: spec.livenessProbe,
+      lifecycle: spec.lifecycle,
+      securityContext: CONTAINER_SECURITY,
+    };
+  }
+
+  /** The container's mounts: `/tmp`, `/dev/shm`, claims, writable paths, the caller's and ConfigMap/Secret files. */
+  private volumeMounts(spec: ContainerSpec, at: (name: string) => string, isInit: boolean): k8s.VolumeMount[] {
+    const v = this.v;
     const volumeMounts: k8s.VolumeMount[] = [TMP_MOUNT];
     if (this.volume(SHM_VOLUME) && !isInit) volumeMounts.push(SHM_MOUNT);
     for (const mount of spec.mounts ?? []) {
@@ -395,26 +426,15 @@ export class PodBuilder {
       volumeMounts.push({ name, mountPath: path });
     }
     volumeMounts.push(...(spec.volumeMounts ?? []));
+    const fileVolumes = (spec.files ?? []).map((file, i) => {
+      const name = file.volumeName ?? fileVolumeName(spec.name, i);
+      this.addVolume(file.source._volume(name));
+      volumeMounts.push({ name, mountPath: file.path, readOnly: true });
+      return name;
+    });
+    checkFileMountOverlaps(v, spec.files ?? [], volumeMounts, fileVolumes);
     checkUniqueMountPaths(v, at('mounts'), volumeMounts);
-
-    return {
-      name: spec.name,
-      image: spec.image,
-      imagePullPolicy: 'IfNotPresent',
-      command: spec.command,
-      args: spec.args,
-      workingDir: spec.workingDir,
-      env: env.length > 0 ? env : undefined,
-      envFrom: spec.envFromConfigMaps?.map((name) => ({ configMapRef: { name } })),
-      ports,
-      resources,
-      volumeMounts,
-      startupProbe: spec.startupProbe,
-      readinessProbe: spec.readinessProbe,
-      livenessProbe: spec.livenessProbe,
-      lifecycle: spec.lifecycle,
-      securityContext: CONTAINER_SECURITY,
-    };
+    return volumeMounts;
   }
 
   private resources(spec: ContainerSpec, at: (name: string) => string, mountsSharedMemory: boolean): k8s.ResourceRequirements {

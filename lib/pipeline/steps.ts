@@ -98,7 +98,8 @@ const CONTAINER_STEP_PROPS = propNames<ContainerStepProps>()({
 
 const TRAINING_STEP_PROPS = propNames<TrainingStepProps>()({
   ...IO_PROPS, image: true, command: true, args: true, workingDir: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true,
-  env: true, secretEnv: true, hyperparameters: true, scheduling: true, serviceAccountName: true, automountServiceAccountToken: true,
+  env: true, secretEnv: true, hyperparameters: true, hyperparametersConfigMapName: true, files: true, envFrom: true, scheduling: true,
+  serviceAccountName: true, automountServiceAccountToken: true,
   security: true, labels: true, dataset: true, modelOutput: true, checkpoints: true, mounts: true,
 });
 

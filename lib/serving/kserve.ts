@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
+import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions, resolveConfigEnv, resolveFileMounts } from '../core';
 import { durationSeconds } from '../core/job';
 import { validateEnum, validateInteger, validateQuantity } from '../core/validation';
 import { ResolvedAutoscaling, scaleToZeroCooldown, StartupBudget } from './autoscaling';
@@ -225,6 +225,8 @@ function predictorPod(v: IValidator, input: InferenceServiceInput): PodBuilder {
     imageFromPlatform: true,
     env: props.env,
     secretEnv: props.secretEnv,
+    files: resolveFileMounts(v, 'files', props.files),
+    envFrom: resolveConfigEnv(v, 'envFrom', props.envFrom),
     resources: { cpu: props.cpu ?? 1, cpuLimit: props.cpuLimit, memory: props.memory ?? '2Gi', memoryLimit: props.memoryLimit },
     accelerator,
   });

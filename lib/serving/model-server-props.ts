@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, ConnectOptions, ITeam, PodSecurityOptions, QuantityInput, SchedulingOptions, SecretValue } from '../core';
+import { Accelerator, ConfigEnv, ConnectOptions, FileMount, ITeam, PodSecurityOptions, QuantityInput, SchedulingOptions, SecretValue } from '../core';
 import { IngressOptions } from '../core/ingress';
 import { AccessOptions, ServiceType } from './access';
 import { AutoscalingOptions } from './autoscaling';
@@ -92,6 +92,18 @@ export interface ModelServerProps {
    * @default - none
    */
   readonly secretEnv?: Record<string, SecretValue>;
+  /**
+   * Files from ConfigMaps and Secrets that exist in the namespace, each mounted read-only as a directory (never with
+   * `subPath`, so a server that watches its files sees updates): `{ source: ConfigFiles.fromConfigMap('nlp-config'),
+   * path: '/app/config' }`. Pods roll only when the runtime's own `configFiles` change (a checksum annotation).
+   * @default - none
+   */
+  readonly files?: FileMount[];
+  /**
+   * ConfigMaps and Secrets whose keys all become environment variables (`envFrom`), with an optional prefix.
+   * @default - none
+   */
+  readonly envFrom?: ConfigEnv[];
   /**
    * How long a replica may take to load its model before it is restarted (the startup probe's budget).
    * Liveness and readiness probes start only after startup succeeds.

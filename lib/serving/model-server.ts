@@ -62,7 +62,7 @@ interface DeploymentsInput {
 const MODEL_SERVER_PROPS = propNames<ModelServerProps>()({
   name: true, namespace: true, team: true, runtime: true, model: true, backend: true, replicas: true,
   autoscaling: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true,
-  sharedMemory: true, env: true, secretEnv: true, startupTimeout: true, probePeriod: true, maxSurge: true,
+  sharedMemory: true, env: true, secretEnv: true, files: true, envFrom: true, startupTimeout: true, probePeriod: true, maxSurge: true,
   requireSpreadAcrossNodes: true, servicePort: true, serviceName: true, serviceType: true, ingress: true, access: true, monitoring: true, istio: true,
   variants: true, scheduling: true, serviceAccountName: true, security: true, labels: true, allowSecretsInJobNamespace: true,
 });

@@ -1,6 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
+import {
+  Accelerator, checkFileMountPath, configChecksumAnnotation, ConfigFiles, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions,
+  resolveConfigEnv, resolveFileMounts, ResolvedFileMount,
+} from '../core';
 import { durationSeconds } from '../core/job';
 import { childName, imageTag } from '../core/labels';
 import { ServerBlock, serverProbe } from '../core/server';
@@ -52,17 +55,23 @@ export function renderReplicas(scope: Construct, v: IValidator, input: ReplicaIn
   const isVllm = runtime.kind === 'vllm';
   const memory = props.memory ?? (isVllm ? '32Gi' : '8Gi');
   const sharedMemory = props.sharedMemory !== undefined || runtime.needsSharedMemory ? trainingSharedMemory(v, memory, props.sharedMemory) : undefined;
+  const config = runtimeConfig(v, input);
   const pod = input.newPod({
     scheduling: input.placement.scheduling,
     serviceAccountName: input.placement.serviceAccountName,
     sharedMemory,
     security: props.security,
     labels: block.podLabels(),
+    // A changed config file rolls the pods (a new pod template), as well as reaching the running ones.
+    annotations: config === undefined ? undefined : configChecksumAnnotation(config.data),
     topologySpreadConstraints: block.spread({ requireAcrossNodes: props.requireSpreadAcrossNodes }),
   });
   const { mounts, volumeMounts } = mountModel(v, pod, input);
   if (runtime.downloadsFromInternet) input.networkPolicy.allowToCidr(runtime.downloadCidr, [{ port: 443 }]);
-  volumeMounts.push(...mountRuntimeConfig(scope, pod, input));
+  if (config !== undefined) {
+    const labels = input.block.identity.labels;
+    new k8s.KubeConfigMap(scope, 'RuntimeConfig', { metadata: { name: config.name, namespace: input.namespace, labels }, data: config.data });
+  }
   const probes = replicaProbes(v, input);
   if (gpus > 0 && runtime.kind === 'tf-serving' && runtime.imageOverridden && !/gpu/i.test(imageTag(runtime.image(true)) ?? '')) {
     // TF Serving's GPU build is a separate image (`-gpu` tags); the CPU build ignores the GPUs it is given.
@@ -80,6 +89,8 @@ export function renderReplicas(scope: Construct, v: IValidator, input: ReplicaIn
     ports: runtime.ports,
     mounts,
     volumeMounts,
+    files: [...config?.files ?? [], ...resolveFileMounts(v, 'files', props.files)],
+    envFrom: resolveConfigEnv(v, 'envFrom', props.envFrom),
     writablePaths: runtime.writablePaths,
     ...probes,
   });
@@ -140,22 +151,31 @@ function mountModel(v: IValidator, pod: PodBuilder, input: ReplicaInput): { moun
   return { mounts, volumeMounts };
 }
 
-/** The runtime's config files, in a ConfigMap `<deployment>-config` mounted file by file; the mounts. */
-function mountRuntimeConfig(scope: Construct, pod: PodBuilder, input: ReplicaInput): k8s.VolumeMount[] {
+/**
+ * The runtime's config files in a ConfigMap `<deployment>-config`, mounted directory by directory (never file by file
+ * with `subPath`, which would keep the running server on the old file): its name, data and file mounts.
+ */
+function runtimeConfig(v: IValidator, input: ReplicaInput): { name: string; data: Record<string, string>; files: ResolvedFileMount[] } | undefined {
   const runtime = input.variant.runtime;
-  if (runtime.configFiles.length === 0) return [];
-  const { name, labels } = input.block.identity;
-  const configName = childName(name, 'config');
+  if (runtime.configFiles.length === 0) return undefined;
+  const name = childName(input.block.identity.name, 'config');
   const data: Record<string, string> = {};
-  const volumeMounts: k8s.VolumeMount[] = [];
+  const directories = new Map<string, { first: number; items: Record<string, { path: string }> }>();
   runtime.configFiles.forEach((file, i) => {
-    const key = `file-${i}-${file.path.split('/').pop()}`;
+    const slash = file.path.lastIndexOf('/');
+    const directory = file.path.slice(0, slash) || '/';
+    const key = `file-${i}-${file.path.slice(slash + 1)}`;
     data[key] = file.content;
-    volumeMounts.push({ name: 'runtime-config', mountPath: file.path, subPath: key, readOnly: true });
+    const entry = directories.get(directory) ?? { first: i, items: {} };
+    entry.items[key] = { path: file.path.slice(slash + 1) };
+    directories.set(directory, entry);
   });
-  new k8s.KubeConfigMap(scope, 'RuntimeConfig', { metadata: { name: configName, namespace: input.namespace, labels }, data });
-  pod.addVolume({ name: 'runtime-config', configMap: { name: configName } });
-  return volumeMounts;
+  const files = [...directories].map(([path, { first, items }], i): ResolvedFileMount => {
+    const prop = `runtime.configFiles[${first}]`;
+    checkFileMountPath(v, `${prop}.path`, path, 'the directory of a config file is mounted whole');
+    return { source: ConfigFiles.fromConfigMap(name, { items }), path, prop, volumeName: i === 0 ? 'runtime-config' : `runtime-config-${i}` };
+  });
+  return { name, data, files };
 }
 
 /**

@@ -76,6 +76,7 @@ const DISTRIBUTED_TRAINING_PROPS = propNames<DistributedTrainingProps>()({
   name: true, framework: true, backend: true, nodes: true, onePodPerNode: true, rendezvousTimeout: true,
   cleanPodPolicy: true, roles: true, namespace: true, team: true, image: true, command: true, args: true, workingDir: true,
   accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true, secretEnv: true, hyperparameters: true,
+  hyperparametersConfigMapName: true, files: true, envFrom: true,
   scheduling: true, serviceAccountName: true, automountServiceAccountToken: true, security: true, labels: true,
   backoffLimit: true, activeDeadline: true, ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true,
   suspend: true, dataset: true, modelOutput: true, checkpoints: true, mounts: true,

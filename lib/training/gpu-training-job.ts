@@ -46,7 +46,7 @@ export interface GpuTrainingJobProps extends TrainingRunProps {
 const GPU_TRAINING_JOB_PROPS = propNames<GpuTrainingJobProps>()({
   name: true, schedule: true, scheduleOptions: true, containerName: true, component: true, namespace: true, team: true, image: true, command: true,
   args: true, workingDir: true, accelerator: true, cpu: true, cpuLimit: true, memory: true, memoryLimit: true, sharedMemory: true, env: true,
-  secretEnv: true, hyperparameters: true, scheduling: true, serviceAccountName: true,
+  secretEnv: true, hyperparameters: true, hyperparametersConfigMapName: true, files: true, envFrom: true, scheduling: true, serviceAccountName: true,
   automountServiceAccountToken: true, security: true, labels: true, backoffLimit: true, activeDeadline: true,
   ttlAfterFinished: true, retryOnDisruption: true, failFastExitCodes: true, suspend: true, dataset: true,
   modelOutput: true, checkpoints: true, mounts: true,

@@ -1,4 +1,5 @@
 import { Accelerator, AcceleratorVendor } from '../core/accelerator';
+import { ConfigEnv, FileMount, resolveConfigEnv, resolveFileMounts } from '../core/config-files';
 import { IValidator } from '../core/errors';
 import { ContainerSpec } from '../core/pod';
 import { trainingSharedMemory } from '../core/training';
@@ -62,6 +63,16 @@ export interface TrainingRoleSettings {
    * @default - the run's, sized from the role's memory when it has its own; none for the MPI launcher
    */
   readonly sharedMemory?: QuantityInput;
+  /**
+   * ConfigMap and Secret files mounted in the role's pods besides the run's `files`.
+   * @default - only the run's
+   */
+  readonly files?: FileMount[];
+  /**
+   * ConfigMaps and Secrets whose keys become environment variables of the role's pods, after the run's `envFrom`.
+   * @default - only the run's
+   */
+  readonly envFrom?: ConfigEnv[];
 }
 
 /** Settings per role of a distributed run. A role the framework does not run is refused. */
@@ -98,7 +109,7 @@ const ROLE_PROPS: Record<RoleName, keyof TrainingRoles> = {
   master: 'workers', worker: 'workers', chief: 'chief', ps: 'parameterServers', evaluator: 'evaluator', launcher: 'launcher',
 };
 
-const SETTING_KEYS = ['image', 'command', 'args', 'cpu', 'cpuLimit', 'memory', 'memoryLimit', 'accelerator', 'env', 'sharedMemory'];
+const SETTING_KEYS = ['image', 'command', 'args', 'cpu', 'cpuLimit', 'memory', 'memoryLimit', 'accelerator', 'env', 'sharedMemory', 'files', 'envFrom'];
 
 /** Refuses settings for roles the run does not have, and unknown fields; returns the settings of each role name. */
 export function resolveRoleSettings(v: IValidator, roles: TrainingRoles | undefined, runRoles: readonly Role[]): Map<RoleName, TrainingRoleSettings> {
@@ -170,6 +181,8 @@ export function applyRoleSettings(v: IValidator, role: Role, container: Containe
     args: s.args ?? container.args,
     accelerator,
     env: { ...container.env, ...s.env },
+    files: [...container.files ?? [], ...resolveFileMounts(v, `${prop}.files`, s.files)],
+    envFrom: [...container.envFrom ?? [], ...resolveConfigEnv(v, `${prop}.envFrom`, s.envFrom)],
     resources: {
       cpu: s.cpu ?? r.cpu,
       memory: s.memory ?? r.memory,

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator, AcceleratorVendor } from '../core/accelerator';
+import { ConfigEnv, FileMount, resolveConfigEnv, resolveFileMounts, ResolvedFileMount } from '../core/config-files';
 import { IValidator } from '../core/errors';
 import { JobRunOptions } from '../core/job';
 import { childName, componentLabels, imageTag, selectorLabels } from '../core/labels';
@@ -8,7 +9,7 @@ import { ContainerSpec, PodBuilder, PodOptions, PodSecurityOptions } from '../co
 import { SchedulingOptions, validateScheduling } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
 import { trainingSharedMemory } from '../core/training';
-import { QuantityInput, validateImage, validateLabels, UNRENDERABLE_KEY } from '../core/validation';
+import { QuantityInput, validateDnsSubdomain, validateImage, validateLabels, UNRENDERABLE_KEY } from '../core/validation';
 import { checkMounts, resolveMount, ResolvedMount, VolumeMount } from '../core/volumes';
 import { ITeam, Placement, resolvePlacement, WorkloadRole } from '../core/workload';
 
@@ -61,8 +62,14 @@ export function resolveTrainingMounts(v: IValidator, props: TrainingMounts): Res
 /** The hyperparameters ConfigMap of a run, with the volume and mount that expose it. */
 export function hyperparameterConfigMap(
   scope: Construct, v: IValidator, baseName: string, namespace: string | undefined, labels: Record<string, string>,
-  hyperparameters: Hyperparameters | undefined,
+  hyperparameters: Hyperparameters | undefined, configMapName?: string,
 ): { name: string; volume: k8s.Volume; mount: k8s.VolumeMount } | undefined {
+  if (configMapName !== undefined) {
+    validateDnsSubdomain(v, 'hyperparametersConfigMapName', configMapName);
+    if (hyperparameters === undefined) {
+      v.fail('hyperparametersConfigMapName', 'names the ConfigMap made from hyperparameters, which are not set (an existing ConfigMap is mounted with files and envFrom)', configMapName);
+    }
+  }
   if (hyperparameters === undefined) return undefined;
   if (typeof hyperparameters !== 'object' || hyperparameters === null || Array.isArray(hyperparameters)) {
     v.fail('hyperparameters', 'must be an object of names to values', hyperparameters);
@@ -81,7 +88,7 @@ export function hyperparameterConfigMap(
     if (problem !== undefined) v.fail(`hyperparameters.${problem.path}`, problem.requirement, problem.value);
     data[key] = typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value);
   }
-  const name = childName(baseName, 'hparams');
+  const name = configMapName ?? childName(baseName, 'hparams');
   new k8s.KubeConfigMap(scope, 'Hyperparameters', { metadata: { name, namespace, labels }, data });
   return {
     name,
@@ -184,11 +191,29 @@ export interface TrainingRunProps extends JobRunOptions, TrainingMounts {
    */
   readonly secretEnv?: Record<string, SecretValue>;
   /**
-   * Hyperparameters, rendered into a ConfigMap `<name>-hparams`: each key is an environment variable and a file
-   * under `/etc/hyperparameters` (objects and arrays as JSON).
+   * Hyperparameters, rendered into a ConfigMap `<name>-hparams` (or `hyperparametersConfigMapName`): each key is an
+   * environment variable and a file under `/etc/hyperparameters` (objects and arrays as JSON).
    * @default - none
    */
   readonly hyperparameters?: Hyperparameters;
+  /**
+   * The name of the ConfigMap made from `hyperparameters` (a name other tools already read). To use a ConfigMap
+   * that exists already instead, leave `hyperparameters` out and give it to `envFrom` and `files`.
+   * @default - `<name>-hparams`
+   */
+  readonly hyperparametersConfigMapName?: string;
+  /**
+   * Files from ConfigMaps and Secrets that exist in the namespace, each mounted read-only as a directory (never with
+   * `subPath`, so the files follow updates): `{ source: ConfigFiles.fromSecret('git-credentials'), path: '/etc/git' }`.
+   * @default - none
+   */
+  readonly files?: FileMount[];
+  /**
+   * ConfigMaps and Secrets whose keys all become environment variables (`envFrom`), with an optional prefix:
+   * `ConfigEnv.fromConfigMap('model-params')`.
+   * @default - none
+   */
+  readonly envFrom?: ConfigEnv[];
   /**
    * Where and how the pods are scheduled: spot capacity, node labels, tolerations, priority, queue.
    * @default - on-demand nodes that have the accelerator
@@ -271,12 +296,14 @@ export class TrainingRun {
     const component = options.component ?? 'training';
     const labels = { ...validateLabels(v, 'labels', props.labels), ...componentLabels({ name: options.name, instance: options.name, component, version: imageTag(props.image) }) };
     const podSelector = selectorLabels({ instance: options.name, component });
-    const hparams = hyperparameterConfigMap(scope, v, options.name, placement.namespace, labels, props.hyperparameters);
+    const hparams = hyperparameterConfigMap(scope, v, options.name, placement.namespace, labels, props.hyperparameters, props.hyperparametersConfigMapName);
+    const files = resolveFileMounts(v, 'files', props.files);
+    const envFrom = resolveConfigEnv(v, 'envFrom', props.envFrom);
     const memory = props.memory ?? '32Gi';
     // A CPU-only run (a data step) has no DataLoader workers or NCCL to feed: no memory-backed /dev/shm unless asked.
     const cpuOnly = accelerator.vendor === AcceleratorVendor.NONE;
     const sharedMemory = cpuOnly && props.sharedMemory === undefined ? undefined : trainingSharedMemory(v, memory, props.sharedMemory);
-    return new TrainingRun(v, props, placement, accelerator, mounts, labels, podSelector, hparams, memory, sharedMemory);
+    return new TrainingRun(v, props, placement, accelerator, mounts, labels, podSelector, hparams, memory, sharedMemory, { files, envFrom });
   }
 
   private constructor(
@@ -295,6 +322,7 @@ export class TrainingRun {
     private readonly hparams: ReturnType<typeof hyperparameterConfigMap>,
     private readonly memory: QuantityInput,
     private readonly sharedMemory: string | undefined,
+    private readonly config: { readonly files: ResolvedFileMount[]; readonly envFrom: ConfigEnv[] },
   ) {}
 
   /** The size of the pods' memory-backed `/dev/shm`, if they have one. */
@@ -340,6 +368,8 @@ export class TrainingRun {
       workingDir: props.workingDir,
       secretEnv: props.secretEnv,
       envFromConfigMaps: this.hparams ? [this.hparams.name] : undefined,
+      envFrom: this.config.envFrom,
+      files: this.config.files,
       resources: { cpu: props.cpu ?? 4, cpuLimit: props.cpuLimit, memory: this.memory, memoryLimit: props.memoryLimit },
       accelerator: this.accelerator,
       mounts: this.mounts,

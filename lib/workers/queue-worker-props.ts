@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Accelerator } from '../core/accelerator';
+import { ConfigEnv, FileMount } from '../core/config-files';
 import { PodSecurityOptions } from '../core/pod';
 import { SchedulingOptions } from '../core/scheduling';
 import { SecretValue } from '../core/secrets';
@@ -89,6 +90,17 @@ export interface QueueWorkerProps {
    * @default - none
    */
   readonly mounts?: VolumeMount[];
+  /**
+   * Files from ConfigMaps and Secrets that exist in the namespace, each mounted read-only as a directory (never with
+   * `subPath`, so the files follow updates): `{ source: ConfigFiles.fromConfigMap('detector-config'), path: '/etc/detector' }`.
+   * @default - none
+   */
+  readonly files?: FileMount[];
+  /**
+   * ConfigMaps and Secrets whose keys all become environment variables (`envFrom`), with an optional prefix.
+   * @default - none
+   */
+  readonly envFrom?: ConfigEnv[];
   /**
    * The queue the worker consumes: opened in its NetworkPolicy, and what `autoscaling` scales on.
    * @default - none (a worker that pulls from a store reached through `connect()`)

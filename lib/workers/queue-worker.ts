@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
+import { resolveConfigEnv, resolveFileMounts } from '../core/config-files';
 import { IValidator, Validator } from '../core/errors';
 import { childObject } from '../core/handles';
 import { durationSeconds } from '../core/job';
@@ -146,6 +147,8 @@ export class QueueWorker extends Construct implements IWorkload {
       resources: { cpu: props.cpu ?? 1, cpuLimit: props.cpuLimit, memory, memoryLimit: props.memoryLimit },
       accelerator: basics.accelerator,
       mounts: this.mounts(v, props, basics),
+      files: resolveFileMounts(v, 'files', props.files),
+      envFrom: resolveConfigEnv(v, 'envFrom', props.envFrom),
       volumeMounts: heartbeatDirectory === undefined ? undefined : [{ name: 'heartbeat', mountPath: heartbeatDirectory }],
       lifecycle: this.preStop(v, props.preStop),
       ...this.probes(v, props, check),

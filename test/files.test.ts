@@ -1,9 +1,9 @@
 // Files and config (#16): ConfigMap and Secret files (selected keys, modes, optional) and envFrom on every workload,
 // user-named hyperparameter ConfigMaps, and servers whose config changes roll their pods and reach running ones.
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  Accelerator, AccessMode, Backend, ConfigEnv, ConfigFiles, DistributedTraining, Framework, GpuTrainingJob, MlRbac, ModelServer, ModelSource,
-  Persona, QueueWorker, SecretValue, ServingBackend, ServingRuntime, VolumeClaim,
+  Accelerator, AccessMode, Backend, ConfigEnv, ConfigFiles, DistributedTraining, FeatureStore, Framework, GpuTrainingJob, MlPipeline, MlRbac,
+  ModelServer, ModelSource, OnlineStore, Persona, QueueWorker, Registry, SecretValue, ServingBackend, ServingRuntime, VolumeClaim,
 } from '../lib';
 import { CONFIG_CHECKSUM_ANNOTATION } from '../lib/core/config-files';
 import { expectValidManifests } from './support/validate';
@@ -167,6 +167,44 @@ describe('files and envFrom', () => {
     // Triton writes no config file: no ConfigMap, no checksum.
     const triton = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'triton');
     expect(triton.spec.template.metadata.annotations).toBeUndefined();
+    expectValidManifests(objects);
+  });
+
+  test('FeatureStore: a changed feature_store.yaml rolls the feature server (it renders the file once, at start)', () => {
+    const checksum = (ttl: number) => {
+      const chart = chartOf();
+      new FeatureStore(chart, 'feast', {
+        registry: Registry.file(VolumeClaim.fromClaimName('reg', { accessModes: [AccessMode.READ_WRITE_MANY] })),
+        onlineStore: OnlineStore.redis({ password: SecretValue.fromSecret('feast-redis', 'password') }),
+        registryTtl: Duration.minutes(ttl),
+      });
+      const objects = Testing.synth(chart);
+      return objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'feast').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    };
+    expect(checksum(5)).toMatch(/^[0-9a-f]{16}$/);
+    expect(checksum(5)).toBe(checksum(5));
+    expect(checksum(10)).not.toBe(checksum(5));
+  });
+
+  test('MlPipeline: container and training steps', () => {
+    const chart = chartOf();
+    const pipeline = new MlPipeline(chart, 'p', {});
+    const prepare = pipeline.addContainerStep('prepare', {
+      image: 'registry.example.com/ml/step:1.2.0', command: ['python', '/app/prep.py'],
+      files: [{ source: ConfigFiles.fromConfigMap('prep-config'), path: '/etc/prep' }], envFrom: [ConfigEnv.fromSecret('warehouse', { prefix: 'DB_' })],
+    });
+    pipeline.addTrainingStep('train', {
+      image: IMAGE, command: ['python', '/app/train.py'], after: [prepare],
+      files: [{ source: ConfigFiles.fromSecret('registry-key'), path: '/var/run/registry' }],
+    });
+    const objects = Testing.synth(chart);
+    const templates = objects.find((o) => o.kind === 'WorkflowTemplate').spec.templates;
+    const prep = templates.find((t: any) => t.name === 'prepare');
+    expect(prep.volumes).toContainEqual({ name: 'main-files-0', configMap: { name: 'prep-config' } });
+    expect(prep.container.volumeMounts).toContainEqual({ name: 'main-files-0', mountPath: '/etc/prep', readOnly: true });
+    expect(prep.container.envFrom).toEqual([{ prefix: 'DB_', secretRef: { name: 'warehouse' } }]);
+    const train = templates.find((t: any) => t.name === 'train');
+    expect(train.volumes).toContainEqual({ name: 'main-files-0', secret: { secretName: 'registry-key', defaultMode: 0o440 } });
     expectValidManifests(objects);
   });
 

@@ -1,4 +1,4 @@
-import { checkMounts, IValidator, PodBuilder, QuantityInput, SchedulingOptions, validateInteger } from '../core';
+import { checkMounts, configChecksumAnnotation, IValidator, PodBuilder, QuantityInput, SchedulingOptions, validateInteger } from '../core';
 import { ServerBlock, serverProbe } from '../core/server';
 import { CONFIG_FILE, configMounts, configVolumes, withRenderedConfig } from './config';
 import { FeastContext } from './context';
@@ -55,6 +55,8 @@ export interface FeatureServerOptions {
   readonly serviceAccountName?: string;
   /** The server's Deployment, Service and NetworkPolicy: the pod takes its labels and spread from it. */
   readonly server: ServerBlock;
+  /** The feature_store.yaml of the ConfigMap: a change rolls the pods (they render it once, at start). */
+  readonly featureStoreYaml: string;
 }
 
 /** The feature server's pod: `feast serve` with feature_store.yaml, reading the registry and the online store. */
@@ -66,6 +68,7 @@ export function featureServerPod(ctx: FeastContext, o: FeatureServerOptions): Po
     scheduling: o.scheduling,
     serviceAccountName: o.serviceAccountName,
     labels: o.server.podLabels(),
+    annotations: configChecksumAnnotation({ 'feature_store.yaml': o.featureStoreYaml }),
     // Nodes only, counting every revision: Feast's spread as it always was (ModelServer's would change the manifests).
     topologySpreadConstraints: o.scaling.replicated ? o.server.spread({ acrossZones: false, perRevision: false }) : undefined,
   });

@@ -256,7 +256,7 @@ export class FeatureStore extends Construct implements IService {
     const server = new ServerBlock(this, { name, namespace, labels: serverLabels, selector: this.podSelector });
     const pod = featureServerPod(ctx, {
       scaling, workers: settings.workers, registryTtlSeconds: settings.registryTtlSeconds, cpu: props.cpu, memory: props.memory,
-      scheduling: placement.scheduling, serviceAccountName: placement.serviceAccountName, server,
+      scheduling: placement.scheduling, serviceAccountName: placement.serviceAccountName, server, featureStoreYaml: this.featureStoreYaml,
     });
     renderServer(server, pod, scaling);
     this.networkPolicy = server.addNetworkPolicy();

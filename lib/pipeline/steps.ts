@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ConfigEnv, FileMount, resolveConfigEnv, resolveFileMounts } from '../core/config-files';
 import { IValidator } from '../core/errors';
 import { componentLabels, imageTag, selectorLabels } from '../core/labels';
 import { PodBuilder, PodSecurityOptions } from '../core/pod';
@@ -65,6 +66,17 @@ export interface ContainerStepProps extends StepIoOptions {
    */
   readonly mounts?: VolumeMount[];
   /**
+   * Files from ConfigMaps and Secrets that exist in the namespace, each mounted read-only as a directory:
+   * `{ source: ConfigFiles.fromConfigMap('eval-config'), path: '/etc/eval' }`.
+   * @default - none
+   */
+  readonly files?: FileMount[];
+  /**
+   * ConfigMaps and Secrets whose keys all become environment variables (`envFrom`), with an optional prefix.
+   * @default - none
+   */
+  readonly envFrom?: ConfigEnv[];
+  /**
    * The ServiceAccount the step's pod runs as (its token is not mounted into the program's container).
    * @default - the pipeline's runner ServiceAccount
    */
@@ -93,7 +105,7 @@ const IO_PROPS = {
 
 const CONTAINER_STEP_PROPS = propNames<ContainerStepProps>()({
   ...IO_PROPS, image: true, command: true, args: true, workingDir: true, env: true, secretEnv: true, cpu: true, memory: true,
-  cpuLimit: true, memoryLimit: true, mounts: true, serviceAccountName: true, security: true, labels: true,
+  cpuLimit: true, memoryLimit: true, mounts: true, files: true, envFrom: true, serviceAccountName: true, security: true, labels: true,
 });
 
 const TRAINING_STEP_PROPS = propNames<TrainingStepProps>()({
@@ -120,6 +132,8 @@ export function containerStepPod(ctx: PipelineContext, v: IValidator, name: stri
   if (props.mounts !== undefined && !Array.isArray(props.mounts)) v.fail('mounts', 'must be a list of { claim, path }', props.mounts);
   const mounts = (props.mounts ?? []).map((m, i) => resolveMount(v, `mounts[${i}]`, m, true));
   checkMounts(v, mounts, { podsMaySpanNodes: false, namespace: ctx.namespace });
+  const files = resolveFileMounts(v, 'files', props.files);
+  const envFrom = resolveConfigEnv(v, 'envFrom', props.envFrom);
   const instance = `${ctx.name}-${name}`;
   const labels = {
     ...ctx.labels,
@@ -140,6 +154,8 @@ export function containerStepPod(ctx: PipelineContext, v: IValidator, name: stri
       secretEnv: props.secretEnv,
       resources: { cpu: props.cpu ?? 1, memory: props.memory ?? '2Gi', cpuLimit: props.cpuLimit, memoryLimit: props.memoryLimit },
       mounts,
+      files,
+      envFrom,
     },
     podSelector,
     labels,

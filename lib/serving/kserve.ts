@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Accelerator, IValidator, resolveConfigEnv, resolveFileMounts, Placement, PodBuilder, PodNetworkPolicy, PodOptions } from '../core';
+import { Accelerator, IValidator, Placement, PodBuilder, PodNetworkPolicy, PodOptions, resolveConfigEnv, resolveFileMounts } from '../core';
 import { durationSeconds } from '../core/job';
 import { validateEnum, validateInteger, validateQuantity } from '../core/validation';
 import { ResolvedAutoscaling, scaleToZeroCooldown, StartupBudget } from './autoscaling';
